@@ -1,0 +1,101 @@
+/*
+ * analysis.h: text analysis, the one module the indexer and the query side
+ * both use, so they always produce the same terms.
+ *
+ * Input is UTF-8 that may be invalid: a byte that does not start a valid
+ * sequence is treated as a separator (U+FFFD) and never stops the tokenizer.
+ * Each token is normalised with NFKC and case folding (utf8proc) and
+ * reported to a callback with its byte range in the original text, so
+ * highlighting and snippets are exact (the FTS5 tokenizer design).
+ *
+ * Token kinds, by example:
+ *  - "Mesh"            -> WORD "mesh"
+ *  - "multi-cluster"   -> PART "multi" (pos p), PART "cluster" (p+1),
+ *                         JOINED "multicluster" (pos p, the whole range)
+ *  - "CVE-2019-12995"  -> PART "cve", "2019", "12995"; JOINED "cve201912995"
+ *  - "x_forwarded_for" -> the same shape as "x-forwarded-for"
+ *  - "v1.25.2"         -> PART "v1", "25", "2"; JOINED "v1.25.2" (dots are
+ *                         kept in the joined form: versions, host names)
+ *  - "mTLS"            -> WORD "mtls"
+ *  - "多集群"          -> CJK unigrams 多 (p), 集 (p+1), 群 (p+2) and
+ *                         bigrams 多集 (p), 集群 (p+1)
+ * Joiners are '-', '_' and '.', and only between two alphanumerics.  A
+ * JOINED token is reported after its parts.  Positions count tokens from
+ * `first_pos` and are token positions, not byte offsets.
+ */
+#ifndef RECAP_ANALYSIS_H
+#define RECAP_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum analysis_kind {
+    ANALYSIS_WORD,   /* a plain word or number */
+    ANALYSIS_PART,   /* one part of a joined technical token */
+    ANALYSIS_JOINED, /* the whole of a joined technical token */
+    ANALYSIS_CJK_UNI,/* one Han/Kana/Hangul character */
+    ANALYSIS_CJK_BI  /* two adjacent CJK characters */
+} analysis_kind;
+
+typedef struct analysis_token {
+    const char *term; /* normalised form, NUL-terminated; valid only during
+                         the callback */
+    size_t term_len;  /* bytes */
+    size_t off;       /* byte offset of the token in the input */
+    size_t len;       /* byte length of the token in the input */
+    uint32_t pos;     /* token position */
+    analysis_kind kind;
+} analysis_token;
+
+/* Called for each token; return non-zero to stop tokenizing. */
+typedef int (*analysis_token_fn)(void *ctx, const analysis_token *tok);
+
+/* Terms longer than this (bytes, normalised) are not reported. */
+#define ANALYSIS_MAX_TERM 64
+
+/*
+ * Tokenizes `text` (`len` bytes).  Positions start at `first_pos`; the
+ * position after the last token is stored in *next_pos (may be NULL), so a
+ * caller can tokenize several pieces of one field with a gap between them.
+ * Returns 0, the callback's non-zero value if it stopped early, or -1 when
+ * out of memory.
+ */
+int analysis_tokenize(const char *text, size_t len, uint32_t first_pos,
+                      analysis_token_fn fn, void *ctx, uint32_t *next_pos);
+
+/*
+ * Normalises a whole string the way tokens are normalised (NFKC + case
+ * folding), without splitting it.  *out is malloc()ed, caller frees.
+ * Returns 0, or -1 when out of memory.
+ */
+int analysis_normalize(const char *text, size_t len, char **out,
+                       size_t *len_out);
+
+/* ---- stemming ----------------------------------------------------------- */
+
+typedef struct analysis_stemmer analysis_stemmer;
+
+/*
+ * A stemmer for a language given as an ISO 639-1 code ("en", "de", "fr",
+ * "ru", ...) or a Snowball name ("english").  Returns NULL when Snowball has
+ * no stemmer for that language (zh, ja, ko, uk...) or when out of memory;
+ * callers then index unstemmed terms only.
+ */
+analysis_stemmer *analysis_stemmer_new(const char *lang);
+void analysis_stemmer_free(analysis_stemmer *s);
+/* The Snowball algorithm name for `lang`, or NULL when there is none. */
+const char *analysis_stemmer_algorithm(const char *lang);
+
+/*
+ * Stems a normalised term.  Returns the stem (borrowed from the stemmer,
+ * valid until its next call) and its byte length in *len_out, or NULL when
+ * the term should not be stemmed (numbers, CJK, terms with digits or
+ * joiners).  A stemmer is not thread-safe: use one per thread.
+ */
+const char *analysis_stem(analysis_stemmer *s, const char *term, size_t len,
+                          size_t *len_out);
+
+/* Whether a token of this kind and text takes a stem term at all. */
+int analysis_is_stemmable(const analysis_token *tok);
+
+#endif

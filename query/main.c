@@ -1,0 +1,6 @@
+/* Placeholder until the program lands. */
+int
+main(void)
+{
+    return 2;
+}
