@@ -1,0 +1,97 @@
+/*
+ * doc.c: the ingest_doc container: front-matter fields and body sections.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "util.h"
+
+static void
+field_free(ingest_field *f)
+{
+    size_t i;
+
+    for (i = 0; i < f->n_values; i++)
+        free(f->values[i]);
+    free(f->values);
+    free(f->key);
+}
+
+void
+ingest_doc_free(ingest_doc *doc)
+{
+    size_t i;
+
+    if (!doc)
+        return;
+    for (i = 0; i < doc->n_fields; i++)
+        field_free(&doc->fields[i]);
+    free(doc->fields);
+    for (i = 0; i < doc->n_sections; i++) {
+        free(doc->sections[i].heading);
+        free(doc->sections[i].anchor);
+        free(doc->sections[i].text);
+        free(doc->sections[i].code);
+    }
+    free(doc->sections);
+    free(doc->path);
+    free(doc->lang);
+    free(doc->section);
+    free(doc->url);
+    free(doc->date);
+    free(doc);
+}
+
+const ingest_field *
+ingest_doc_field(const ingest_doc *doc, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < doc->n_fields; i++)
+        if (strcmp(doc->fields[i].key, key) == 0)
+            return &doc->fields[i];
+    return NULL;
+}
+
+const char *
+ingest_doc_get(const ingest_doc *doc, const char *key)
+{
+    const ingest_field *f = ingest_doc_field(doc, key);
+
+    return f && f->n_values ? f->values[0] : NULL;
+}
+
+int
+ingest_doc_add_value(ingest_doc *doc, const char *key, const char *value,
+                     size_t len, int is_list)
+{
+    ingest_field *f = (ingest_field *)ingest_doc_field(doc, key);
+    char **values;
+    char *v;
+
+    if (!f) {
+        ingest_field *fields =
+            realloc(doc->fields, (doc->n_fields + 1) * sizeof(*fields));
+        if (!fields)
+            return -1;
+        doc->fields = fields;
+        f = &fields[doc->n_fields];
+        memset(f, 0, sizeof(*f));
+        f->key = util_strdup(key);
+        if (!f->key)
+            return -1;
+        doc->n_fields++;
+    }
+    v = util_strndup(value, len);
+    values = v ? realloc(f->values, (f->n_values + 1) * sizeof(*values))
+               : NULL;
+    if (!values) {
+        free(v);
+        return -1;
+    }
+    f->values = values;
+    f->values[f->n_values++] = v;
+    f->is_list |= is_list;
+    return 0;
+}
