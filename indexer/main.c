@@ -1,6 +1,212 @@
-/* Placeholder until the program lands. */
-int
-main(void)
+/*
+ * recapsearch-index: builds or updates the search index of a Hugo site.
+ *
+ * A thin program over the public API: it walks the content folder, adds
+ * every markdown file in one batch and commits once at the end, so an
+ * interrupted run leaves the previous index as it was.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ingest.h"
+#include "recapsearch.h"
+#include "util.h"
+
+static const char *prog = "recapsearch-index";
+
+static void
+usage(FILE *f)
 {
-    return 2;
+    fprintf(f,
+"Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
+"Build the search index of a Hugo site from its markdown sources.\n"
+"\n"
+"CONTENT_DIR is a Hugo content folder, or a site root that has content/.\n"
+"Pages Hugo would not publish (draft: true, headless bundles, build.render:\n"
+"never, future or expired dates) are left out and listed with the reason.\n"
+"Documents of files that no longer exist are removed.  Changes become\n"
+"visible in one commit at the end: an interrupted run leaves the previous\n"
+"index intact.\n"
+"\n"
+"Options:\n"
+"      --db DIR       index directory (default: $RECAPSEARCH_DB, else\n"
+"                     ./.recapsearch); created when missing\n"
+"      --lang LANG    language of pages outside a language folder\n"
+"                     (default: en)\n"
+"  -q, --quiet        print errors only: no progress, skips or summary\n"
+"      --progress     show the progress line even when not on a terminal\n"
+"  -h, --help         show this help and exit\n"
+"  -V, --version      show the version and exit\n"
+"\n"
+"Exit status: 0 when every file was indexed or deliberately skipped,\n"
+"1 when some files could not be read or parsed (the rest was committed),\n"
+"2 on a usage error or when the index cannot be opened or written\n"
+"(nothing was committed).\n"
+"\n"
+"Examples:\n"
+"  recapsearch-index ~/my-site/content\n"
+"  recapsearch-index --db /srv/search/site.db ~/my-site\n");
+}
+
+typedef struct run {
+    int quiet;
+    int progress;
+    size_t n_warn_shown;
+} run;
+
+static void
+on_warn(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    run *r = ctx;
+
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    if (line)
+        fprintf(stderr, "%s: warning: %s:%u: %s\n", prog, path, line, msg);
+    else
+        fprintf(stderr, "%s: warning: %s: %s\n", prog, path, msg);
+}
+
+static void
+show_progress(size_t done, size_t total, double started)
+{
+    double el = util_now() - started;
+    double rate = el > 0 ? done / el : 0;
+    double eta = rate > 0 ? (total - done) / rate : 0;
+
+    fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%%  %.0f files/s  ETA %.0fs",
+            done, total, total ? 100.0 * done / total : 100.0, rate, eta);
+    fflush(stderr);
+}
+
+static void
+report_file(run *r, recap_index *idx, const char *relpath, recap_status rc)
+{
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    if (rc == RECAP_ESKIPPED) {
+        if (!r->quiet)
+            fprintf(stderr, "%s: skipped %s: %s\n", prog, relpath,
+                    recap_index_errmsg(idx));
+    } else {
+        fprintf(stderr, "%s: error: %s: %s\n", prog, relpath,
+                recap_index_errmsg(idx));
+    }
+}
+
+static int
+index_tree(run *r, recap_index *idx, const char *root, char **paths,
+           size_t n, const char *db)
+{
+    recap_index_stats st;
+    double started = util_now(), el;
+    size_t i;
+    recap_status rc;
+
+    if ((rc = recap_index_begin(idx, RECAP_BEGIN_FULL))) {
+        fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
+        return CLI_EXIT_ERROR;
+    }
+    for (i = 0; i < n; i++) {
+        rc = recap_index_add_file(idx, root, paths[i]);
+        if (rc == RECAP_ENOMEM || rc == RECAP_EBACKEND ||
+            rc == RECAP_ECORRUPT || rc == RECAP_EINTERNAL) {
+            fprintf(stderr, "%s: %s: %s; nothing was committed\n", prog,
+                    paths[i], recap_index_errmsg(idx));
+            recap_index_cancel(idx);
+            return CLI_EXIT_ERROR;
+        }
+        if (rc != RECAP_OK)
+            report_file(r, idx, paths[i], rc);
+        if (r->progress && (i % 64 == 0 || i + 1 == n))
+            show_progress(i + 1, n, started);
+    }
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    if ((rc = recap_index_commit(idx))) {
+        fprintf(stderr, "%s: %s; nothing was committed\n", prog,
+                recap_index_errmsg(idx));
+        return CLI_EXIT_ERROR;
+    }
+    recap_index_get_stats(idx, &st);
+    el = util_now() - started;
+    if (!r->quiet)
+        fprintf(stderr,
+                "%s: indexed %llu documents (%llu skipped, %llu failed, "
+                "%llu removed, %llu warnings), %llu terms, %.1f MB in "
+                "%.2f s (%.1f MB/s) into %s\n",
+                prog, (unsigned long long)st.n_added,
+                (unsigned long long)st.n_skipped,
+                (unsigned long long)st.n_failed,
+                (unsigned long long)st.n_deleted,
+                (unsigned long long)st.n_warnings,
+                (unsigned long long)st.n_terms, st.n_bytes / 1e6, el,
+                el > 0 ? st.n_bytes / 1e6 / el : 0.0, db);
+    return st.n_failed ? CLI_EXIT_NONE : CLI_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"lang", required_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *db_opt = NULL, *lang = "en", *db;
+    char *errmsg = NULL, *root = NULL, **paths = NULL;
+    size_t n = 0;
+    recap_index *idx = NULL;
+    run r = {0};
+    int c, force_progress = 0, status = CLI_EXIT_ERROR;
+
+    while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db_opt = optarg; break;
+        case 'l': lang = optarg; break;
+        case 'q': r.quiet = 1; break;
+        case 'p': force_progress = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        case 'V': printf("%s %s\n", prog, recap_version()); return 0;
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
+                prog, optind == argc ? "no content folder given"
+                                     : "give exactly one content folder",
+                prog);
+        return CLI_EXIT_ERROR;
+    }
+    r.progress = !r.quiet && (force_progress || cli_isatty(stderr));
+    db = cli_db_path(db_opt);
+    if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
+        goto done;
+    }
+    if (recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg);
+        goto done;
+    }
+    if (recap_index_set_default_lang(idx, lang) != RECAP_OK) {
+        fprintf(stderr, "%s: --lang: invalid language '%s'\n", prog, lang);
+        goto done;
+    }
+    recap_index_set_warn(idx, on_warn, &r);
+    status = index_tree(&r, idx, root ? root : argv[optind], paths, n, db);
+done:
+    recap_index_close(idx);
+    ingest_paths_free(paths, n);
+    free(root);
+    free(errmsg);
+    return status;
 }

@@ -1,0 +1,312 @@
+/*
+ * docterms.c: ingest_doc -> xap_doc.
+ *
+ * Every token is analysed once and written to each of its targets: the
+ * unprefixed field (with the field's weight) and the field's own prefix.
+ * Positions run over the whole document, with a gap between fields and
+ * blocks so that phrases never match across them.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docterms.h"
+#include "schema.h"
+#include "util.h"
+
+typedef struct target {
+    const char *prefix; /* "" for the unprefixed field */
+    uint32_t wdf;
+} target;
+
+typedef struct termgen {
+    xap_doc *doc;
+    analysis_stemmer *stemmer;
+    const target *targets;
+    size_t n_targets;
+    strbuf term; /* scratch for prefix + term */
+    uint32_t pos; /* next free position */
+    uint64_t n_terms;
+    recap_status rc; /* sticky: once set, nothing more is added */
+    xap_error *err;
+} termgen;
+
+static void
+put(termgen *tg, const char *p1, const char *p2, const char *t, size_t len,
+    const analysis_token *posting, uint32_t wdf)
+{
+    strbuf_reset(&tg->term);
+    strbuf_puts(&tg->term, p1);
+    strbuf_puts(&tg->term, p2);
+    strbuf_append(&tg->term, t, len);
+    if (tg->term.oom) {
+        tg->rc = RECAP_ENOMEM;
+        return;
+    }
+    if (posting)
+        tg->rc = xap_doc_add_posting(tg->doc, tg->term.data, tg->term.len,
+                                     posting->pos + 1, wdf, tg->err);
+    else
+        tg->rc = xap_doc_add_term(tg->doc, tg->term.data, tg->term.len, wdf,
+                                  tg->err);
+    tg->n_terms++;
+}
+
+static int
+on_token(void *ctx, const analysis_token *tok)
+{
+    termgen *tg = ctx;
+    const char *stem = NULL;
+    size_t stem_len = 0, i;
+
+    if (tg->stemmer && analysis_is_stemmable(tok))
+        stem = analysis_stem(tg->stemmer, tok->term, tok->term_len,
+                             &stem_len);
+    for (i = 0; i < tg->n_targets && tg->rc == RECAP_OK; i++) {
+        const target *t = &tg->targets[i];
+        put(tg, "", t->prefix, tok->term, tok->term_len, tok, t->wdf);
+        if (stem && tg->rc == RECAP_OK)
+            put(tg, SCHEMA_PREFIX_STEM, t->prefix, stem, stem_len, NULL,
+                t->wdf);
+    }
+    return tg->rc != RECAP_OK;
+}
+
+/* Analyses `text` into the given targets, then leaves a position gap. */
+static void
+index_text(termgen *tg, const char *text, size_t len, const target *targets,
+           size_t n_targets)
+{
+    uint32_t next = tg->pos;
+
+    if (tg->rc != RECAP_OK || !text || !len)
+        return;
+    tg->targets = targets;
+    tg->n_targets = n_targets;
+    if (analysis_tokenize(text, len, tg->pos, on_token, tg, &next) < 0 &&
+        tg->rc == RECAP_OK)
+        tg->rc = RECAP_ENOMEM;
+    tg->pos = next + SCHEMA_POS_GAP;
+}
+
+static void
+index_field(termgen *tg, const ingest_doc *doc, const char *key,
+            const target *targets, size_t n_targets)
+{
+    const ingest_field *f = ingest_doc_field(doc, key);
+    size_t i;
+
+    for (i = 0; f && i < f->n_values; i++)
+        index_text(tg, f->values[i], strlen(f->values[i]), targets,
+                   n_targets);
+}
+
+/* A filter term: prefix + normalised whole value. */
+static void
+add_boolean(termgen *tg, const char *prefix, const char *value)
+{
+    char *norm = NULL;
+    size_t norm_len = 0;
+
+    if (tg->rc != RECAP_OK || !value || !*value)
+        return;
+    if (analysis_normalize(value, strlen(value), &norm, &norm_len) < 0) {
+        tg->rc = RECAP_ENOMEM;
+        return;
+    }
+    strbuf_reset(&tg->term);
+    strbuf_puts(&tg->term, prefix);
+    strbuf_append(&tg->term, norm, norm_len);
+    free(norm);
+    if (tg->term.oom) {
+        tg->rc = RECAP_ENOMEM;
+        return;
+    }
+    /* Xapian terms are at most 245 bytes; longer filter values are cut. */
+    tg->rc = xap_doc_add_boolean_term(
+        tg->doc, tg->term.data, tg->term.len > 240 ? 240 : tg->term.len,
+        tg->err);
+}
+
+static void
+add_boolean_field(termgen *tg, const ingest_doc *doc, const char *key,
+                  const char *prefix)
+{
+    const ingest_field *f = ingest_doc_field(doc, key);
+    size_t i;
+
+    for (i = 0; f && i < f->n_values; i++)
+        add_boolean(tg, prefix, f->values[i]);
+}
+
+static const char *const keyword_keys[] = {"keywords", "tags", "categories",
+                                           "cves"};
+static const char *const author_keys[] = {"attribution", "author",
+                                          "authors"};
+
+static void
+index_fields(termgen *tg, const ingest_doc *doc)
+{
+    const target title[] = {{"", SCHEMA_WDF_TITLE},
+                            {SCHEMA_PREFIX_TITLE, 1}};
+    const target subtitle[] = {{"", SCHEMA_WDF_SUBTITLE},
+                               {SCHEMA_PREFIX_TITLE, 1}};
+    const target desc[] = {{"", SCHEMA_WDF_DESCRIPTION},
+                           {SCHEMA_PREFIX_DESCRIPTION, 1}};
+    const target kw[] = {{"", SCHEMA_WDF_KEYWORD},
+                         {SCHEMA_PREFIX_KEYWORD, 1}};
+    const target author[] = {{"", SCHEMA_WDF_AUTHOR},
+                             {SCHEMA_PREFIX_AUTHOR, 1}};
+    const target heading[] = {{"", SCHEMA_WDF_HEADING},
+                              {SCHEMA_PREFIX_HEADING, 1}};
+    const target body[] = {{"", SCHEMA_WDF_BODY}};
+    const target code[] = {{SCHEMA_PREFIX_CODE, 1}};
+    size_t i;
+
+    index_field(tg, doc, "title", title, 2);
+    index_field(tg, doc, "subtitle", subtitle, 2);
+    index_field(tg, doc, "linktitle", subtitle, 2);
+    index_field(tg, doc, "description", desc, 2);
+    index_field(tg, doc, "summary", desc, 2);
+    for (i = 0; i < UTIL_ARRAY_LEN(keyword_keys); i++) {
+        index_field(tg, doc, keyword_keys[i], kw, 2);
+        add_boolean_field(tg, doc, keyword_keys[i], SCHEMA_PREFIX_TAG);
+    }
+    for (i = 0; i < UTIL_ARRAY_LEN(author_keys); i++)
+        index_field(tg, doc, author_keys[i], author, 2);
+    for (i = 0; i < doc->n_sections; i++) {
+        const ingest_section *s = &doc->sections[i];
+        if (s->heading)
+            index_text(tg, s->heading, strlen(s->heading), heading, 2);
+        index_text(tg, s->text, s->text_len, body, 1);
+        index_text(tg, s->code, s->code_len, code, 1);
+    }
+}
+
+static void
+add_filters(termgen *tg, const ingest_doc *doc)
+{
+    char year[5];
+
+    add_boolean(tg, SCHEMA_PREFIX_LANG, doc->lang);
+    add_boolean(tg, SCHEMA_PREFIX_SECTION, doc->section);
+    add_boolean(tg, SCHEMA_PREFIX_URL, doc->url);
+    add_boolean_field(tg, doc, "aliases", SCHEMA_PREFIX_URL);
+    if (doc->date && strlen(doc->date) >= 4) {
+        memcpy(year, doc->date, 4);
+        year[4] = '\0';
+        add_boolean(tg, SCHEMA_PREFIX_YEAR, year);
+    }
+}
+
+/* "2025-04-25T10:00:00Z" -> "20250425100000": digits only, padded. */
+static void
+set_date_value(termgen *tg, const ingest_doc *doc)
+{
+    char v[15];
+    size_t n = 0;
+    const char *p;
+
+    if (tg->rc != RECAP_OK || !doc->date)
+        return;
+    for (p = doc->date; *p && n < 14; p++)
+        if (*p >= '0' && *p <= '9')
+            v[n++] = *p;
+    if (n < 8)
+        n = 0; /* not a date: leave the value empty */
+    while (n && n < 14)
+        v[n++] = '0';
+    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_DATE, v, n, tg->err);
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *
+str_or_null_n(const char *s, size_t len)
+{
+    return s ? json_stringn(s, len) : json_null();
+}
+
+/* The stored data: what the query side shows a hit from. */
+static void
+set_data(termgen *tg, const ingest_doc *doc)
+{
+    json_t *obj, *secs;
+    char *dump;
+    size_t i;
+
+    if (tg->rc != RECAP_OK)
+        return;
+    secs = json_array();
+    obj = json_pack("{s:i, s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:o, s:o}",
+                    "v", SCHEMA_DATA_VERSION, "path", doc->path, "url",
+                    doc->url, "title", str_or_null(ingest_doc_get(doc, "title")),
+                    "date", str_or_null(doc->date), "section", doc->section,
+                    "lang", doc->lang, "description",
+                    str_or_null(ingest_doc_get(doc, "description")),
+                    "sections", secs);
+    for (i = 0; obj && i < doc->n_sections; i++) {
+        const ingest_section *s = &doc->sections[i];
+        json_array_append_new(
+            secs, json_pack("{s:o, s:o, s:o, s:o}", "h",
+                            str_or_null(s->heading), "a",
+                            str_or_null(s->anchor), "t",
+                            str_or_null_n(s->text, s->text_len), "c",
+                            str_or_null_n(s->code, s->code_len)));
+    }
+    dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    if (!dump) {
+        tg->rc = RECAP_ENOMEM;
+        return;
+    }
+    tg->rc = xap_doc_set_data(tg->doc, dump, strlen(dump), tg->err);
+    free(dump);
+}
+
+char *
+docterms_path_term(const char *relpath, size_t *len_out)
+{
+    char *t = util_asprintf("%s%s", SCHEMA_PREFIX_PATH, relpath);
+
+    if (t && len_out)
+        *len_out = strlen(t);
+    return t;
+}
+
+recap_status
+docterms_build(const ingest_doc *doc, analysis_stemmer *stemmer,
+               xap_doc **out, uint64_t *n_terms_out, xap_error *err)
+{
+    termgen tg = {0};
+    char *qterm;
+    size_t qlen;
+
+    tg.stemmer = stemmer;
+    tg.err = err;
+    tg.pos = 0;
+    tg.rc = xap_doc_new(&tg.doc, err);
+    index_fields(&tg, doc);
+    add_filters(&tg, doc);
+    if (tg.rc == RECAP_OK) {
+        qterm = docterms_path_term(doc->path, &qlen);
+        tg.rc = qterm ? xap_doc_add_boolean_term(tg.doc, qterm, qlen, err)
+                      : RECAP_ENOMEM;
+        free(qterm);
+    }
+    set_date_value(&tg, doc);
+    set_data(&tg, doc);
+    strbuf_free(&tg.term);
+    if (tg.rc != RECAP_OK) {
+        xap_doc_free(tg.doc);
+        return tg.rc;
+    }
+    if (n_terms_out)
+        *n_terms_out = tg.n_terms;
+    *out = tg.doc;
+    return RECAP_OK;
+}

@@ -1,0 +1,220 @@
+/*
+ * index.c: opening and closing an index, errors on the handle, version.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_int.h"
+#include "schema.h"
+#include "util.h"
+
+#ifndef RECAP_VERSION_STRING
+#define RECAP_VERSION_STRING RECAP_VERSION
+#endif
+
+const char *
+recap_version(void)
+{
+    return RECAP_VERSION_STRING;
+}
+
+const char *
+recap_status_str(recap_status rc)
+{
+    switch (rc) {
+    case RECAP_OK: return "success";
+    case RECAP_ENOMEM: return "out of memory";
+    case RECAP_EINVAL: return "invalid argument";
+    case RECAP_ENOTFOUND: return "not found";
+    case RECAP_ELOCKED: return "index is locked by another writer";
+    case RECAP_ECORRUPT: return "index is damaged";
+    case RECAP_EMODIFIED: return "index changed while reading";
+    case RECAP_EQUERY: return "invalid query";
+    case RECAP_EPARSE: return "cannot parse file";
+    case RECAP_ESKIPPED: return "file not published";
+    case RECAP_EIO: return "input/output error";
+    case RECAP_EBACKEND: return "search backend error";
+    case RECAP_EINTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+recap_status
+index_fail(recap_index *idx, recap_status rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(idx->errmsg, sizeof(idx->errmsg), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+recap_status
+index_fail_xap(recap_index *idx, const xap_error *err, const char *what)
+{
+    return index_fail(idx, err->rc, "%s: %s", what, err->msg);
+}
+
+const char *
+recap_index_errmsg(const recap_index *idx)
+{
+    return idx ? idx->errmsg : "no index handle";
+}
+
+analysis_stemmer *
+index_stemmer(recap_index *idx, const char *lang)
+{
+    size_t i;
+
+    if (!lang)
+        return NULL;
+    for (i = 0; i < idx->n_stemmers; i++)
+        if (strcmp(idx->stemmers[i].lang, lang) == 0)
+            return idx->stemmers[i].stemmer;
+    if (idx->n_stemmers == INDEX_MAX_STEMMERS || strlen(lang) >= 16)
+        return NULL; /* more languages than a site has: leave unstemmed */
+    i = idx->n_stemmers++;
+    strcpy(idx->stemmers[i].lang, lang);
+    idx->stemmers[i].stemmer = analysis_stemmer_new(lang);
+    return idx->stemmers[i].stemmer;
+}
+
+/* The language with the most documents, from the "L" filter terms. */
+void
+index_load_main_lang(recap_index *idx)
+{
+    xap_termiter *it = NULL;
+    const char *term;
+    size_t len;
+    uint32_t freq, best = 0;
+    xap_error err;
+
+    strcpy(idx->main_lang, "en");
+    if (xap_db_allterms(idx->db, SCHEMA_PREFIX_LANG, 1, &it, &err))
+        return;
+    while (xap_termiter_next(it, &term, &len, &freq, &err) == 1) {
+        if (freq > best && len > 1 && len - 1 < sizeof(idx->main_lang)) {
+            best = freq;
+            memcpy(idx->main_lang, term + 1, len - 1);
+            idx->main_lang[len - 1] = '\0';
+        }
+    }
+    xap_termiter_free(it);
+}
+
+static recap_status
+open_fail(recap_status rc, char **errmsg, const char *fmt, const char *path,
+          const char *detail)
+{
+    if (errmsg)
+        *errmsg = util_asprintf(fmt, path, detail);
+    return rc;
+}
+
+recap_status
+recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
+                 char **errmsg)
+{
+    static const xap_open_mode modes[] = {XAP_DB_READONLY, XAP_DB_OPEN,
+                                          XAP_DB_CREATE_OR_OPEN};
+    recap_index *idx;
+    xap_error err;
+    recap_status rc;
+
+    if (errmsg)
+        *errmsg = NULL;
+    if (!path || !out || (unsigned)mode > RECAP_OPEN_CREATE)
+        return open_fail(RECAP_EINVAL, errmsg, "%s%s", "invalid argument",
+                         "");
+    idx = calloc(1, sizeof(*idx));
+    if (!idx || !(idx->path = util_strdup(path))) {
+        free(idx);
+        return open_fail(RECAP_ENOMEM, errmsg, "%s%s", "out of memory", "");
+    }
+    idx->mode = mode;
+    strcpy(idx->default_lang, "en");
+    rc = xap_db_open(path, modes[mode], &idx->db, &err);
+    if (rc != RECAP_OK) {
+        recap_index_close(idx);
+        switch (rc) {
+        case RECAP_ENOTFOUND:
+            return open_fail(rc, errmsg,
+                             "no index at %s: run recapsearch-index "
+                             "CONTENT_DIR first%s",
+                             path, "");
+        case RECAP_ELOCKED:
+            return open_fail(rc, errmsg,
+                             "index at %s is locked by another writer (is "
+                             "another recapsearch-index running?); wait for "
+                             "it to finish or stop it, then retry (%s)",
+                             path, err.msg);
+        case RECAP_ECORRUPT:
+            return open_fail(rc, errmsg,
+                             "index at %s is damaged or from another "
+                             "version: rebuild it with recapsearch-index "
+                             "(%s)",
+                             path, err.msg);
+        default:
+            return open_fail(rc, errmsg, "cannot open index at %s: %s", path,
+                             err.msg);
+        }
+    }
+    index_load_main_lang(idx);
+    *out = idx;
+    return RECAP_OK;
+}
+
+void
+recap_index_close(recap_index *idx)
+{
+    size_t i;
+
+    if (!idx)
+        return;
+    if (idx->in_batch)
+        recap_index_cancel(idx);
+    xap_db_free(idx->db);
+    for (i = 0; i < idx->n_stemmers; i++)
+        analysis_stemmer_free(idx->stemmers[i].stemmer);
+    for (i = 0; i < idx->n_seen; i++)
+        free(idx->seen[i]);
+    free(idx->seen);
+    free(idx->path);
+    free(idx);
+}
+
+recap_status
+recap_index_doc_count(recap_index *idx, uint64_t *out)
+{
+    uint32_t n;
+    xap_error err;
+
+    if (!idx || !out)
+        return RECAP_EINVAL;
+    if (xap_db_doccount(idx->db, &n, &err))
+        return index_fail_xap(idx, &err, "counting documents");
+    *out = n;
+    return RECAP_OK;
+}
+
+const char *
+recap_index_main_lang(recap_index *idx)
+{
+    return idx ? idx->main_lang : "en";
+}
+
+recap_status
+recap_index_reopen(recap_index *idx)
+{
+    xap_error err;
+
+    if (!idx)
+        return RECAP_EINVAL;
+    if (xap_db_reopen(idx->db, NULL, &err))
+        return index_fail_xap(idx, &err, "reopening the index");
+    index_load_main_lang(idx);
+    return RECAP_OK;
+}

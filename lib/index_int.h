@@ -1,0 +1,50 @@
+/*
+ * index_int.h: the recap_index handle, shared by the modules that implement
+ * the public API (lib/index.c, indexer/writer.c, query/search.c).
+ */
+#ifndef RECAP_INDEX_INT_H
+#define RECAP_INDEX_INT_H
+
+#include "analysis.h"
+#include "recapsearch.h"
+#include "xap.h"
+
+#define INDEX_MAX_STEMMERS 32
+
+struct recap_index {
+    xap_db *db;
+    recap_open_mode mode;
+    char *path;
+    char errmsg[1024];
+    char main_lang[16];
+
+    /* Writers only. */
+    recap_warn_fn warn;
+    void *warn_ctx;
+    char default_lang[16];
+    int in_batch;
+    int full;        /* RECAP_BEGIN_FULL: delete what was not added */
+    char **seen;     /* paths added in a full batch */
+    size_t n_seen, cap_seen;
+    recap_index_stats stats;
+
+    /* Stemmers by language, made on first use. */
+    struct {
+        char lang[16];
+        analysis_stemmer *stemmer; /* NULL: the language has none */
+    } stemmers[INDEX_MAX_STEMMERS];
+    size_t n_stemmers;
+};
+
+/* Records a failure on the handle and returns `rc`. */
+recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
+/* Records a wrapper failure (its status and message). */
+recap_status index_fail_xap(recap_index *idx, const xap_error *err,
+                            const char *what);
+/* The stemmer for `lang`, cached on the handle; NULL when there is none. */
+analysis_stemmer *index_stemmer(recap_index *idx, const char *lang);
+/* Re-reads which language most documents are in. */
+void index_load_main_lang(recap_index *idx);
+
+#endif

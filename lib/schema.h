@@ -1,0 +1,71 @@
+/*
+ * schema.h: the document schema, in one place: term prefixes, value slots,
+ * field weights and the layout of the stored document data.  The indexer
+ * writes by it and the query side reads by it.
+ *
+ * Terms (Xapian's conventions):
+ *   "word"          unprefixed: all searchable prose (title, subtitle,
+ *                   description, keywords, headings, body, captions), with
+ *                   positions; fields weigh more through a wdf increment
+ *   "Z" P "stem"    the stem of a term of prefix P (no positions), so exact
+ *                   words rank above stem matches
+ *   P "word"        a term of one field, with positions, for field search
+ *   boolean terms   filters: language, section, tags, year, unique path
+ *
+ * Values: SCHEMA_SLOT_DATE holds the publication date as "YYYYMMDDhhmmss"
+ * (sorts as bytes), empty when unknown.
+ *
+ * Stored data (schema version SCHEMA_DATA_VERSION) is a JSON object:
+ *   {"v":1, "path", "url", "title", "date", "section", "lang",
+ *    "description", "sections": [{"h": heading|null, "a": anchor|null,
+ *    "t": prose, "c": code}, ...]}
+ * so a hit can be shown without reading its file again.
+ */
+#ifndef RECAP_SCHEMA_H
+#define RECAP_SCHEMA_H
+
+/* Term prefixes of searchable fields. */
+#define SCHEMA_PREFIX_TITLE "S"
+#define SCHEMA_PREFIX_DESCRIPTION "XD"
+#define SCHEMA_PREFIX_KEYWORD "K"
+#define SCHEMA_PREFIX_AUTHOR "A"
+#define SCHEMA_PREFIX_HEADING "XH"
+#define SCHEMA_PREFIX_CODE "XC"
+/* The stem prefix, put before a field prefix ("ZSmesh"). */
+#define SCHEMA_PREFIX_STEM "Z"
+
+/* Boolean (filter) term prefixes; values are normalised whole strings. */
+#define SCHEMA_PREFIX_LANG "L"
+#define SCHEMA_PREFIX_SECTION "XS"
+#define SCHEMA_PREFIX_TAG "XT"
+#define SCHEMA_PREFIX_YEAR "XY"
+#define SCHEMA_PREFIX_PATH "Q" /* unique id: the path relative to root */
+#define SCHEMA_PREFIX_URL "U"
+
+/* Value slots. */
+#define SCHEMA_SLOT_DATE 0
+
+/* Within-document weights: how many wdf a word of each field adds to the
+ * unprefixed term.  Body prose is 1.  Code does not go to the unprefixed
+ * field at all: it is searched through SCHEMA_PREFIX_CODE with a lower
+ * query weight (SCHEMA_CODE_QUERY_SCALE). */
+#define SCHEMA_WDF_TITLE 5
+#define SCHEMA_WDF_SUBTITLE 3
+#define SCHEMA_WDF_DESCRIPTION 3
+#define SCHEMA_WDF_KEYWORD 4
+#define SCHEMA_WDF_HEADING 2
+#define SCHEMA_WDF_AUTHOR 1
+#define SCHEMA_WDF_BODY 1
+#define SCHEMA_CODE_QUERY_SCALE 0.3
+
+/* Positions: each field and block starts this many positions after the
+ * previous one, so phrases never match across them. */
+#define SCHEMA_POS_GAP 100
+
+#define SCHEMA_DATA_VERSION 1
+
+/* Index metadata keys. */
+#define SCHEMA_META_MAIN_LANG "recap.main_lang"
+#define SCHEMA_META_VERSION "recap.schema"
+
+#endif

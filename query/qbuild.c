@@ -1,0 +1,318 @@
+/*
+ * qbuild.c: analysed query text -> Xapian queries (see qbuild.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qbuild.h"
+#include "schema.h"
+#include "util.h"
+
+/* A query has at most this many units; the rest of a long query is
+ * ignored rather than making a match that cannot finish. */
+#define QBUILD_MAX_UNITS 64
+
+void
+qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer)
+{
+    memset(qb, 0, sizeof(*qb));
+    qb->db = db;
+    qb->stemmer = stemmer;
+    if (xap_db_doccount(db, &qb->doccount, &qb->err))
+        qb->rc = qb->err.rc;
+}
+
+void
+qbuild_clear(qbuild *qb)
+{
+    size_t i;
+
+    for (i = 0; i < qb->n_terms; i++)
+        free((char *)qb->terms[i].term);
+    free(qb->terms);
+    qb->terms = NULL;
+    qb->n_terms = qb->cap_terms = 0;
+}
+
+void
+qlist_clear(qlist *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        xap_query_free(l->q[i]);
+    free(l->q);
+    l->q = NULL;
+    l->n = l->cap = 0;
+}
+
+static void
+fail(qbuild *qb, recap_status rc)
+{
+    if (qb->rc == RECAP_OK) {
+        qb->rc = rc;
+        if (rc == RECAP_ENOMEM)
+            strcpy(qb->err.msg, "out of memory");
+    }
+}
+
+void
+qlist_push(qbuild *qb, qlist *l, xap_query *q)
+{
+    if (!q)
+        return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        xap_query **p = realloc(l->q, cap * sizeof(*p));
+        if (!p) {
+            xap_query_free(q);
+            fail(qb, RECAP_ENOMEM);
+            return;
+        }
+        l->q = p;
+        l->cap = cap;
+    }
+    l->q[l->n++] = q;
+}
+
+xap_query *
+qlist_combine(qbuild *qb, qlist *l, xap_op op, uint32_t window)
+{
+    xap_query *q = NULL;
+
+    if (qb->rc || l->n == 0)
+        return NULL;
+    if (l->n == 1) {
+        q = l->q[0];
+        l->n = 0;
+        return q;
+    }
+    if (xap_query_combine(op, l->q, l->n, window, &q, &qb->err))
+        fail(qb, qb->err.rc);
+    return q;
+}
+
+/* Remembers a term for highlighting, weighted by its rarity. */
+static void
+add_highlight(qbuild *qb, const char *term, size_t len, int group)
+{
+    uint32_t tf = 0;
+    snippet_term *t;
+    char *copy;
+
+    if (qb->rc || qb->n_terms >= SNIPPET_MAX_TERMS)
+        return;
+    if (qb->n_terms == qb->cap_terms) {
+        size_t cap = qb->cap_terms ? qb->cap_terms * 2 : 8;
+        snippet_term *p = realloc(qb->terms, cap * sizeof(*p));
+        if (!p) {
+            fail(qb, RECAP_ENOMEM);
+            return;
+        }
+        qb->terms = p;
+        qb->cap_terms = cap;
+    }
+    if (!(copy = util_strndup(term, len))) {
+        fail(qb, RECAP_ENOMEM);
+        return;
+    }
+    xap_db_termfreq(qb->db, term, len, &tf, NULL);
+    t = &qb->terms[qb->n_terms++];
+    t->term = copy;
+    t->term_len = len;
+    t->weight = log(1.0 + (double)qb->doccount / (1.0 + tf));
+    t->group = group;
+}
+
+/* term query on prefix + term. */
+static xap_query *
+term_query(qbuild *qb, const char *p1, const char *p2, const char *term,
+           size_t len, uint32_t pos)
+{
+    strbuf b = STRBUF_INIT;
+    xap_query *q = NULL;
+
+    strbuf_puts(&b, p1);
+    strbuf_puts(&b, p2);
+    strbuf_append(&b, term, len);
+    if (b.oom)
+        fail(qb, RECAP_ENOMEM);
+    else if (xap_query_term(b.data, b.len, 1, pos, &q, &qb->err))
+        fail(qb, qb->err.rc);
+    strbuf_free(&b);
+    return q;
+}
+
+/* The subquery of one unit (see qbuild.h). */
+static xap_query *
+unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
+{
+    qlist alts = {0};
+    xap_query *q, *code;
+    const char *stem = NULL;
+    size_t stem_len = 0;
+    uint32_t pos = ++qb->qpos;
+
+    qlist_push(qb, &alts, term_query(qb, "", prefix, tok->term,
+                                     tok->term_len, pos));
+    if (qb->stemmer && analysis_is_stemmable(tok))
+        stem = analysis_stem(qb->stemmer, tok->term, tok->term_len,
+                             &stem_len);
+    if (stem)
+        qlist_push(qb, &alts, term_query(qb, SCHEMA_PREFIX_STEM, prefix, stem,
+                                         stem_len, pos));
+    if (!*prefix) {
+        code = term_query(qb, SCHEMA_PREFIX_CODE, "", tok->term,
+                          tok->term_len, pos);
+        if (code && !qb->rc) {
+            if (xap_query_scale(code, SCHEMA_CODE_QUERY_SCALE, &q, &qb->err))
+                fail(qb, qb->err.rc);
+            else
+                qlist_push(qb, &alts, q);
+        }
+        xap_query_free(code);
+    }
+    q = qlist_combine(qb, &alts, XAP_OP_OR, 0);
+    qlist_clear(&alts);
+    return q;
+}
+
+/* Tokens of a piece of query text, kept until the units are chosen. */
+typedef struct toks {
+    analysis_token *t;
+    char *terms; /* all terms, NUL-separated; t[i].term points into it */
+    strbuf buf;
+    size_t n, cap;
+    int oom;
+} toks;
+
+static int
+collect(void *ctx, const analysis_token *tok)
+{
+    toks *ts = ctx;
+
+    if (ts->n == QBUILD_MAX_UNITS * 4)
+        return 1;
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 16;
+        analysis_token *p = realloc(ts->t, cap * sizeof(*p));
+        if (!p) {
+            ts->oom = 1;
+            return 1;
+        }
+        ts->t = p;
+        ts->cap = cap;
+    }
+    ts->t[ts->n] = *tok;
+    /* Store the offset into buf for now; fixed up once buf stops moving. */
+    ts->t[ts->n].term = (const char *)(uintptr_t)ts->buf.len;
+    strbuf_append(&ts->buf, tok->term, tok->term_len + 1);
+    ts->n++;
+    return ts->buf.oom;
+}
+
+static int
+tokenize(qbuild *qb, const char *text, size_t len, toks *ts)
+{
+    size_t i;
+
+    memset(ts, 0, sizeof(*ts));
+    if (analysis_tokenize(text, len, 0, collect, ts, NULL) < 0 || ts->oom ||
+        ts->buf.oom) {
+        fail(qb, RECAP_ENOMEM);
+        return -1;
+    }
+    for (i = 0; i < ts->n; i++)
+        ts->t[i].term = ts->buf.data + (uintptr_t)ts->t[i].term;
+    return 0;
+}
+
+static void
+toks_free(toks *ts)
+{
+    free(ts->t);
+    strbuf_free(&ts->buf);
+}
+
+/* Whether token i lies inside a token of kind `kind` (a part inside its
+ * joined whole, a CJK character inside a bigram). */
+static int
+covered(const toks *ts, size_t i, analysis_kind kind)
+{
+    size_t j;
+    const analysis_token *a = &ts->t[i];
+
+    for (j = 0; j < ts->n; j++) {
+        const analysis_token *b = &ts->t[j];
+        if (b->kind == kind && b->off <= a->off &&
+            a->off + a->len <= b->off + b->len)
+            return 1;
+    }
+    return 0;
+}
+
+void
+qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
+             qlist *out)
+{
+    toks ts;
+    size_t i;
+
+    if (qb->rc || tokenize(qb, text, len, &ts) < 0)
+        return;
+    for (i = 0; i < ts.n && out->n < QBUILD_MAX_UNITS && !qb->rc; i++) {
+        const analysis_token *tok = &ts.t[i];
+        if (tok->kind == ANALYSIS_PART && covered(&ts, i, ANALYSIS_JOINED))
+            continue;
+        if (tok->kind == ANALYSIS_CJK_UNI && covered(&ts, i, ANALYSIS_CJK_BI))
+            continue;
+        add_highlight(qb, tok->term, tok->term_len, -1);
+        qlist_push(qb, out, unit_query(qb, tok, prefix));
+    }
+    toks_free(&ts);
+}
+
+xap_query *
+qbuild_phrase(qbuild *qb, const char *text, size_t len, const char *prefix)
+{
+    qlist terms = {0};
+    xap_query *q;
+    toks ts;
+    size_t i;
+    int group = qb->next_group++;
+
+    if (qb->rc || tokenize(qb, text, len, &ts) < 0)
+        return NULL;
+    /* Parts and single characters carry the positions a phrase needs. */
+    for (i = 0; i < ts.n && terms.n < QBUILD_MAX_UNITS && !qb->rc; i++) {
+        const analysis_token *tok = &ts.t[i];
+        if (tok->kind == ANALYSIS_JOINED || tok->kind == ANALYSIS_CJK_BI)
+            continue;
+        add_highlight(qb, tok->term, tok->term_len, group);
+        qlist_push(qb, &terms, term_query(qb, "", prefix, tok->term,
+                                          tok->term_len, ++qb->qpos));
+    }
+    toks_free(&ts);
+    q = qlist_combine(qb, &terms, XAP_OP_PHRASE, 0);
+    qlist_clear(&terms);
+    return q;
+}
+
+xap_query *
+qbuild_filter(qbuild *qb, const char *prefix, const char *value)
+{
+    char *norm = NULL;
+    size_t norm_len;
+    xap_query *q;
+
+    if (qb->rc)
+        return NULL;
+    if (analysis_normalize(value, strlen(value), &norm, &norm_len) < 0) {
+        fail(qb, RECAP_ENOMEM);
+        return NULL;
+    }
+    q = term_query(qb, prefix, "", norm, norm_len, 0);
+    free(norm);
+    return q;
+}

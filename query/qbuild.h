@@ -1,0 +1,58 @@
+/*
+ * qbuild.h: from analysed query text to Xapian queries, by the schema.
+ *
+ * Query text goes through the same analyser as documents, so a query and a
+ * page always agree on terms.  Each searchable unit of the text (a word, a
+ * joined technical token, a CJK bigram) becomes one subquery:
+ *
+ *     OR(term, Zstem, SCALE(code weight, XCterm))
+ *
+ * so exact words outrank stem matches and code counts less than prose.
+ * The terms are also collected for highlighting, with their rarity.
+ */
+#ifndef RECAP_QBUILD_H
+#define RECAP_QBUILD_H
+
+#include "analysis.h"
+#include "snippet.h"
+#include "xap.h"
+
+typedef struct qbuild {
+    xap_db *db;
+    analysis_stemmer *stemmer; /* of the searched language; may be NULL */
+    uint32_t doccount;
+    snippet_term *terms;       /* highlight terms; strings owned here */
+    size_t n_terms, cap_terms;
+    int next_group;            /* phrase group ids */
+    uint32_t qpos;             /* query term positions */
+    recap_status rc;           /* sticky: first failure */
+    xap_error err;
+} qbuild;
+
+void qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer);
+void qbuild_clear(qbuild *qb);
+
+/* A growable list of subqueries, owned. */
+typedef struct qlist {
+    xap_query **q;
+    size_t n, cap;
+} qlist;
+
+void qlist_clear(qlist *l);
+/* Appends q (taking ownership); on failure frees q and sets qb->rc. */
+void qlist_push(qbuild *qb, qlist *l, xap_query *q);
+/* Combines the list with `op` (one element: itself; none: NULL). */
+xap_query *qlist_combine(qbuild *qb, qlist *l, xap_op op, uint32_t window);
+
+/* Analyses `text` and appends one subquery per unit to `out`.  `prefix` is
+ * "" for the default fields or a field prefix from schema.h. */
+void qbuild_words(qbuild *qb, const char *text, size_t len,
+                  const char *prefix, qlist *out);
+/* A phrase: the positional terms of `text` in order (NULL if it has none,
+ * a single term query if it has one). */
+xap_query *qbuild_phrase(qbuild *qb, const char *text, size_t len,
+                         const char *prefix);
+/* A filter term (prefix + normalised value). */
+xap_query *qbuild_filter(qbuild *qb, const char *prefix, const char *value);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * results.c: accessors of the result objects and their JSON form.
+ *
+ * The JSON schema (version 1) is documented in README.md, "JSON output";
+ * later versions add fields, never rename these.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "results_int.h"
+
+#define RESULTS_JSON_VERSION 1
+
+static void
+snippet_clear(recap_snippet *sn)
+{
+    free(sn->text);
+    free(sn->html);
+    free(sn->heading);
+    free(sn->anchor);
+    free(sn->hl);
+}
+
+static void
+hit_clear(recap_hit *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->n_snippets; i++)
+        snippet_clear(&h->snippets[i]);
+    free(h->snippets);
+    free(h->path);
+    free(h->url);
+    free(h->title);
+    free(h->date);
+    free(h->section);
+    free(h->lang);
+    free(h->description);
+}
+
+void
+recap_results_free(recap_results *res)
+{
+    size_t i;
+
+    if (!res)
+        return;
+    for (i = 0; i < res->n_hits; i++)
+        hit_clear(&res->hits[i]);
+    free(res->hits);
+    free(res->query);
+    free(res);
+}
+
+const char *
+recap_results_query(const recap_results *res)
+{
+    return res->query;
+}
+
+uint64_t
+recap_results_total(const recap_results *res)
+{
+    return res->total;
+}
+
+size_t
+recap_results_count(const recap_results *res)
+{
+    return res->n_hits;
+}
+
+const recap_hit *
+recap_results_hit(const recap_results *res, size_t i)
+{
+    return i < res->n_hits ? &res->hits[i] : NULL;
+}
+
+double
+recap_results_elapsed(const recap_results *res)
+{
+    return res->elapsed;
+}
+
+unsigned
+recap_hit_rank(const recap_hit *hit)
+{
+    return hit->rank;
+}
+
+double
+recap_hit_score(const recap_hit *hit)
+{
+    return hit->score;
+}
+
+const char *
+recap_hit_path(const recap_hit *hit)
+{
+    return hit->path;
+}
+
+const char *
+recap_hit_url(const recap_hit *hit)
+{
+    return hit->url;
+}
+
+const char *
+recap_hit_title(const recap_hit *hit)
+{
+    return hit->title;
+}
+
+const char *
+recap_hit_date(const recap_hit *hit)
+{
+    return hit->date;
+}
+
+const char *
+recap_hit_section(const recap_hit *hit)
+{
+    return hit->section;
+}
+
+const char *
+recap_hit_lang(const recap_hit *hit)
+{
+    return hit->lang;
+}
+
+const char *
+recap_hit_description(const recap_hit *hit)
+{
+    return hit->description;
+}
+
+size_t
+recap_hit_snippet_count(const recap_hit *hit)
+{
+    return hit->n_snippets;
+}
+
+const recap_snippet *
+recap_hit_snippet(const recap_hit *hit, size_t i)
+{
+    return i < hit->n_snippets ? &hit->snippets[i] : NULL;
+}
+
+const char *
+recap_snippet_text(const recap_snippet *sn)
+{
+    return sn->text;
+}
+
+const char *
+recap_snippet_html(const recap_snippet *sn)
+{
+    return sn->html;
+}
+
+const char *
+recap_snippet_heading(const recap_snippet *sn)
+{
+    return sn->heading;
+}
+
+const char *
+recap_snippet_anchor(const recap_snippet *sn)
+{
+    return sn->anchor;
+}
+
+size_t
+recap_snippet_highlight_count(const recap_snippet *sn)
+{
+    return sn->n_hl;
+}
+
+void
+recap_snippet_highlight(const recap_snippet *sn, size_t i, size_t *off,
+                        size_t *len)
+{
+    if (i >= sn->n_hl) {
+        *off = *len = 0;
+        return;
+    }
+    *off = sn->hl[2 * i];
+    *len = sn->hl[2 * i + 1];
+}
+
+static json_t *
+jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *
+snippet_json(const recap_snippet *sn)
+{
+    return json_pack("{s:o, s:o, s:o, s:o}", "text", jstr(sn->text), "html",
+                     jstr(sn->html), "heading", jstr(sn->heading), "anchor",
+                     jstr(sn->anchor));
+}
+
+static json_t *
+hit_json(const recap_hit *h)
+{
+    json_t *snips = json_array();
+    size_t i;
+
+    for (i = 0; snips && i < h->n_snippets; i++)
+        json_array_append_new(snips, snippet_json(&h->snippets[i]));
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "rank",
+                     (int)h->rank, "path", jstr(h->path), "url",
+                     jstr(h->url), "title", jstr(h->title), "date",
+                     jstr(h->date), "section", jstr(h->section), "lang",
+                     jstr(h->lang), "score", h->score, "snippets", snips);
+}
+
+char *
+recap_results_json(const recap_results *res, int pretty)
+{
+    json_t *obj, *hits = json_array();
+    char *out;
+    size_t i;
+
+    for (i = 0; hits && i < res->n_hits; i++)
+        json_array_append_new(hits, hit_json(&res->hits[i]));
+    obj = json_pack("{s:i, s:o, s:I, s:f, s:o}", "version",
+                    RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
+                    (json_int_t)res->total, "elapsed_ms",
+                    res->elapsed * 1000.0, "hits", hits);
+    if (!obj)
+        return NULL;
+    out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    json_decref(obj);
+    return out;
+}

@@ -1,0 +1,35 @@
+/*
+ * results_int.h: the result objects behind recap_results, recap_hit and
+ * recap_snippet.  A result set owns everything it points to.
+ */
+#ifndef RECAP_RESULTS_INT_H
+#define RECAP_RESULTS_INT_H
+
+#include "recapsearch.h"
+
+struct recap_snippet {
+    char *text;    /* plain passage */
+    char *html;    /* escaped, matches in <mark> */
+    char *heading; /* NULL for the lead section */
+    char *anchor;
+    size_t *hl;    /* n_hl (offset, length) pairs into text, bytes */
+    size_t n_hl;
+};
+
+struct recap_hit {
+    unsigned rank;
+    double score;
+    char *path, *url, *title, *date, *section, *lang, *description;
+    recap_snippet *snippets;
+    size_t n_snippets;
+};
+
+struct recap_results {
+    char *query;
+    uint64_t total;
+    double elapsed;
+    recap_hit *hits;
+    size_t n_hits;
+};
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * search.c: recap_search, the reading half of the public API.
+ *
+ * Default semantics suit a search box: every word is wanted, so the
+ * documents that have all of them come first, ranked by BM25 over the
+ * weighted fields; below them come the documents that miss some words, so
+ * a query with one unlucky word still finds something.  The two tiers are
+ * two matches: AND(units), then OR(units) AND_NOT AND(units).
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_int.h"
+#include "qbuild.h"
+#include "results_int.h"
+#include "schema.h"
+#include "snippet.h"
+#include "util.h"
+
+/* BM25 parameters (Xapian's defaults are 1, 0, 1, 0.5, 0.5). */
+#define SEARCH_BM25_K1 1.2
+#define SEARCH_BM25_B 0.5
+
+typedef struct search {
+    recap_index *idx;
+    const recap_search_options *opts;
+    const char *lang; /* NULL: all languages */
+    qbuild qb;
+    xap_query *strict, *loose;
+    recap_results *res;
+    size_t cap_hits;
+} search;
+
+static recap_status
+fail_xap(search *s, const xap_error *err, const char *what)
+{
+    return index_fail_xap(s->idx, err, what);
+}
+
+/* Adds the language filter to *q (taking ownership). */
+static recap_status
+filter_lang(search *s, xap_query **q)
+{
+    xap_query *f, *both[2], *out = NULL;
+    recap_status rc;
+
+    if (!s->lang || !*q)
+        return RECAP_OK;
+    f = qbuild_filter(&s->qb, SCHEMA_PREFIX_LANG, s->lang);
+    if (!f)
+        return s->qb.rc ? s->qb.rc : RECAP_ENOMEM;
+    both[0] = *q;
+    both[1] = f;
+    rc = xap_query_combine(XAP_OP_FILTER, both, 2, 0, &out, &s->qb.err);
+    xap_query_free(f);
+    xap_query_free(*q);
+    *q = out;
+    return rc;
+}
+
+static recap_status
+build(search *s)
+{
+    qlist units = {0};
+    const char *q = s->opts->query;
+    recap_status rc;
+
+    qbuild_words(&s->qb, q, strlen(q), "", &units);
+    if (!s->qb.rc && units.n > 1) {
+        xap_query *loose = NULL;
+        if (xap_query_combine(XAP_OP_OR, units.q, units.n, 0, &loose,
+                              &s->qb.err) == RECAP_OK)
+            s->loose = loose;
+        else
+            s->qb.rc = s->qb.err.rc;
+    }
+    s->strict = qlist_combine(&s->qb, &units, XAP_OP_AND, 0);
+    qlist_clear(&units);
+    if (s->qb.rc)
+        return fail_xap(s, &s->qb.err, "building the query");
+    if ((rc = filter_lang(s, &s->strict)) || (rc = filter_lang(s, &s->loose)))
+        return fail_xap(s, &s->qb.err, "building the query");
+    return RECAP_OK;
+}
+
+static char *
+jdup(json_t *obj, const char *key)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+
+    return v ? util_strdup(v) : NULL;
+}
+
+/* Fills the snippets of `hit` from the stored sections. */
+static recap_status
+make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
+{
+    snippet_options so = SNIPPET_OPTIONS_INIT;
+    snippet_section *ss;
+    snippet *sn = NULL;
+    size_t n_secs = json_array_size(secs), n_sn = 0, i, j, base;
+    recap_status rc;
+
+    ss = calloc(n_secs + 1, sizeof(*ss));
+    if (!ss)
+        return RECAP_ENOMEM;
+    /* The description is a pseudo-section at 0: a fallback for hits that
+     * match in the title only. */
+    base = desc ? 1 : 0;
+    if (desc) {
+        ss[0].text = desc;
+        ss[0].text_len = strlen(desc);
+    }
+    for (i = 0; i < n_secs; i++) {
+        json_t *o = json_array_get(secs, i), *t = json_object_get(o, "t"),
+               *c = json_object_get(o, "c");
+        ss[base + i].heading = json_string_value(json_object_get(o, "h"));
+        ss[base + i].anchor = json_string_value(json_object_get(o, "a"));
+        ss[base + i].text = json_string_value(t);
+        ss[base + i].text_len = json_string_length(t);
+        ss[base + i].code = json_string_value(c);
+        ss[base + i].code_len = json_string_length(c);
+    }
+    so.max_chars = s->opts->snippet_length ? s->opts->snippet_length : 200;
+    so.max_snippets = s->opts->max_snippets ? s->opts->max_snippets : 1;
+    so.use_code = 1;
+    rc = snippet_make(ss, n_secs + base, s->qb.terms, s->qb.n_terms,
+                      index_stemmer(s->idx, hit->lang), &so, &sn, &n_sn);
+    if (rc == RECAP_OK && n_sn) {
+        hit->snippets = calloc(n_sn, sizeof(*hit->snippets));
+        if (!hit->snippets)
+            rc = RECAP_ENOMEM;
+    }
+    for (i = 0; rc == RECAP_OK && i < n_sn; i++) {
+        recap_snippet *o = &hit->snippets[i];
+        const snippet_section *from = &ss[sn[i].section];
+        o->text = sn[i].text;
+        o->html = sn[i].html;
+        sn[i].text = sn[i].html = NULL;
+        o->heading = util_strdup(from->heading);
+        o->anchor = util_strdup(from->anchor);
+        o->hl = calloc(sn[i].n_ranges * 2 + 1, sizeof(size_t));
+        if (!o->hl) {
+            rc = RECAP_ENOMEM;
+            break;
+        }
+        for (j = 0; j < sn[i].n_ranges; j++) {
+            o->hl[2 * j] = sn[i].ranges[j].off;
+            o->hl[2 * j + 1] = sn[i].ranges[j].len;
+        }
+        o->n_hl = sn[i].n_ranges;
+        hit->n_snippets++;
+    }
+    snippet_array_free(sn, n_sn);
+    free(ss);
+    return rc;
+}
+
+static recap_status
+add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
+{
+    xap_doc *doc = NULL;
+    char *data = NULL;
+    size_t len;
+    json_t *obj = NULL;
+    recap_hit *hit;
+    xap_error err;
+    recap_status rc;
+
+    if ((rc = xap_mset_doc(m, i, &doc, &err)) ||
+        (rc = xap_doc_get_data(doc, &data, &len, &err))) {
+        xap_doc_free(doc);
+        return fail_xap(s, &err, "reading a hit");
+    }
+    xap_doc_free(doc);
+    obj = json_loadb(data, len, 0, NULL);
+    free(data);
+    if (!obj)
+        return index_fail(s->idx, RECAP_ECORRUPT,
+                          "a document's stored data is damaged: rebuild the "
+                          "index with recapsearch-index");
+    hit = &s->res->hits[s->res->n_hits++];
+    memset(hit, 0, sizeof(*hit));
+    hit->rank = rank;
+    hit->score = xap_mset_weight(m, i);
+    hit->path = jdup(obj, "path");
+    hit->url = jdup(obj, "url");
+    hit->title = jdup(obj, "title");
+    hit->date = jdup(obj, "date");
+    hit->section = jdup(obj, "section");
+    hit->lang = jdup(obj, "lang");
+    hit->description = jdup(obj, "description");
+    rc = make_snippets(s, hit, json_object_get(obj, "sections"),
+                       hit->description);
+    json_decref(obj);
+    if (rc)
+        return index_fail(s->idx, rc, "making snippets: %s",
+                          recap_status_str(rc));
+    return RECAP_OK;
+}
+
+/* Runs one tier: hits [first, first + max) of `q`.  *count gets the
+ * number of documents the tier matches (exact when the tier ran out). */
+static recap_status
+run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
+         uint64_t *count)
+{
+    xap_enquire *e = NULL;
+    xap_mset *m = NULL;
+    xap_error err;
+    recap_status rc;
+    uint32_t i, n;
+
+    *count = 0;
+    if ((rc = xap_enquire_new(s->idx->db, &e, &err)) ||
+        (rc = xap_enquire_set_query(e, q, 0, &err)) ||
+        (rc = xap_enquire_set_bm25(e, SEARCH_BM25_K1, 0, 1, SEARCH_BM25_B,
+                                   0.5, &err)) ||
+        (rc = xap_enquire_mset(e, first, max, first + max + 1, &m, &err))) {
+        xap_enquire_free(e);
+        return fail_xap(s, &err, "searching");
+    }
+    n = xap_mset_size(m);
+    *count = xap_mset_estimated(m);
+    for (i = 0; i < n && rc == RECAP_OK; i++)
+        rc = add_hit(s, m, i, (unsigned)(s->opts->offset + s->res->n_hits + 1));
+    xap_mset_free(m);
+    xap_enquire_free(e);
+    return rc;
+}
+
+static recap_status
+run(search *s)
+{
+    uint32_t limit = s->opts->limit ? s->opts->limit : 10;
+    uint32_t offset = s->opts->offset;
+    uint64_t n_strict = 0, n_loose = 0;
+    xap_query *rest = NULL, *pair[2];
+    xap_error err;
+    recap_status rc;
+
+    if (!s->strict)
+        return RECAP_OK;
+    s->res->hits = calloc(limit, sizeof(*s->res->hits));
+    if (!s->res->hits)
+        return index_fail(s->idx, RECAP_ENOMEM, "out of memory");
+    if ((rc = run_tier(s, s->strict, offset, limit, &n_strict)))
+        return rc;
+    s->res->total = n_strict;
+    if (!s->loose)
+        return RECAP_OK;
+    pair[0] = s->loose;
+    pair[1] = s->strict;
+    if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
+        return fail_xap(s, &err, "building the query");
+    rc = run_tier(s, rest,
+                  offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
+                  limit - (uint32_t)s->res->n_hits, &n_loose);
+    xap_query_free(rest);
+    s->res->total = n_strict + n_loose;
+    return rc;
+}
+
+recap_status
+recap_search(recap_index *idx, const recap_search_options *opts,
+             recap_results **out)
+{
+    search s;
+    double t0 = util_now();
+    recap_status rc;
+
+    if (!idx || !opts || !out || !opts->query ||
+        opts->version != RECAP_SEARCH_OPTIONS_VERSION)
+        return idx ? index_fail(idx, RECAP_EINVAL, "invalid search options")
+                   : RECAP_EINVAL;
+    *out = NULL;
+    memset(&s, 0, sizeof(s));
+    s.idx = idx;
+    s.opts = opts;
+    s.lang = opts->lang && *opts->lang ? opts->lang : idx->main_lang;
+    if (strcmp(s.lang, "*") == 0)
+        s.lang = NULL;
+    s.res = calloc(1, sizeof(*s.res));
+    if (!s.res || !(s.res->query = util_strdup(opts->query))) {
+        free(s.res);
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    }
+    qbuild_init(&s.qb, idx->db,
+                index_stemmer(idx, s.lang ? s.lang : idx->main_lang));
+    rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
+    if (rc == RECAP_OK)
+        rc = run(&s);
+    xap_query_free(s.strict);
+    xap_query_free(s.loose);
+    qbuild_clear(&s.qb);
+    if (rc != RECAP_OK) {
+        recap_results_free(s.res);
+        return rc;
+    }
+    s.res->elapsed = util_now() - t0;
+    *out = s.res;
+    return RECAP_OK;
+}

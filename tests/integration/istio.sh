@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Indexes the real Istio website (../shared/corpus/istio.io/content) and
+# checks the walking skeleton's promises on it.  Skips (exit 77) when the
+# folder is absent, as in a user's checkout.
+. "$(dirname "$0")/lib.sh"
+CONTENT=${RECAP_SHARED_CORPUS:-}
+if [ -z "$CONTENT" ] || [ ! -d "$CONTENT" ]; then
+  echo "skipped: the Istio corpus is not at '${CONTENT}' (it is only in the" \
+       "project's shared folder, not in a checkout)"
+  exit 77
+fi
+DB=$TMP/db
+
+start=$(date +%s.%N)
+"$BIN/recapsearch-index" --db "$DB" "$CONTENT" 2>"$TMP/log"
+rc=$?
+end=$(date +%s.%N)
+expect_eq "index exit status" 0 $rc
+tail -1 "$TMP/log"
+echo "wall time: $(echo "$end - $start" | bc 2>/dev/null || echo "?") s"
+n_md=$(find "$CONTENT" -name '*.md' | wc -l)
+added=$(sed -n 's/.*indexed \([0-9]*\) documents (\([0-9]*\) skipped, \([0-9]*\) failed.*/\1 \2 \3/p' "$TMP/log")
+set -- $added
+expect_eq "every file indexed or listed" "$n_md" "$(( $1 + $2 + $3 ))"
+expect_eq "no file failed" 0 "$3"
+expect_eq "each skipped file listed" "$2" "$(grep -c ': skipped ' "$TMP/log")"
+
+top3=$(top_paths "$DB" 3 ambient mesh multi-cluster)
+expect_match "ambient multi-cluster" "ambient|multicluster|multi-cluster" "$top3"
+expect_eq "kubecon europe 2025" en/blog/2025/istio-at-kubecon-eu/index.md \
+  "$(top_path "$DB" kubecon europe 2025)"
+expect_match "CVE in front matter" \
+  "en/news/security/istio-security-2019-002/index.md" \
+  "$(top_paths "$DB" 3 CVE-2019-12995)"
+expect_eq "multicluster = multi-cluster" "$(top_paths "$DB" 5 multicluster)" \
+  "$(top_paths "$DB" 5 multi-cluster)"
+zh=$(top_paths "$DB" 5 --lang zh 多集群)
+expect_match "zh multi-cluster" "^zh/.*multicluster" "$zh"
+if printf '%s' "$zh" | tr ' ' '\n' | grep -qv '^zh/'; then
+  fail "zh results are all zh"; else pass "zh results are all zh"; fi
+
+for q in "ambient mesh multi-cluster" "kubecon europe 2025" "sidecar injection" \
+         "authorization policy deny" "CVE-2019-12995" "install istioctl" \
+         "gateway api" "wasm plugin" "envoy filter" "traffic shifting" \
+         "telemetry api" "upgrade canary"; do
+  check_clean "$q" "$(search "$DB" -n 50 "$q")"
+done
+check_clean "zh 多集群" "$(search "$DB" -n 50 --lang zh 多集群)"
+check_clean "uk кластер" "$(search "$DB" -n 50 --lang uk кластер)"
+
+finish
