@@ -43,7 +43,7 @@ enum {
     C_IGNORE, /* soft hyphen, ZWJ, ZWNJ...: continues a word, dropped */
     C_CJK,    /* a Han, Kana or Hangul letter: a token of its own */
     C_JOIN,   /* '-', '_', '.': joins two alphanumerics */
-    C_APOS    /* ' and U+2019: inside a word, dropped (see scan_apos) */
+    C_APOS    /* ', U+2019, U+02BC: inside a word, dropped (see scan_apos) */
 };
 
 static const unsigned char ascii_class[128] = {
@@ -132,6 +132,8 @@ classify(int32_t cp)
         return ascii_class[cp];
     switch (cp) {
     case 0x2019: /* right single quotation mark, the typographic ' */
+    case 0x02BC: /* modifier letter apostrophe, as in Ukrainian "пам'ять" */
+    case 0xFF07: /* fullwidth apostrophe */
         return C_APOS;
     case 0x00AD: /* soft hyphen */
     case 0x200C: /* zero width non-joiner */

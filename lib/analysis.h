@@ -28,10 +28,11 @@
  *    and the invisible U+00AD, U+200C, U+200D, U+2060, U+FEFF continue a
  *    word but do not start one.  Everything else separates, including every
  *    byte of an invalid UTF-8 sequence.  camelCase is not split.
- *  - An apostrophe (' or U+2019) between two alphanumerics is dropped and
- *    the word goes on: "don't" -> "dont", "м’ясо" -> "мясо".  A possessive
- *    "'s" ending a word is dropped with its s: "Istio’s" -> "istio" (the
- *    token's byte range still covers "Istio’s").
+ *  - An apostrophe (', U+2019, U+02BC or U+FF07) between two alphanumerics
+ *    is dropped and the word goes on: "don't" -> "dont", "м’ясо" and
+ *    "мʼясо" -> "мясо".  A possessive "'s" ending a word is dropped with
+ *    its s: "Istio’s" -> "istio" (the token's byte range still covers
+ *    "Istio’s").
  *  - A '.' not followed by an alphanumeric ends the chain ("v1.2." ->
  *    "v1.2"); '/' and other characters never join, so a path a/b/c is
  *    three words.  The joined form keeps '.' and drops '-' and '_'.  A

@@ -311,6 +311,7 @@ test_query_doc_alignment(void **state)
 
     assert_true(query_finds("СІТКА", "сервісна сітка"));
     assert_true(query_finds("м'ясо", "м’ясо"));
+    assert_true(query_finds("пам'ять", "памʼять"));
     assert_true(query_finds("istio", "Istio’s control plane"));
 }
 
