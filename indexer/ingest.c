@@ -136,6 +136,99 @@ front_matter(ingest_doc *doc, const char *src, size_t len, size_t *body_off,
     return RECAP_OK;
 }
 
+/* ---- leaf bundles -------------------------------------------------------
+ */
+
+/*
+ * In Hugo, every file below a folder that holds index.md (a leaf bundle)
+ * other than that index.md is a resource of the bundle, not a page: it has
+ * no URL of its own and is shown, if at all, by the bundle's page (Istio's
+ * FAQ entries and glossary terms) or by shortcodes (its boilerplates, in a
+ * headless bundle).  Returns the relative path of the bundle's index file,
+ * or NULL when `relpath` is a page.  Sets *oom when out of memory.
+ */
+static char *
+bundle_index(const char *root, const char *relpath, int *oom)
+{
+    static const char *const names[] = {"index.md", "index.markdown"};
+    const char *slash;
+    struct stat st;
+    char *cand, *full;
+    size_t i;
+
+    *oom = 0;
+    for (slash = strchr(relpath, '/'); slash; slash = strchr(slash + 1, '/'))
+        for (i = 0; i < UTIL_ARRAY_LEN(names); i++) {
+            cand = util_asprintf("%.*s/%s", (int)(slash - relpath), relpath,
+                                 names[i]);
+            full = cand ? util_asprintf("%s/%s", root, cand) : NULL;
+            if (!full) {
+                free(cand);
+                *oom = 1;
+                return NULL;
+            }
+            if (strcmp(cand, relpath) != 0 && stat(full, &st) == 0 &&
+                S_ISREG(st.st_mode)) {
+                free(full);
+                return cand;
+            }
+            free(full);
+            free(cand);
+        }
+    return NULL;
+}
+
+/* Gives a bundle resource the URL of its bundle's page, or skips it when
+ * the bundle is not published (a headless bundle). */
+static recap_status
+adopt_bundle_url(const char *root, const char *bundle, const char *lang,
+                 ingest_doc *doc, char **errmsg)
+{
+    ingest_doc *owner = calloc(1, sizeof(*owner));
+    recap_status rc = RECAP_ENOMEM;
+    size_t fm_off, fm_len, body_off, i;
+    unsigned body_line, first_line = 1;
+    const char *reason;
+    char *full, *src = NULL, *dir;
+    size_t len;
+    fm_kind kind;
+
+    full = util_asprintf("%s/%s", root, bundle);
+    if (!full || !owner || !(owner->path = util_strdup(bundle)))
+        goto done;
+    if (util_read_file(full, &src, &len) == 0) {
+        kind = fm_split(src, len, &fm_off, &fm_len, &body_off, &body_line);
+        for (i = 0; i < fm_off; i++)
+            first_line += src[i] == '\n';
+        /* Errors in the bundle's front matter are reported with it. */
+        if (fm_parse(kind, src + fm_off, fm_len, first_line, owner, NULL) ==
+            RECAP_ENOMEM)
+            goto done;
+    }
+    if (hugo_resolve(owner, lang) != 0)
+        goto done;
+    if (!hugo_publishable(owner, &reason)) {
+        dir = util_strndup(bundle, (size_t)(strrchr(bundle, '/') - bundle));
+        set_msg(errmsg, util_asprintf("resource of the bundle %s (%s)",
+                                      dir ? dir : bundle, reason));
+        free(dir);
+        rc = RECAP_ESKIPPED;
+        goto done;
+    }
+    free(doc->url);
+    doc->url = owner->url;
+    owner->url = NULL;
+    rc = RECAP_OK;
+done:
+    ingest_doc_free(owner);
+    free(src);
+    free(full);
+    return rc;
+}
+
+/* ---- one file, end to end -----------------------------------------------
+ */
+
 recap_status
 ingest_file(const char *root, const char *relpath, const char *default_lang,
             ingest_warn_fn warn, void *warn_ctx, ingest_doc **out,
@@ -148,6 +241,8 @@ ingest_file(const char *root, const char *relpath, const char *default_lang,
     size_t len, body_off = 0;
     unsigned body_line = 1;
     long bad_line;
+    char *bundle;
+    int oom;
 
     *out = NULL;
     full = util_asprintf("%s/%s", root, relpath);
@@ -179,6 +274,14 @@ ingest_file(const char *root, const char *relpath, const char *default_lang,
     if (!hugo_publishable(doc, &reason)) {
         rc = RECAP_ESKIPPED;
         set_msg(errmsg, util_strdup(reason));
+        goto done;
+    }
+    if ((bundle = bundle_index(root, relpath, &oom)) != NULL) {
+        rc = adopt_bundle_url(root, bundle, default_lang, doc, errmsg);
+        free(bundle);
+        if (rc != RECAP_OK)
+            goto done;
+    } else if (oom) {
         goto done;
     }
     rc = md_extract(src + body_off, len - body_off, body_line, doc, warn,

@@ -41,9 +41,12 @@ static void
 test_walk(void **state)
 {
     static const char *const expected[] = {
-        "en/blog/_index.md",     "en/blog/post/index.md", "en/docs/a.markdown",
-        "en/docs/json-draft.md", "en/empty/index.md",     "en/latin1.md",
-        "en/plain.md",           "zh/docs/broken.md",
+        "en/blog/_index.md",      "en/blog/post/index.md",
+        "en/docs/a.markdown",     "en/docs/json-draft.md",
+        "en/empty/index.md",      "en/empty/snippet.md",
+        "en/faq/general/what.md", "en/faq/index.md",
+        "en/latin1.md",           "en/plain.md",
+        "zh/docs/broken.md",
     };
     char **paths, *root, *msg = NULL;
     size_t n, i;
@@ -114,6 +117,16 @@ test_files(void **state)
     assert_string_equal(ingest_doc_get(doc, "title"), "TOML page");
     ingest_doc_free(doc);
 
+    /* A resource of a leaf bundle is shown on the bundle's page. */
+    doc = ingest_ok("en/faq/general/what.md", &w);
+    assert_string_equal(doc->url, "/questions/");
+    assert_string_equal(doc->section, "faq");
+    assert_string_equal(ingest_doc_get(doc, "title"), "What is a mesh?");
+    ingest_doc_free(doc);
+    doc = ingest_ok("en/faq/index.md", &w);
+    assert_string_equal(doc->url, "/questions/");
+    ingest_doc_free(doc);
+
     doc = ingest_ok("en/plain.md", &w);
     assert_int_equal(doc->n_fields, 0);
     assert_string_equal(doc->url, "/plain/");
@@ -171,6 +184,13 @@ test_skipped_and_missing(void **state)
                                  NULL, NULL, &doc, &msg),
                      RECAP_ESKIPPED);
     assert_string_equal(msg, "headless bundle");
+    free(msg);
+    /* A resource of a headless bundle is no page either. */
+    assert_int_equal(ingest_file(SITE "/content", "en/empty/snippet.md", "en",
+                                 NULL, NULL, &doc, &msg),
+                     RECAP_ESKIPPED);
+    assert_string_equal(msg, "resource of the bundle en/empty (headless "
+                             "bundle)");
     free(msg);
     msg = NULL;
     assert_int_equal(ingest_file(SITE "/content", "en/nope.md", "en", NULL,
