@@ -313,6 +313,8 @@ test_yaml_errors(void **state)
 static void
 test_json(void **state)
 {
+    strbuf deep = STRBUF_INIT;
+    size_t i;
     recap_status rc;
     char *msg;
     ingest_doc *doc = parse("{\n"
@@ -335,6 +337,17 @@ test_json(void **state)
     assert_values(doc, "none", 0, 1, "");
     assert_string_equal(doc->fields[0].key, "title");
     ingest_doc_free(doc);
+
+    for (i = 0; i < 100; i++)
+        strbuf_puts(&deep, "{\"a\": [");
+    for (i = 0; i < 100; i++)
+        strbuf_puts(&deep, "]}");
+    doc = parse(strbuf_cstr(&deep), &rc, &msg);
+    assert_int_equal(rc, RECAP_EPARSE);
+    assert_string_equal(msg, "line 1: nesting deeper than 64 levels");
+    free(msg);
+    ingest_doc_free(doc);
+    strbuf_free(&deep);
 
     doc = parse("{\n  \"a\": 1,\n  \"b\": tru\n}\n", &rc, &msg);
     assert_int_equal(rc, RECAP_EPARSE);
@@ -412,6 +425,8 @@ test_toml_errors(void **state)
     ingest_doc *doc;
     size_t i;
 
+    strbuf deep = STRBUF_INIT;
+
     (void)state;
     for (i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
         doc = parse(cases[i].src, &rc, &msg);
@@ -420,6 +435,17 @@ test_toml_errors(void **state)
         free(msg);
         ingest_doc_free(doc);
     }
+    /* Pathological nesting is refused, not recursed into. */
+    strbuf_puts(&deep, "+++\n\na = ");
+    for (i = 0; i < 10000; i++)
+        strbuf_puts(&deep, "[{b = ");
+    strbuf_puts(&deep, "\n+++\n");
+    doc = parse(strbuf_cstr(&deep), &rc, &msg);
+    assert_int_equal(rc, RECAP_EPARSE);
+    assert_string_equal(msg, "line 3: nesting deeper than 64 levels");
+    free(msg);
+    ingest_doc_free(doc);
+    strbuf_free(&deep);
 }
 
 /* ---- dates -------------------------------------------------------------- */
