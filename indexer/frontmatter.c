@@ -154,6 +154,12 @@ fm_split(const char *src, size_t len, size_t *fm_off, size_t *fm_len,
     while (p < len && isspace((unsigned char)src[p]))
         p++;
     if (p < len && src[p] == '{') {
+        /* An object starts with a key or is empty; "{{< note >}}" is a
+         * shortcode at the top of a page without front matter. */
+        for (q = p + 1; q < len && isspace((unsigned char)src[q]); q++)
+            ;
+        if (q == len || (src[q] != '"' && src[q] != '}'))
+            return FM_NONE;
         end = json_end(src, len, p);
         if (!end)
             return FM_NONE;

@@ -120,6 +120,10 @@ test_split_none(void **state)
     assert_int_equal(line, 1);
     assert_int_equal(split("---", &off, &len, &body, &line), FM_NONE);
     assert_int_equal(split("{\"a\": 1\n", &off, &len, &body, &line), FM_NONE);
+    /* A shortcode is not a JSON object. */
+    assert_int_equal(
+        split("{{< note >}}\nx\n{{< /note >}}\n", &off, &len, &body, &line),
+        FM_NONE);
     /* The closing delimiter must match the opening one. */
     assert_int_equal(split("+++\na = 1\n---\n", &off, &len, &body, &line),
                      FM_NONE);
