@@ -53,7 +53,9 @@ struct xap_query {
 struct xap_enquire {
     Xapian::Database db; /* a reference-counted copy: keeps it alive */
     Xapian::Enquire enq;
-    explicit xap_enquire(const Xapian::Database &d) : db(d), enq(d)
+    std::string path; /* for error messages */
+    explicit xap_enquire(const xap_db &d)
+        : db(d.writable ? d.wdb : d.rdb), enq(db), path(d.path)
     {
     }
 };
@@ -107,48 +109,62 @@ path_missing(const char *path)
     return path && stat(path, &st) != 0 && errno == ENOENT;
 }
 
+/* "Type: message (context)" of a Xapian error, without allocating. */
+static recap_status
+set_xapian_err(xap_error *err, recap_status rc, const char *what,
+               const Xapian::Error &e)
+{
+    const char *ctx = e.get_context().c_str();
+    return set_err(err, rc, "%s%s%s: %s%s%s%s", what, *what ? ": " : "",
+                   e.get_type(), e.get_msg().c_str(), *ctx ? " (" : "", ctx,
+                   *ctx ? ")" : "");
+}
+
 /*
  * Maps the exception being handled to a status.  Must be called from inside
- * a catch block.  `path` (may be NULL) is the database path, known only when
- * opening or checking, and is named in the messages that need it.
+ * a catch block.  `path` (may be NULL) is the database path, named in the
+ * messages about the database.  Nothing here allocates, so it cannot throw.
  */
 static recap_status
 fail(xap_error *err, const char *path = nullptr) noexcept
 {
-    const char *p = path ? path : "(database)";
+    const char *at = path ? " at " : "", *p = path ? path : "";
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
         return set_err(err, RECAP_ELOCKED,
-                       "index at %s is locked: another recapsearch-index may "
+                       "index%s%s is locked: another recapsearch-index may "
                        "be running (%s)",
-                       p, e.get_msg().c_str());
+                       at, p, e.get_msg().c_str());
     } catch (const Xapian::DatabaseVersionError &e) {
         return set_err(err, RECAP_ECORRUPT,
-                       "index at %s has an unsupported format: %s", p,
+                       "index%s%s has an unsupported format: %s", at, p,
                        e.get_msg().c_str());
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        return set_err(err, RECAP_ENOTFOUND, "no index at %s (%s)", p,
+        return set_err(err, RECAP_ENOTFOUND, "no index%s%s (%s)", at, p,
                        e.get_msg().c_str());
     } catch (const Xapian::DatabaseOpeningError &e) {
+        /* Xapian may report a missing path as a plain opening error. */
         if (path_missing(path))
-            return set_err(err, RECAP_ENOTFOUND, "no index at %s (%s)", p,
+            return set_err(err, RECAP_ENOTFOUND, "no index%s%s (%s)", at, p,
                            e.get_msg().c_str());
-        return set_err(err, RECAP_EIO, "cannot open index at %s: %s", p,
-                       e.get_description().c_str());
+        return set_err(err, RECAP_EIO, "cannot open index%s%s (%s)", at, p,
+                       e.get_msg().c_str());
     } catch (const Xapian::DatabaseCreateError &e) {
-        return set_err(err, RECAP_EIO, "cannot create index at %s: %s", p,
-                       e.get_description().c_str());
+        return set_err(err, RECAP_EIO, "cannot create index%s%s (%s)", at, p,
+                       e.get_msg().c_str());
     } catch (const Xapian::DatabaseCorruptError &e) {
-        return set_err(err, RECAP_ECORRUPT, "index at %s is damaged: %s", p,
+        return set_err(err, RECAP_ECORRUPT, "index%s%s is damaged: %s", at, p,
                        e.get_msg().c_str());
     } catch (const Xapian::DatabaseModifiedError &e) {
         return set_err(err, RECAP_EMODIFIED,
-                       "index changed while reading; reopen and retry (%s)",
-                       e.get_msg().c_str());
+                       "index%s%s changed while reading; reopen and retry "
+                       "(%s)",
+                       at, p, e.get_msg().c_str());
     } catch (const Xapian::DocNotFoundError &e) {
         return set_err(err, RECAP_ENOTFOUND, "%s", e.get_msg().c_str());
     } catch (const Xapian::WildcardError &e) {
+        /* e.g. "Wildcard pref* expands to more than 2 terms" */
         return set_err(err, RECAP_EQUERY,
                        "wildcard matches too many terms; use a longer "
                        "prefix (%s)",
@@ -158,9 +174,7 @@ fail(xap_error *err, const char *path = nullptr) noexcept
     } catch (const Xapian::InvalidArgumentError &e) {
         return set_err(err, RECAP_EINVAL, "%s", e.get_msg().c_str());
     } catch (const Xapian::Error &e) {
-        /* get_description() is "Type: msg (context) (errno text)". */
-        std::string d = e.get_description();
-        return set_err(err, RECAP_EBACKEND, "%s", d.c_str());
+        return set_xapian_err(err, RECAP_EBACKEND, "", e);
     } catch (const std::bad_alloc &) {
         return set_err(err, RECAP_ENOMEM, "out of memory");
     } catch (const std::exception &e) {
@@ -281,7 +295,7 @@ xap_db_doccount(xap_db *db, uint32_t *out, xap_error *err) noexcept
         *out = db->get().get_doccount();
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -294,7 +308,7 @@ xap_db_revision(xap_db *db, uint64_t *out, xap_error *err) noexcept
         *out = db->get().get_revision();
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -307,7 +321,7 @@ xap_db_avlength(xap_db *db, double *out, xap_error *err) noexcept
         *out = db->get().get_avlength();
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -321,7 +335,7 @@ xap_db_termfreq(xap_db *db, const char *term, size_t len, uint32_t *out,
         *out = db->get().get_termfreq(str(term, len));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -335,7 +349,7 @@ xap_db_collfreq(xap_db *db, const char *term, size_t len, uint64_t *out,
         *out = db->get().get_collection_freq(str(term, len));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -349,7 +363,7 @@ xap_db_begin(xap_db *db, int flushed, xap_error *err) noexcept
         w->begin_transaction(flushed != 0);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -366,7 +380,7 @@ xap_db_end(xap_db *db, int commit, xap_error *err) noexcept
             w->cancel_transaction();
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -380,7 +394,7 @@ xap_db_commit(xap_db *db, xap_error *err) noexcept
         w->commit();
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -401,7 +415,7 @@ xap_db_replace(xap_db *db, const char *uterm, size_t uterm_len,
             *docid_out = did;
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -418,7 +432,7 @@ xap_db_delete(xap_db *db, const char *uterm, size_t uterm_len,
         w->delete_document(str(uterm, uterm_len));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -434,7 +448,7 @@ xap_db_get_doc(xap_db *db, xap_docid did, xap_doc **out,
         *out = new xap_doc{d};
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -449,7 +463,7 @@ xap_db_get_metadata(xap_db *db, const char *key, char **out, size_t *len_out,
         *out = dup_out(db->get().get_metadata(key), len_out);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -466,7 +480,7 @@ xap_db_set_metadata(xap_db *db, const char *key, const char *value, size_t len,
         w->set_metadata(key, str(value, len));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -481,7 +495,7 @@ xap_db_add_spelling(xap_db *db, const char *word, size_t len, uint32_t freqinc,
         w->add_spelling(str(word, len), freqinc);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -498,7 +512,7 @@ xap_db_spell(xap_db *db, const char *word, size_t len, unsigned max_edit,
         *out = dup_out(s, nullptr);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -513,7 +527,7 @@ xap_db_add_synonym(xap_db *db, const char *term, size_t len,
         w->add_synonym(str(term, len), str(synonym, syn_len));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -528,8 +542,35 @@ xap_db_clear_synonyms(xap_db *db, const char *term, size_t len,
         w->clear_synonyms(str(term, len));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
+}
+
+/*
+ * The first problem in Xapian's check report, as "table: problem".  Even
+ * with opts 0 the report has a header and a verdict per table; skip those.
+ */
+static std::string
+first_problem(const std::string &report)
+{
+    std::istringstream lines(report);
+    std::string line, table;
+    while (std::getline(lines, line)) {
+        if (line.empty())
+            continue;
+        if (line.back() == ':' && line.find(' ') == std::string::npos) {
+            table = line.substr(0, line.size() - 1);
+            continue;
+        }
+        if (line.compare(0, 10, "blocksize=") == 0 ||
+            line.find("checked okay") != std::string::npos ||
+            line.find("checked OK") != std::string::npos ||
+            line.find("Lazily created") != std::string::npos ||
+            line.find("errors found") != std::string::npos)
+            continue;
+        return table.empty() ? line : table + ": " + line;
+    }
+    return "see xapian-check";
 }
 
 extern "C" recap_status
@@ -542,14 +583,18 @@ xap_db_check(const char *path, xap_error *err) noexcept
         size_t n_errors = Xapian::Database::check(path, 0, &report);
         if (n_errors == 0)
             return RECAP_OK;
-        /* With opts 0 the report lists only the problems; keep the first. */
-        std::string first;
-        std::istringstream lines(report.str());
-        while (first.empty() && std::getline(lines, first)) {
-        }
+        std::string first = first_problem(report.str());
         return set_err(err, RECAP_ECORRUPT,
                        "index at %s is damaged: %zu error(s), first: %s", path,
-                       n_errors, first.empty() ? "?" : first.c_str());
+                       n_errors, first.c_str());
+    } catch (const Xapian::DatabaseOpeningError &) {
+        return fail(err, path); /* missing or unreadable, not damaged */
+    } catch (const Xapian::DatabaseLockError &) {
+        return fail(err, path);
+    } catch (const Xapian::DatabaseError &e) {
+        /* The checker throws a plain DatabaseError for a bad B-tree. */
+        return set_err(err, RECAP_ECORRUPT, "index at %s is damaged: %s", path,
+                       e.get_msg().c_str());
     } catch (...) {
         return fail(err, path);
     }
@@ -599,7 +644,7 @@ xap_db_allterms(xap_db *db, const char *prefix, size_t len, xap_termiter **out,
                          freq_kind::termfreq);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -616,7 +661,7 @@ xap_db_synonyms(xap_db *db, const char *term, size_t len, xap_termiter **out,
         *out = list_iter(d.synonyms_begin(t), d.synonyms_end(t));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -633,7 +678,7 @@ xap_db_termlist(xap_db *db, xap_docid did, xap_termiter **out,
                          freq_kind::wdf);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -708,7 +753,7 @@ xap_db_positions(xap_db *db, xap_docid did, const char *term, size_t len,
         *n_out = v.size();
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -881,54 +926,21 @@ xap_query_term(const char *term, size_t len, uint32_t wqf, xap_termpos pos,
     }
 }
 
-static bool
-map_op(xap_op op, Xapian::Query::op *xop)
-{
-    using Q = Xapian::Query;
-    switch (op) {
-    case XAP_OP_AND:
-        *xop = Q::OP_AND;
-        return true;
-    case XAP_OP_OR:
-        *xop = Q::OP_OR;
-        return true;
-    case XAP_OP_AND_NOT:
-        *xop = Q::OP_AND_NOT;
-        return true;
-    case XAP_OP_XOR:
-        *xop = Q::OP_XOR;
-        return true;
-    case XAP_OP_AND_MAYBE:
-        *xop = Q::OP_AND_MAYBE;
-        return true;
-    case XAP_OP_FILTER:
-        *xop = Q::OP_FILTER;
-        return true;
-    case XAP_OP_NEAR:
-        *xop = Q::OP_NEAR;
-        return true;
-    case XAP_OP_PHRASE:
-        *xop = Q::OP_PHRASE;
-        return true;
-    case XAP_OP_ELITE_SET:
-        *xop = Q::OP_ELITE_SET;
-        return true;
-    case XAP_OP_SYNONYM:
-        *xop = Q::OP_SYNONYM;
-        return true;
-    case XAP_OP_MAX:
-        *xop = Q::OP_MAX;
-        return true;
-    }
-    return false;
-}
+/* Xapian's operator for each xap_op, in the enum's order. */
+static const Xapian::Query::op op_map[] = {
+    Xapian::Query::OP_AND,       Xapian::Query::OP_OR,
+    Xapian::Query::OP_AND_NOT,   Xapian::Query::OP_XOR,
+    Xapian::Query::OP_AND_MAYBE, Xapian::Query::OP_FILTER,
+    Xapian::Query::OP_NEAR,      Xapian::Query::OP_PHRASE,
+    Xapian::Query::OP_ELITE_SET, Xapian::Query::OP_SYNONYM,
+    Xapian::Query::OP_MAX};
 
 extern "C" recap_status
 xap_query_combine(xap_op op, xap_query *const *subs, size_t n, uint32_t window,
                   xap_query **out, xap_error *err) noexcept
 {
-    Xapian::Query::op xop;
-    if (!out || (n > 0 && !subs) || !map_op(op, &xop))
+    size_t n_ops = sizeof op_map / sizeof op_map[0];
+    if (!out || (n > 0 && !subs) || (unsigned)op >= n_ops)
         return misuse(err, "xap_query_combine");
     *out = nullptr;
     for (size_t i = 0; i < n; i++)
@@ -944,7 +956,8 @@ xap_query_combine(xap_op op, xap_query *const *subs, size_t n, uint32_t window,
         bool param =
             op == XAP_OP_NEAR || op == XAP_OP_PHRASE || op == XAP_OP_ELITE_SET;
         return new_query(
-            Xapian::Query(xop, v.begin(), v.end(), param ? window : 0), out);
+            Xapian::Query(op_map[op], v.begin(), v.end(), param ? window : 0),
+            out);
     } catch (...) {
         return fail(err);
     }
@@ -957,6 +970,9 @@ xap_query_scale(const xap_query *sub, double factor, xap_query **out,
     if (!sub || !out)
         return misuse(err, "xap_query_scale");
     *out = nullptr;
+    /* Xapian 1.4 does not reject a negative factor itself. */
+    if (!(factor >= 0))
+        return misuse(err, "xap_query_scale");
     try {
         return new_query(
             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, sub->q, factor), out);
@@ -1070,10 +1086,10 @@ xap_enquire_new(xap_db *db, xap_enquire **out, xap_error *err) noexcept
         return misuse(err, "xap_enquire_new");
     *out = nullptr;
     try {
-        *out = new xap_enquire(db->get());
+        *out = new xap_enquire(*db);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, db->path.c_str());
     }
 }
 
@@ -1093,7 +1109,7 @@ xap_enquire_set_query(xap_enquire *e, const xap_query *q, uint32_t qlen,
         e->enq.set_query(q->q, qlen);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 
@@ -1108,7 +1124,7 @@ xap_enquire_set_bm25(xap_enquire *e, double k1, double k2, double k3, double b,
             Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 
@@ -1135,7 +1151,7 @@ xap_enquire_set_sort(xap_enquire *e, xap_sort sort, xap_slot slot, int reverse,
         }
         return misuse(err, "xap_enquire_set_sort");
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 
@@ -1148,7 +1164,7 @@ xap_enquire_set_collapse(xap_enquire *e, xap_slot slot, xap_error *err) noexcept
         e->enq.set_collapse_key(slot);
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 
@@ -1165,7 +1181,7 @@ xap_enquire_mset(xap_enquire *e, uint32_t first, uint32_t maxitems,
         *out = new xap_mset{m};
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 
@@ -1181,7 +1197,7 @@ xap_enquire_matching_terms(xap_enquire *e, xap_docid did, xap_termiter **out,
                          e->enq.get_matching_terms_end(did));
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 
@@ -1226,7 +1242,7 @@ xap_enquire_eset(xap_enquire *e, const xap_docid *dids, size_t n_dids,
         *out = it;
         return RECAP_OK;
     } catch (...) {
-        return fail(err);
+        return fail(err, e->path.c_str());
     }
 }
 

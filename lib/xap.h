@@ -153,10 +153,12 @@ recap_status xap_db_termlist(xap_db *db, xap_docid did, xap_termiter **out,
  */
 int xap_termiter_next(xap_termiter *it, const char **term, size_t *len,
                       uint32_t *freq, xap_error *err) XAP_NOEXCEPT;
-/* Lifetime: an iterator holds a reference to the database internals, so
- * freeing `db` first does not crash, but once xap_db_free() has closed the
- * database, xap_termiter_next() on a lazy iterator (allterms, termlist)
- * returns -1.  Free iterators before their database. */
+/* Lifetime: iterators and enquires hold a reference to the database
+ * internals, so freeing `db` first never touches freed memory; but once
+ * xap_db_free() has closed the database, a lazy iterator (allterms,
+ * termlist) may either keep yielding terms Xapian has already read or
+ * return -1, and xap_enquire_mset() fails.  Free them before their
+ * database. */
 void xap_termiter_free(xap_termiter *it) XAP_NOEXCEPT;
 
 /* Positions of `term` in document `did`, in increasing order.  *out is a
@@ -282,7 +284,9 @@ recap_status xap_enquire_set_collapse(xap_enquire *e, xap_slot slot,
 recap_status xap_enquire_mset(xap_enquire *e, uint32_t first, uint32_t maxitems,
                               uint32_t check_at_least, xap_mset **out,
                               xap_error *err) XAP_NOEXCEPT;
-/* The query terms that document `did` matches, in query order. */
+/* The query terms that document `did` matches, in query order (by the
+ * `pos` given to xap_query_term(), then by byte order).  The iterator's freq
+ * is unused. */
 recap_status xap_enquire_matching_terms(xap_enquire *e, xap_docid did,
                                         xap_termiter **out,
                                         xap_error *err) XAP_NOEXCEPT;
