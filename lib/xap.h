@@ -9,6 +9,10 @@
  *  - Every function is noexcept on the C++ side and catches everything; the
  *    exception is mapped to a recap_status and its message copied into the
  *    caller's xap_error (which may be NULL when the caller does not care).
+ *    On success the xap_error is left untouched: test the returned status,
+ *    not err->rc.  Only recap_status functions (and xap_termiter_next)
+ *    report errors; the small getters return 0 / NULL on misuse.
+ *  - A NULL handle or out-pointer is RECAP_EINVAL (no assertion).
  *  - Objects handed back through `**out` are the caller's, freed with the
  *    matching xap_<type>_free(), which accepts NULL.
  *  - Strings going in are (pointer, byte length) pairs, not necessarily
@@ -24,8 +28,13 @@
 
 #include "status.h"
 
+/* The definitions in xap.cc are noexcept; C++17 makes that part of the
+ * function type, so the declarations must say so too. */
 #ifdef __cplusplus
+#define XAP_NOEXCEPT noexcept
 extern "C" {
+#else
+#define XAP_NOEXCEPT
 #endif
 
 /* The error of the last failed call: a status and a one-line message. */
@@ -41,7 +50,7 @@ typedef struct xap_enquire xap_enquire;
 typedef struct xap_mset xap_mset;
 typedef struct xap_termiter xap_termiter;
 
-typedef uint32_t xap_docid;  /* 0 is never a valid document id */
+typedef uint32_t xap_docid; /* 0 is never a valid document id */
 typedef uint32_t xap_termpos;
 typedef uint32_t xap_slot;
 
@@ -61,76 +70,81 @@ typedef enum xap_open_mode {
  * RECAP_EIO, RECAP_ENOMEM or RECAP_EBACKEND.
  */
 recap_status xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
-                         xap_error *err);
+                         xap_error *err) XAP_NOEXCEPT;
 /* Closes the database (releasing a write lock) and frees the handle.
+ * Accepts NULL.
  * Uncommitted changes of a writable database outside a transaction are
  * committed by Xapian on close; inside a transaction they are discarded. */
-void xap_db_free(xap_db *db);
+void xap_db_free(xap_db *db) XAP_NOEXCEPT;
 /* Re-reads the latest committed revision (readers only). *changed is set to
  * 1 when a newer revision was found (may be NULL). */
-recap_status xap_db_reopen(xap_db *db, int *changed, xap_error *err);
-recap_status xap_db_doccount(xap_db *db, uint32_t *out, xap_error *err);
-recap_status xap_db_revision(xap_db *db, uint64_t *out, xap_error *err);
+recap_status xap_db_reopen(xap_db *db, int *changed,
+                           xap_error *err) XAP_NOEXCEPT;
+recap_status xap_db_doccount(xap_db *db, uint32_t *out,
+                             xap_error *err) XAP_NOEXCEPT;
+recap_status xap_db_revision(xap_db *db, uint64_t *out,
+                             xap_error *err) XAP_NOEXCEPT;
 /* Average document length in wdf, for ranking policy. */
-recap_status xap_db_avlength(xap_db *db, double *out, xap_error *err);
+recap_status xap_db_avlength(xap_db *db, double *out,
+                             xap_error *err) XAP_NOEXCEPT;
 /* Number of documents indexed by `term` (0 when absent). */
 recap_status xap_db_termfreq(xap_db *db, const char *term, size_t len,
-                             uint32_t *out, xap_error *err);
+                             uint32_t *out, xap_error *err) XAP_NOEXCEPT;
 /* Sum of wdf of `term` over the collection. */
 recap_status xap_db_collfreq(xap_db *db, const char *term, size_t len,
-                             uint64_t *out, xap_error *err);
+                             uint64_t *out, xap_error *err) XAP_NOEXCEPT;
 
 /* Transactions (writable databases).  With `flushed` the commit of the
  * transaction is also a commit of the database. */
-recap_status xap_db_begin(xap_db *db, int flushed, xap_error *err);
-recap_status xap_db_end(xap_db *db, int commit, xap_error *err);
-recap_status xap_db_commit(xap_db *db, xap_error *err);
+recap_status xap_db_begin(xap_db *db, int flushed, xap_error *err) XAP_NOEXCEPT;
+recap_status xap_db_end(xap_db *db, int commit, xap_error *err) XAP_NOEXCEPT;
+recap_status xap_db_commit(xap_db *db, xap_error *err) XAP_NOEXCEPT;
 
 /* Adds or replaces the document indexed by the unique term `uterm`.  The
  * docid used is stored in *docid_out (may be NULL). */
 recap_status xap_db_replace(xap_db *db, const char *uterm, size_t uterm_len,
                             const xap_doc *doc, xap_docid *docid_out,
-                            xap_error *err);
+                            xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_delete(xap_db *db, const char *uterm, size_t uterm_len,
-                           xap_error *err);
+                           xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_get_doc(xap_db *db, xap_docid did, xap_doc **out,
-                            xap_error *err);
+                            xap_error *err) XAP_NOEXCEPT;
 
 /* User metadata; a missing key reads as an empty string. */
 recap_status xap_db_get_metadata(xap_db *db, const char *key, char **out,
-                                 size_t *len_out, xap_error *err);
-recap_status xap_db_set_metadata(xap_db *db, const char *key,
-                                 const char *value, size_t len,
-                                 xap_error *err);
+                                 size_t *len_out, xap_error *err) XAP_NOEXCEPT;
+recap_status xap_db_set_metadata(xap_db *db, const char *key, const char *value,
+                                 size_t len, xap_error *err) XAP_NOEXCEPT;
 
 /* Spelling and synonym tables. */
 recap_status xap_db_add_spelling(xap_db *db, const char *word, size_t len,
-                                 uint32_t freqinc, xap_error *err);
+                                 uint32_t freqinc, xap_error *err) XAP_NOEXCEPT;
 /* The best correction for `word` within `max_edit` edits, or an empty
  * string when there is none. */
 recap_status xap_db_spell(xap_db *db, const char *word, size_t len,
-                          unsigned max_edit, char **out, xap_error *err);
+                          unsigned max_edit, char **out,
+                          xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_add_synonym(xap_db *db, const char *term, size_t len,
                                 const char *synonym, size_t syn_len,
-                                xap_error *err);
+                                xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_clear_synonyms(xap_db *db, const char *term, size_t len,
-                                   xap_error *err);
+                                   xap_error *err) XAP_NOEXCEPT;
 
 /* Runs Xapian's consistency check on the database at `path`; a damaged
  * database returns RECAP_ECORRUPT with the first problem in the message. */
-recap_status xap_db_check(const char *path, xap_error *err);
+recap_status xap_db_check(const char *path, xap_error *err) XAP_NOEXCEPT;
 
 /* ---- term iteration ----------------------------------------------------- */
 
 /* All terms of the database starting with `prefix` (len 0 for all). */
 recap_status xap_db_allterms(xap_db *db, const char *prefix, size_t len,
-                             xap_termiter **out, xap_error *err);
+                             xap_termiter **out, xap_error *err) XAP_NOEXCEPT;
 /* The synonyms of `term`. */
 recap_status xap_db_synonyms(xap_db *db, const char *term, size_t len,
-                             xap_termiter **out, xap_error *err);
+                             xap_termiter **out, xap_error *err) XAP_NOEXCEPT;
 /* The terms of document `did`, with wdf. */
 recap_status xap_db_termlist(xap_db *db, xap_docid did, xap_termiter **out,
-                             xap_error *err);
+                             xap_error *err) XAP_NOEXCEPT;
 /*
  * Moves to the next term.  Returns 1 and sets *term / *len (borrowed until
  * the next call) and *freq (termfreq for allterms, wdf for a termlist, 0 for
@@ -138,41 +152,51 @@ recap_status xap_db_termlist(xap_db *db, xap_docid did, xap_termiter **out,
  * message is in `err`).  The first call yields the first term.
  */
 int xap_termiter_next(xap_termiter *it, const char **term, size_t *len,
-                      uint32_t *freq, xap_error *err);
-void xap_termiter_free(xap_termiter *it);
+                      uint32_t *freq, xap_error *err) XAP_NOEXCEPT;
+/* Lifetime: iterators and enquires hold a reference to the database
+ * internals, so freeing `db` first never touches freed memory; but once
+ * xap_db_free() has closed the database, a lazy iterator (allterms,
+ * termlist) may either keep yielding terms Xapian has already read or
+ * return -1, and xap_enquire_mset() fails.  Free them before their
+ * database. */
+void xap_termiter_free(xap_termiter *it) XAP_NOEXCEPT;
 
 /* Positions of `term` in document `did`, in increasing order.  *out is a
- * malloc()ed array the caller frees; *n_out its length. */
+ * malloc()ed array the caller frees; *n_out its length.  A term without
+ * positions (or absent) gives *out = NULL, *n_out = 0 and RECAP_OK. */
 recap_status xap_db_positions(xap_db *db, xap_docid did, const char *term,
                               size_t len, xap_termpos **out, size_t *n_out,
-                              xap_error *err);
+                              xap_error *err) XAP_NOEXCEPT;
 
 /* ---- documents ---------------------------------------------------------- */
 
-recap_status xap_doc_new(xap_doc **out, xap_error *err);
-void xap_doc_free(xap_doc *doc);
+recap_status xap_doc_new(xap_doc **out, xap_error *err) XAP_NOEXCEPT;
+void xap_doc_free(xap_doc *doc) XAP_NOEXCEPT;
 /* A term at a position; wdf grows by `wdf_inc`. */
 recap_status xap_doc_add_posting(xap_doc *doc, const char *term, size_t len,
                                  xap_termpos pos, uint32_t wdf_inc,
-                                 xap_error *err);
+                                 xap_error *err) XAP_NOEXCEPT;
 /* A term without position. */
 recap_status xap_doc_add_term(xap_doc *doc, const char *term, size_t len,
-                              uint32_t wdf_inc, xap_error *err);
+                              uint32_t wdf_inc, xap_error *err) XAP_NOEXCEPT;
 /* A filter term: wdf 0, no position, does not affect document length. */
 recap_status xap_doc_add_boolean_term(xap_doc *doc, const char *term,
-                                      size_t len, xap_error *err);
+                                      size_t len, xap_error *err) XAP_NOEXCEPT;
 recap_status xap_doc_set_value(xap_doc *doc, xap_slot slot, const char *value,
-                               size_t len, xap_error *err);
+                               size_t len, xap_error *err) XAP_NOEXCEPT;
 recap_status xap_doc_get_value(const xap_doc *doc, xap_slot slot, char **out,
-                               size_t *len_out, xap_error *err);
+                               size_t *len_out, xap_error *err) XAP_NOEXCEPT;
 recap_status xap_doc_set_data(xap_doc *doc, const char *data, size_t len,
-                              xap_error *err);
+                              xap_error *err) XAP_NOEXCEPT;
 recap_status xap_doc_get_data(const xap_doc *doc, char **out, size_t *len_out,
-                              xap_error *err);
+                              xap_error *err) XAP_NOEXCEPT;
 
-/* Sortable encodings of numbers for values (Xapian::sortable_serialise). */
-size_t xap_sortable_serialise(double value, char *buf, size_t buf_len);
-double xap_sortable_unserialise(const char *buf, size_t len);
+/* Sortable encodings of numbers for values (Xapian::sortable_serialise).
+ * xap_sortable_serialise() returns the encoded length (at most 9 bytes) and
+ * writes the bytes, not NUL-terminated, only when buf_len is enough. */
+size_t xap_sortable_serialise(double value, char *buf,
+                              size_t buf_len) XAP_NOEXCEPT;
+double xap_sortable_unserialise(const char *buf, size_t len) XAP_NOEXCEPT;
 
 /* ---- queries ------------------------------------------------------------ */
 
@@ -193,49 +217,55 @@ typedef enum xap_op {
 /* A term query; `wqf` is the within-query frequency (1 normally), `pos` the
  * position in the query (0 if unknown). */
 recap_status xap_query_term(const char *term, size_t len, uint32_t wqf,
-                            xap_termpos pos, xap_query **out, xap_error *err);
+                            xap_termpos pos, xap_query **out,
+                            xap_error *err) XAP_NOEXCEPT;
 /* Combines `n` subqueries with `op`.  The subqueries are copied (Xapian
  * queries are reference counted); the caller still frees its own handles.
  * `window` is used by NEAR and PHRASE (0: the number of subqueries) and is
  * the set size for ELITE_SET. */
 recap_status xap_query_combine(xap_op op, xap_query *const *subs, size_t n,
                                uint32_t window, xap_query **out,
-                               xap_error *err);
+                               xap_error *err) XAP_NOEXCEPT;
 /* Multiplies the weight of `sub` by `factor` (>= 0). */
 recap_status xap_query_scale(const xap_query *sub, double factor,
-                             xap_query **out, xap_error *err);
+                             xap_query **out, xap_error *err) XAP_NOEXCEPT;
 /* Terms starting with `prefix`, OR-ed (as a synonym when `as_synonym`).
- * When more than `max_expansion` terms match, returns RECAP_EQUERY (the
- * message says how many were allowed); 0 means no limit. */
+ * The expansion happens when the match runs, so when more than
+ * `max_expansion` terms match it is xap_enquire_mset() that returns
+ * RECAP_EQUERY (the message says how many were allowed); 0 means no
+ * limit. */
 recap_status xap_query_wildcard(const char *prefix, size_t len,
                                 uint32_t max_expansion, int as_synonym,
-                                xap_query **out, xap_error *err);
+                                xap_query **out, xap_error *err) XAP_NOEXCEPT;
 /* Documents whose value in `slot` is within [lo, hi] (byte comparison);
- * lo or hi may be NULL for an open end. */
-recap_status xap_query_value_range(xap_slot slot, const char *lo,
-                                   size_t lo_len, const char *hi,
-                                   size_t hi_len, xap_query **out,
-                                   xap_error *err);
+ * lo or hi may be NULL for an open end.  With both NULL it matches every
+ * document with a non-empty value in `slot`. */
+recap_status xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
+                                   const char *hi, size_t hi_len,
+                                   xap_query **out,
+                                   xap_error *err) XAP_NOEXCEPT;
 /* Matches every document (weight 0). */
-recap_status xap_query_match_all(xap_query **out, xap_error *err);
+recap_status xap_query_match_all(xap_query **out, xap_error *err) XAP_NOEXCEPT;
 /* A query that matches nothing. */
-recap_status xap_query_match_nothing(xap_query **out, xap_error *err);
-int xap_query_is_empty(const xap_query *q);
+recap_status xap_query_match_nothing(xap_query **out,
+                                     xap_error *err) XAP_NOEXCEPT;
+int xap_query_is_empty(const xap_query *q) XAP_NOEXCEPT;
 /* Xapian's description of the query, for debugging; caller frees. */
-char *xap_query_describe(const xap_query *q);
-void xap_query_free(xap_query *q);
+char *xap_query_describe(const xap_query *q) XAP_NOEXCEPT;
+void xap_query_free(xap_query *q) XAP_NOEXCEPT;
 
 /* ---- matching ----------------------------------------------------------- */
 
-recap_status xap_enquire_new(xap_db *db, xap_enquire **out, xap_error *err);
-void xap_enquire_free(xap_enquire *e);
+recap_status xap_enquire_new(xap_db *db, xap_enquire **out,
+                             xap_error *err) XAP_NOEXCEPT;
+void xap_enquire_free(xap_enquire *e) XAP_NOEXCEPT;
 /* `qlen` is the query length for BM25 (0: Xapian's default). */
 recap_status xap_enquire_set_query(xap_enquire *e, const xap_query *q,
-                                   uint32_t qlen, xap_error *err);
+                                   uint32_t qlen, xap_error *err) XAP_NOEXCEPT;
 /* BM25 with Xapian's parameters (defaults 1, 0, 1, 0.5, 0.5). */
 recap_status xap_enquire_set_bm25(xap_enquire *e, double k1, double k2,
                                   double k3, double b, double min_normlen,
-                                  xap_error *err);
+                                  xap_error *err) XAP_NOEXCEPT;
 /* Sort: relevance (default), by value, by value then relevance, or by
  * relevance then value. */
 typedef enum xap_sort {
@@ -244,40 +274,43 @@ typedef enum xap_sort {
     XAP_SORT_VALUE_THEN_RELEVANCE,
     XAP_SORT_RELEVANCE_THEN_VALUE
 } xap_sort;
-recap_status xap_enquire_set_sort(xap_enquire *e, xap_sort sort,
-                                  xap_slot slot, int reverse, xap_error *err);
+recap_status xap_enquire_set_sort(xap_enquire *e, xap_sort sort, xap_slot slot,
+                                  int reverse, xap_error *err) XAP_NOEXCEPT;
 /* Keeps at most one document per distinct value in `slot`. */
 recap_status xap_enquire_set_collapse(xap_enquire *e, xap_slot slot,
-                                      xap_error *err);
+                                      xap_error *err) XAP_NOEXCEPT;
 /* Runs the match: hits [first, first + maxitems), counting at least
  * `check_at_least` documents for the estimates. */
-recap_status xap_enquire_mset(xap_enquire *e, uint32_t first,
-                              uint32_t maxitems, uint32_t check_at_least,
-                              xap_mset **out, xap_error *err);
-/* The query terms that document `did` matches, in query order. */
+recap_status xap_enquire_mset(xap_enquire *e, uint32_t first, uint32_t maxitems,
+                              uint32_t check_at_least, xap_mset **out,
+                              xap_error *err) XAP_NOEXCEPT;
+/* The query terms that document `did` matches, in query order (by the
+ * `pos` given to xap_query_term(), then by byte order).  The iterator's freq
+ * is unused. */
 recap_status xap_enquire_matching_terms(xap_enquire *e, xap_docid did,
-                                        xap_termiter **out, xap_error *err);
+                                        xap_termiter **out,
+                                        xap_error *err) XAP_NOEXCEPT;
 /* Expansion terms for "more like this": the `max` best terms of the
  * relevance set `dids`, excluding terms with a prefix in `skip_prefixes`
  * (a NULL-terminated list, may be NULL).  The iterator's freq is unused. */
 recap_status xap_enquire_eset(xap_enquire *e, const xap_docid *dids,
                               size_t n_dids, uint32_t max,
                               const char *const *skip_prefixes,
-                              xap_termiter **out, xap_error *err);
+                              xap_termiter **out, xap_error *err) XAP_NOEXCEPT;
 
-uint32_t xap_mset_size(const xap_mset *m);
-uint32_t xap_mset_estimated(const xap_mset *m);
-uint32_t xap_mset_lower_bound(const xap_mset *m);
-uint32_t xap_mset_upper_bound(const xap_mset *m);
-xap_docid xap_mset_docid(const xap_mset *m, uint32_t i);
-double xap_mset_weight(const xap_mset *m, uint32_t i);
-int xap_mset_percent(const xap_mset *m, uint32_t i);
+uint32_t xap_mset_size(const xap_mset *m) XAP_NOEXCEPT;
+uint32_t xap_mset_estimated(const xap_mset *m) XAP_NOEXCEPT;
+uint32_t xap_mset_lower_bound(const xap_mset *m) XAP_NOEXCEPT;
+uint32_t xap_mset_upper_bound(const xap_mset *m) XAP_NOEXCEPT;
+xap_docid xap_mset_docid(const xap_mset *m, uint32_t i) XAP_NOEXCEPT;
+double xap_mset_weight(const xap_mset *m, uint32_t i) XAP_NOEXCEPT;
+int xap_mset_percent(const xap_mset *m, uint32_t i) XAP_NOEXCEPT;
 /* The frequency of a term in the match set's statistics. */
 recap_status xap_mset_termfreq(const xap_mset *m, const char *term, size_t len,
-                               uint32_t *out, xap_error *err);
+                               uint32_t *out, xap_error *err) XAP_NOEXCEPT;
 recap_status xap_mset_doc(const xap_mset *m, uint32_t i, xap_doc **out,
-                          xap_error *err);
-void xap_mset_free(xap_mset *m);
+                          xap_error *err) XAP_NOEXCEPT;
+void xap_mset_free(xap_mset *m) XAP_NOEXCEPT;
 
 #ifdef __cplusplus
 }
