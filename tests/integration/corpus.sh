@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Indexes the bundled corpus/ with recapsearch-index and checks what
 # recapsearch finds, against the facts listed in corpus/README.md.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/common.bash"
 DB=$TMP/db
 
 "$BIN/recapsearch-index" --db "$DB" "$SRC/corpus" 2>"$TMP/log"
@@ -20,7 +20,9 @@ expect_eq "multicluster = multi-cluster" "$(top_paths "$DB" 5 multi-cluster)" \
 expect_eq "CVE in front matter only" "en/news/security/hl-2026-001/index.md" \
   "$(top_paths "$DB" 10 CVE-2026-01234)"
 expect_eq "Chinese without spaces" zh/blog/2025/multi-cluster-failover/index.md \
-  "$(top_paths "$DB" 10 --lang zh 多集群)"
+  "$(top_path "$DB" --lang zh 多集群)"
+expect_eq "Chinese: only zh pages" "" \
+  "$(search "$DB" --lang zh 多集群 | jq -r '.hits[] | select(.lang != "zh") | .path')"
 expect_eq "version number" en/news/security/hl-2026-001/index.md \
   "$(top_path "$DB" v1.4.2)"
 expect_eq "stemming" en/blog/2025/rotating-root-certificates/index.md \
