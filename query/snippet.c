@@ -283,13 +283,60 @@ is_cont(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
-/* Code points in s[0..n), counting each stray byte as one. */
+/* Decodes one UTF-8 sequence at s[0..n), n > 0.  Returns its length and
+ * sets *cp, or returns 1 with *cp = 0xFFFD for an invalid byte. */
+static size_t
+decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    uint32_t c = s[0], min;
+    size_t k;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2, c &= 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        k = 3, c &= 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        k = 4, c &= 0x07, min = 0x10000;
+    else
+        goto bad;
+    if (k > n)
+        goto bad;
+    for (size_t i = 1; i < k; i++) {
+        if (!is_cont(s[i]))
+            goto bad;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        goto bad;
+    *cp = c;
+    return k;
+bad:
+    *cp = 0xFFFD;
+    return 1;
+}
+
+/* Bytes of the character at s[0..n), n > 0, as the renderer reads it. */
+static size_t
+step(const char *s, size_t n)
+{
+    uint32_t c;
+    if ((unsigned char)s[0] < 0x80)
+        return 1;
+    return decode((const unsigned char *)s, n, &c);
+}
+
+/* Code points in s[0..n), each invalid byte counting as one (it is
+ * rendered as U+FFFD). */
 static size_t
 count_cp(const char *s, size_t n)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += !is_cont((unsigned char)s[i]);
+    for (size_t i = 0; i < n; k++)
+        i += step(s + i, n - i);
     return k;
 }
 
@@ -442,42 +489,6 @@ is_space(unsigned char c)
            c == '\v';
 }
 
-/* Decodes one UTF-8 sequence at s[0..n), n > 0.  Returns its length and
- * sets *cp, or returns 1 with *cp = 0xFFFD for an invalid byte. */
-static size_t
-decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c = s[0], min;
-    size_t k;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        k = 2, c &= 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        k = 3, c &= 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        k = 4, c &= 0x07, min = 0x10000;
-    else
-        goto bad;
-    if (k > n)
-        goto bad;
-    for (size_t i = 1; i < k; i++) {
-        if (!is_cont(s[i]))
-            goto bad;
-        c = c << 6 | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        goto bad;
-    *cp = c;
-    return k;
-bad:
-    *cp = 0xFFFD;
-    return 1;
-}
-
 /* Whether a code point is a CJK character or full-width form, which is a
  * word of its own for cutting purposes. */
 static int
@@ -508,25 +519,34 @@ cp_at(const char *s, size_t len, size_t p)
 
 enum { NO_BOUNDARY, CLAUSE, SENTENCE };
 
-/* What kind of passage start offset p is: the text or a block start, or
- * just after a sentence end (". ", "! ", "? ", "。") or a clause end
- * ("; ", ": ", "；", "：").  `p` is a character start. */
+/* What ending a passage start may follow: a sentence end (". ", "! ",
+ * "? ", "。", "！", "？") or a clause end ("; ", ": ", "；", "："). */
+static int
+ender(uint32_t c, int spaced)
+{
+    if (c == 0x3002 || c == 0xFF01 || c == 0xFF1F)
+        return SENTENCE;
+    if (c == 0xFF1B || c == 0xFF1A)
+        return CLAUSE;
+    if (!spaced)
+        return NO_BOUNDARY;
+    if (c == '.' || c == '!' || c == '?')
+        return SENTENCE;
+    return c == ';' || c == ':' ? CLAUSE : NO_BOUNDARY;
+}
+
+/* What kind of passage start offset p is: the text or a block start
+ * ("\n\n"), just after a sentence end, or after a clause end.  Full-width
+ * enders need no space after them.  `p` is a character start. */
 static int
 boundary_at(const char *s, size_t len, size_t p)
 {
     size_t q = p;
-    uint32_t c;
 
     if (p == 0)
         return SENTENCE;
     if (p >= len || is_space((unsigned char)s[p]))
         return NO_BOUNDARY;
-    if (!is_space((unsigned char)s[p - 1])) {
-        c = cp_at(s, len, prev_char(s, p));
-        if (c == 0x3002 || c == 0xFF01 || c == 0xFF1F)
-            return SENTENCE;
-        return c == 0xFF1B || c == 0xFF1A ? CLAUSE : NO_BOUNDARY;
-    }
     while (q > 0 && is_space((unsigned char)s[q - 1])) {
         if (s[q - 1] == '\n' && q >= 2 && s[q - 2] == '\n')
             return SENTENCE;
@@ -534,10 +554,7 @@ boundary_at(const char *s, size_t len, size_t p)
     }
     if (q == 0)
         return SENTENCE;
-    c = (unsigned char)s[q - 1];
-    if (c == '.' || c == '!' || c == '?')
-        return SENTENCE;
-    return c == ';' || c == ':' ? CLAUSE : NO_BOUNDARY;
+    return ender(cp_at(s, len, prev_char(s, q)), q < p);
 }
 
 /* Whether a cut at p (a character start) falls between two words. */
@@ -602,15 +619,9 @@ choose_start(const char *s, size_t len, size_t s0, size_t near,
 static size_t
 advance_cp(const char *s, size_t len, size_t p, size_t n)
 {
-    while (p < len) {
-        if (!is_cont((unsigned char)s[p])) {
-            if (n == 0)
-                return p;
-            n--;
-        }
-        p++;
-    }
-    return len;
+    for (; p < len && n > 0; n--)
+        p += step(s + p, len - p);
+    return p < len ? p : len;
 }
 
 /*
@@ -676,8 +687,8 @@ put_char(writer *w, const char *c, size_t n)
     }
 }
 
-/* Writes s[0..n) with whitespace runs collapsed and invalid UTF-8 replaced
- * by U+FFFD. */
+/* Writes s[0..n) with runs of whitespace and control characters collapsed
+ * to one space and invalid UTF-8 replaced by U+FFFD. */
 static void
 put_span(writer *w, const char *s, size_t n)
 {
@@ -686,8 +697,8 @@ put_span(writer *w, const char *s, size_t n)
     while (i < n) {
         uint32_t cp;
         size_t k = decode((const unsigned char *)s + i, n - i, &cp);
-        if (cp < 0x80 && is_space((unsigned char)s[i]))
-            w->pending = 1;
+        if (cp <= 0x20 || cp == 0x7F)
+            w->pending = 1; /* whitespace and other controls */
         else if (cp == 0xFFFD && k == 1)
             put_char(w, "\xef\xbf\xbd", 3);
         else

@@ -518,6 +518,58 @@ test_typical_speed(void **state)
     free(text);
 }
 
+/* Random bytes (invalid UTF-8, controls, NULs) with random terms and
+ * lengths: never a crash, always the invariants. */
+static void
+test_random_bytes(void **state)
+{
+    static const char alphabet[][5] = {
+        "a",  "b",    " ",    ".",    "\n",           "-",
+        "\0", "\x01", "\xc3", "\xa9", "\xe7\xbd\x91", "\xf0\x9f\x98\x80",
+        "<",  "&",    "\xff"};
+    static const char *words[] = {"a", "b", "ab", "ba", "aab", "\xe7\xbd\x91"};
+    uint32_t seed = 12345;
+    snippet_section secs[3];
+    snippet_term t[3];
+    snippet_options o = SNIPPET_OPTIONS_INIT;
+
+    (void)state;
+    for (int iter = 0; iter < 300; iter++) {
+        strbuf b[3] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+        snippet *out;
+        size_t n;
+        for (int k = 0; k < 3; k++) {
+            seed = seed * 1103515245 + 12345;
+            size_t len = seed >> 16 & 511;
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245 + 12345;
+                const char *a =
+                    alphabet[(seed >> 16) % UTIL_ARRAY_LEN(alphabet)];
+                strbuf_append(&b[k], a, a[0] ? strlen(a) : 1);
+            }
+            secs[k] = (snippet_section){NULL,
+                                        NULL,
+                                        strbuf_cstr(&b[k]),
+                                        b[k].len,
+                                        strbuf_cstr(&b[k]),
+                                        b[k].len / 2};
+            seed = seed * 1103515245 + 12345;
+            t[k] = term(words[(seed >> 16) % UTIL_ARRAY_LEN(words)], (double)k,
+                        k == 2 ? -1 : 0);
+        }
+        o.max_chars = 20 + (seed >> 8) % 100;
+        o.max_snippets = 1 + (seed >> 4) % 3;
+        o.use_code = iter & 1;
+        assert_int_equal(snippet_make(secs, 3, t, 3, NULL, &o, &out, &n),
+                         RECAP_OK);
+        for (size_t i = 0; i < n; i++)
+            check_invariants(&out[i], o.max_chars);
+        snippet_array_free(out, n);
+        for (int k = 0; k < 3; k++)
+            strbuf_free(&b[k]);
+    }
+}
+
 int
 main(void)
 {
@@ -526,6 +578,7 @@ main(void)
         cmocka_unit_test(test_invalid_args),
         cmocka_unit_test(test_nothing_to_show),
         cmocka_unit_test(test_option_limits),
+        cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_megabyte),
         cmocka_unit_test(test_typical_speed),
     };
