@@ -896,7 +896,8 @@ render_candidate(const matcher *mt, const snippet_section *sec,
     return render(s, len, start, end, c->m, c->n, out);
 }
 
-/* The no-match fallback: the start of the first non-blank prose. */
+/* The no-match fallback: the start of the first non-blank prose, into
+ * out[0]; *n_out becomes 1 once it is rendered. */
 static int
 render_fallback(const snippet_section *sections, size_t n_sections,
                 size_t max_chars, snippet *out, size_t *n_out)
@@ -909,10 +910,12 @@ render_fallback(const snippet_section *sections, size_t n_sections,
         if (start == len)
             continue;
         out->section = i;
+        if (render(s, len, start,
+                   choose_end(s, len, start, start, max_chars - 1), NULL, 0,
+                   out) < 0)
+            return -1;
         *n_out = 1;
-        return render(s, len, start,
-                      choose_end(s, len, start, start, max_chars - 1), NULL, 0,
-                      out);
+        return 0;
     }
     return 0;
 }
