@@ -1,0 +1,1045 @@
+/*
+ * snippet.c: passage selection and highlighting (see snippet.h).
+ *
+ * For each section: tokenize the prose (and the code) once, keep the
+ * tokens that match a query term as `match`es sorted by byte offset, give
+ * each its code-point offset, link phrase neighbours, and slide a window of
+ * at most max_chars code points over the matches with two pointers, keeping
+ * the score up to date as matches enter and leave.  The best sections are
+ * then rendered: the window is widened to a sentence or clause start,
+ * cut at a word end, whitespace is collapsed and highlights are marked.
+ *
+ * Scores are kept in integer thousandths of a weight so that adding and
+ * removing matches is exact and results do not depend on rounding.
+ */
+#include "snippet.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define DEFAULT_MAX_CHARS 200
+#define MIN_MAX_CHARS 20
+/* How far back (code points) a sentence start may pull the passage start. */
+#define LEAD_LIMIT 40
+/* Context (code points) kept before the first match when no sentence or
+ * clause start is near. */
+#define LEAD_CONTEXT 25
+/* Repeats of a term that still add to a score, and their share of it. */
+#define MAX_REPEATS 3
+#define REPEAT_DIVISOR 16
+/* How many matches back a phrase neighbour is looked for. */
+#define LINK_LOOKBACK 8
+
+static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* U+2026 */
+
+/* ---- query terms and token matching --------------------------------- */
+
+typedef struct qterm {
+    const char *term;
+    size_t len;
+    char *stem; /* owned; NULL when the term takes no stem */
+    size_t stem_len;
+    int64_t w; /* weight in thousandths */
+    int pred;  /* index of the previous term of its phrase, or -1 */
+} qterm;
+
+/* A cache of token term -> matching query terms, so each distinct word of
+ * a document is stemmed once per call. */
+typedef struct cache_entry {
+    size_t key_off; /* into matcher.keys; SIZE_MAX when the slot is free */
+    size_t key_len;
+    uint64_t mask;
+} cache_entry;
+
+typedef struct matcher {
+    qterm t[SNIPPET_MAX_TERMS];
+    size_t n;
+    analysis_stemmer *stemmer;
+    int any_stem;
+    cache_entry *slots;
+    size_t n_slots, n_used;
+    strbuf keys;
+} matcher;
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static uint64_t
+exact_mask(const matcher *mt, const char *term, size_t len)
+{
+    uint64_t mask = 0;
+    for (size_t i = 0; i < mt->n; i++)
+        if (mt->t[i].len == len && memcmp(mt->t[i].term, term, len) == 0)
+            mask |= (uint64_t)1 << i;
+    return mask;
+}
+
+static uint64_t
+stem_mask(matcher *mt, const char *term, size_t len)
+{
+    size_t slen;
+    const char *stem = analysis_stem(mt->stemmer, term, len, &slen);
+    uint64_t mask = 0;
+
+    if (!stem)
+        return 0;
+    for (size_t i = 0; i < mt->n; i++)
+        if (mt->t[i].stem && mt->t[i].stem_len == slen &&
+            memcmp(mt->t[i].stem, stem, slen) == 0)
+            mask |= (uint64_t)1 << i;
+    return mask;
+}
+
+/* Doubles the cache.  Returns 0 when out of memory. */
+static int
+cache_grow(matcher *mt)
+{
+    size_t n = mt->n_slots ? mt->n_slots * 2 : 256;
+    cache_entry *slots = malloc(n * sizeof *slots);
+
+    if (!slots)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        slots[i].key_off = SIZE_MAX;
+    for (size_t i = 0; i < mt->n_slots; i++) {
+        cache_entry *e = &mt->slots[i];
+        if (e->key_off == SIZE_MAX)
+            continue;
+        size_t j = hash_bytes(mt->keys.data + e->key_off, e->key_len);
+        while (slots[j & (n - 1)].key_off != SIZE_MAX)
+            j++;
+        slots[j & (n - 1)] = *e;
+    }
+    free(mt->slots);
+    mt->slots = slots;
+    mt->n_slots = n;
+    return 1;
+}
+
+/* The query terms a token matches, as a bit mask; sets *oom on failure. */
+static uint64_t
+token_mask(matcher *mt, const analysis_token *tok, int *oom)
+{
+    cache_entry *e;
+    size_t j;
+
+    if (!mt->any_stem || !analysis_is_stemmable(tok))
+        return exact_mask(mt, tok->term, tok->term_len);
+    if (mt->n_used * 2 >= mt->n_slots && !cache_grow(mt)) {
+        *oom = 1;
+        return 0;
+    }
+    j = hash_bytes(tok->term, tok->term_len);
+    for (;; j++) {
+        e = &mt->slots[j & (mt->n_slots - 1)];
+        if (e->key_off == SIZE_MAX)
+            break;
+        if (e->key_len == tok->term_len &&
+            memcmp(mt->keys.data + e->key_off, tok->term, e->key_len) == 0)
+            return e->mask;
+    }
+    e->key_off = mt->keys.len;
+    e->key_len = tok->term_len;
+    strbuf_append(&mt->keys, tok->term, tok->term_len);
+    if (mt->keys.oom) {
+        e->key_off = SIZE_MAX;
+        *oom = 1;
+        return 0;
+    }
+    e->mask = exact_mask(mt, tok->term, tok->term_len) |
+              stem_mask(mt, tok->term, tok->term_len);
+    mt->n_used++;
+    return e->mask;
+}
+
+static int64_t
+milli(double w)
+{
+    if (!(w >= 0.001)) /* also catches NaN */
+        return 1;
+    if (w > 1e12)
+        return (int64_t)1e15;
+    return (int64_t)(w * 1000.0 + 0.5);
+}
+
+/* Copies the terms and stems them.  Returns 0, or -1 when out of memory. */
+static int
+matcher_init(matcher *mt, const snippet_term *terms, size_t n_terms,
+             analysis_stemmer *stemmer)
+{
+    memset(mt, 0, sizeof *mt);
+    mt->stemmer = stemmer;
+    mt->n = n_terms < SNIPPET_MAX_TERMS ? n_terms : SNIPPET_MAX_TERMS;
+    for (size_t i = 0; i < mt->n; i++) {
+        qterm *q = &mt->t[i];
+        q->term = terms[i].term ? terms[i].term : "";
+        q->len = terms[i].term_len;
+        q->w = milli(terms[i].weight);
+        q->pred = -1;
+        for (size_t k = i; terms[i].group >= 0 && k-- > 0;)
+            if (terms[k].group == terms[i].group) {
+                q->pred = (int)k;
+                break;
+            }
+        if (!stemmer || q->len == 0)
+            continue;
+        size_t slen;
+        const char *stem = analysis_stem(stemmer, q->term, q->len, &slen);
+        if (!stem)
+            continue;
+        q->stem = util_strndup(stem, slen);
+        if (!q->stem)
+            return -1;
+        q->stem_len = slen;
+        mt->any_stem = 1;
+    }
+    return 0;
+}
+
+static void
+matcher_free(matcher *mt)
+{
+    for (size_t i = 0; i < mt->n; i++)
+        free(mt->t[i].stem);
+    free(mt->slots);
+    strbuf_free(&mt->keys);
+}
+
+/* ---- matches in one text ------------------------------------------------ */
+
+typedef struct match {
+    size_t off, len;   /* bytes in the text */
+    size_t coff, cend; /* code-point offsets of the start and the end */
+    uint32_t pos;      /* token position */
+    uint64_t mask;     /* query terms matched */
+    size_t link;       /* index of the phrase neighbour before, or SIZE_MAX */
+    int link_term;     /* the term of this match the link is for */
+} match;
+
+typedef struct match_vec {
+    match *m;
+    size_t n, cap;
+} match_vec;
+
+typedef struct collect_ctx {
+    matcher *mt;
+    match_vec *v;
+    int oom;
+} collect_ctx;
+
+static int
+collect_token(void *ctx, const analysis_token *tok)
+{
+    collect_ctx *c = ctx;
+    uint64_t mask = token_mask(c->mt, tok, &c->oom);
+
+    if (c->oom)
+        return 1;
+    if (!mask)
+        return 0;
+    if (c->v->n == c->v->cap) {
+        size_t cap = c->v->cap ? c->v->cap * 2 : 32;
+        match *m = realloc(c->v->m, cap * sizeof *m);
+        if (!m) {
+            c->oom = 1;
+            return 1;
+        }
+        c->v->m = m;
+        c->v->cap = cap;
+    }
+    match *m = &c->v->m[c->v->n++];
+    memset(m, 0, sizeof *m);
+    m->off = tok->off;
+    m->len = tok->len;
+    m->pos = tok->pos;
+    m->mask = mask;
+    m->link = SIZE_MAX;
+    return 0;
+}
+
+static int
+match_cmp(const void *a, const void *b)
+{
+    const match *x = a, *y = b;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int
+is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* Decodes one UTF-8 sequence at s[0..n), n > 0.  Returns its length and
+ * sets *cp, or returns 1 with *cp = 0xFFFD for an invalid byte. */
+static size_t
+decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    uint32_t c = s[0], min;
+    size_t k;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2, c &= 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        k = 3, c &= 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        k = 4, c &= 0x07, min = 0x10000;
+    else
+        goto bad;
+    if (k > n)
+        goto bad;
+    for (size_t i = 1; i < k; i++) {
+        if (!is_cont(s[i]))
+            goto bad;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        goto bad;
+    *cp = c;
+    return k;
+bad:
+    *cp = 0xFFFD;
+    return 1;
+}
+
+/* Bytes of the character at s[0..n), n > 0, as the renderer reads it. */
+static size_t
+step(const char *s, size_t n)
+{
+    uint32_t c;
+    if ((unsigned char)s[0] < 0x80)
+        return 1;
+    return decode((const unsigned char *)s, n, &c);
+}
+
+/* Code points in s[0..n), each invalid byte counting as one (it is
+ * rendered as U+FFFD). */
+static size_t
+count_cp(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; k++)
+        i += step(s + i, n - i);
+    return k;
+}
+
+/* Fills coff/cend (one pass over the text) and the phrase links. */
+static void
+annotate(const matcher *mt, const char *text, match *m, size_t n)
+{
+    size_t at = 0, cp = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        cp += count_cp(text + at, m[i].off - at);
+        at = m[i].off;
+        m[i].coff = cp;
+        m[i].cend = cp + count_cp(text + m[i].off, m[i].len);
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t t = 0; t < mt->n && m[i].link == SIZE_MAX; t++) {
+            int p = mt->t[t].pred;
+            if (!(m[i].mask >> t & 1) || p < 0 || m[i].pos == 0)
+                continue;
+            for (size_t k = i, seen = 0; k-- > 0 && seen < LINK_LOOKBACK;
+                 seen++)
+                if (m[k].pos + 1 == m[i].pos && (m[k].mask >> p & 1)) {
+                    m[i].link = k;
+                    m[i].link_term = (int)t;
+                    break;
+                }
+        }
+    }
+}
+
+/* Tokenizes `text` and fills `v` with its sorted, annotated matches.
+ * Returns 0, or -1 when out of memory. */
+static int
+find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
+{
+    collect_ctx c = {mt, v, 0};
+
+    v->n = 0;
+    if (len == 0 || mt->n == 0)
+        return 0;
+    if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 || c.oom)
+        return -1;
+    if (v->n == 0)
+        return 0;
+    qsort(v->m, v->n, sizeof *v->m, match_cmp);
+    annotate(mt, text, v->m, v->n);
+    return 0;
+}
+
+/* ---- window scoring ----------------------------------------------------- */
+
+typedef struct window {
+    int64_t score;      /* thousandths */
+    size_t first, last; /* matches [first, last) */
+} window;
+
+typedef struct scorer {
+    const matcher *mt;
+    const match *m;
+    unsigned cnt[SNIPPET_MAX_TERMS];
+    unsigned links[SNIPPET_MAX_TERMS];
+    int64_t score;
+} scorer;
+
+static int64_t
+repeat_share(int64_t w, unsigned before)
+{
+    if (before == 0)
+        return w;
+    return before <= MAX_REPEATS ? w / REPEAT_DIVISOR : 0;
+}
+
+static int64_t
+link_bonus(const matcher *mt, int t)
+{
+    return (mt->t[t].w + mt->t[mt->t[t].pred].w) / 2;
+}
+
+static void
+link_on(scorer *s, int t)
+{
+    if (s->links[t]++ == 0)
+        s->score += link_bonus(s->mt, t);
+}
+
+static void
+link_off(scorer *s, int t)
+{
+    if (--s->links[t] == 0)
+        s->score -= link_bonus(s->mt, t);
+}
+
+static void
+scorer_add(scorer *s, size_t j, size_t left)
+{
+    const match *m = &s->m[j];
+    for (size_t t = 0; t < s->mt->n; t++)
+        if (m->mask >> t & 1)
+            s->score += repeat_share(s->mt->t[t].w, s->cnt[t]++);
+    if (m->link != SIZE_MAX && m->link >= left)
+        link_on(s, m->link_term);
+}
+
+/* Removes match `l`, the window's first, while [l+1, r) stay in. */
+static void
+scorer_remove(scorer *s, size_t l, size_t r)
+{
+    const match *m = &s->m[l];
+    for (size_t t = 0; t < s->mt->n; t++)
+        if (m->mask >> t & 1)
+            s->score -= repeat_share(s->mt->t[t].w, --s->cnt[t]);
+    for (size_t j = l + 1; j < r && j <= l + LINK_LOOKBACK; j++)
+        if (s->m[j].link == l)
+            link_off(s, s->m[j].link_term);
+}
+
+/* The best window of at most `budget` code points over m[0..n). */
+static window
+best_window(const matcher *mt, const match *m, size_t n, size_t budget)
+{
+    scorer s;
+    window best = {0, 0, 0};
+    size_t r = 0;
+
+    memset(&s, 0, sizeof s);
+    s.mt = mt;
+    s.m = m;
+    for (size_t l = 0; l < n; l++) {
+        if (r == l)
+            scorer_add(&s, r++, l);
+        while (r < n && m[r].cend - m[l].coff <= budget)
+            scorer_add(&s, r++, l);
+        if (s.score > best.score) {
+            best.score = s.score;
+            best.first = l;
+            best.last = r;
+        }
+        scorer_remove(&s, l, r);
+    }
+    return best;
+}
+
+/* ---- passage bounds ----------------------------------------------------- */
+
+static int
+is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Whether a code point is a CJK character or full-width form, which is a
+ * word of its own for cutting purposes. */
+static int
+is_wide(uint32_t c)
+{
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) ||
+           (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Byte offset of the code point before offset p (> 0). */
+static size_t
+prev_char(const char *s, size_t p)
+{
+    do
+        p--;
+    while (p > 0 && is_cont((unsigned char)s[p]));
+    return p;
+}
+
+static uint32_t
+cp_at(const char *s, size_t len, size_t p)
+{
+    uint32_t c;
+    decode((const unsigned char *)s + p, len - p, &c);
+    return c;
+}
+
+enum { NO_BOUNDARY, CLAUSE, SENTENCE };
+
+/* What ending a passage start may follow: a sentence end (". ", "! ",
+ * "? ", "。", "！", "？") or a clause end ("; ", ": ", "；", "："). */
+static int
+ender(uint32_t c, int spaced)
+{
+    if (c == 0x3002 || c == 0xFF01 || c == 0xFF1F)
+        return SENTENCE;
+    if (c == 0xFF1B || c == 0xFF1A)
+        return CLAUSE;
+    if (!spaced)
+        return NO_BOUNDARY;
+    if (c == '.' || c == '!' || c == '?')
+        return SENTENCE;
+    return c == ';' || c == ':' ? CLAUSE : NO_BOUNDARY;
+}
+
+/* What kind of passage start offset p is: the text or a block start
+ * ("\n\n"), just after a sentence end, or after a clause end.  Full-width
+ * enders need no space after them.  `p` is a character start. */
+static int
+boundary_at(const char *s, size_t len, size_t p)
+{
+    size_t q = p;
+
+    if (p == 0)
+        return SENTENCE;
+    if (p >= len || is_space((unsigned char)s[p]))
+        return NO_BOUNDARY;
+    while (q > 0 && is_space((unsigned char)s[q - 1])) {
+        if (s[q - 1] == '\n' && q >= 2 && s[q - 2] == '\n')
+            return SENTENCE;
+        q--;
+    }
+    if (q == 0)
+        return SENTENCE;
+    return ender(cp_at(s, len, prev_char(s, q)), q < p);
+}
+
+/* Whether a cut at p (a character start) falls between two words. */
+static int
+word_boundary_at(const char *s, size_t len, size_t p)
+{
+    if (p == 0 || p >= len)
+        return 1;
+    if (is_space((unsigned char)s[p]) || is_space((unsigned char)s[p - 1]))
+        return 1;
+    return is_wide(cp_at(s, len, p)) || is_wide(cp_at(s, len, prev_char(s, p)));
+}
+
+/*
+ * Chooses the passage start for a first match at byte s0.  Looks back for
+ * a sentence start, then a clause start: the farthest one within
+ * `fill_lead` code points (the room left when the passage reaches the end
+ * of the text, 0 otherwise), else the nearest within `near`.  Without one,
+ * keeps some context and starts at a word.
+ */
+static size_t
+choose_start(const char *s, size_t len, size_t s0, size_t near,
+             size_t fill_lead)
+{
+    size_t far_s = SIZE_MAX, far_c = SIZE_MAX, near_s = SIZE_MAX;
+    size_t near_c = SIZE_MAX, p = s0, k = 0;
+    size_t reach = near > fill_lead ? near : fill_lead;
+
+    for (;;) {
+        int b = boundary_at(s, len, p);
+        if (b == SENTENCE && k <= fill_lead)
+            far_s = p;
+        if (b == CLAUSE && k <= fill_lead)
+            far_c = p;
+        if (b == SENTENCE && k <= near && near_s == SIZE_MAX)
+            near_s = p;
+        if (b == CLAUSE && k <= near && near_c == SIZE_MAX)
+            near_c = p;
+        if (p == 0 || k++ >= reach)
+            break;
+        p = prev_char(s, p);
+    }
+    if (far_s != SIZE_MAX || near_s != SIZE_MAX)
+        return far_s != SIZE_MAX ? far_s : near_s;
+    if (far_c != SIZE_MAX || near_c != SIZE_MAX)
+        return far_c != SIZE_MAX ? far_c : near_c;
+    /* No boundary: back off some context, then forward to a word start. */
+    k = near < LEAD_CONTEXT ? near : LEAD_CONTEXT;
+    if (fill_lead > k)
+        k = fill_lead;
+    for (p = s0; k > 0 && p > 0; k--)
+        p = prev_char(s, p);
+    while (p < s0 && !word_boundary_at(s, len, p))
+        p += 1;
+    while (p < s0 &&
+           (is_cont((unsigned char)s[p]) || is_space((unsigned char)s[p])))
+        p++;
+    return p;
+}
+
+/* Byte offset after `n` code points from p, or len. */
+static size_t
+advance_cp(const char *s, size_t len, size_t p, size_t n)
+{
+    for (; p < len && n > 0; n--)
+        p += step(s + p, len - p);
+    return p < len ? p : len;
+}
+
+/*
+ * Chooses the passage end: at most `limit` code points from `start`, or the
+ * text end if it fits in `limit + 1` (the room of the ellipsis it saves).
+ * A cut falls between words, after the last match `e0` when it can.
+ */
+static size_t
+choose_end(const char *s, size_t len, size_t start, size_t e0, size_t limit)
+{
+    size_t p = advance_cp(s, len, start, limit), q;
+
+    for (q = p; q < len && is_space((unsigned char)s[q]);)
+        q++;
+    if (q == len || advance_cp(s, len, p, 1) == len)
+        return len;
+    if (!word_boundary_at(s, len, p)) {
+        for (q = p; q > e0 && !word_boundary_at(s, len, q);)
+            q = prev_char(s, q);
+        if (q > start && word_boundary_at(s, len, q))
+            p = q;
+    }
+    return p;
+}
+
+/* ---- rendering ---------------------------------------------------------- */
+
+typedef struct writer {
+    strbuf text, html;
+    int pending; /* a collapsed space is owed before the next character */
+    int started; /* a character has been written */
+} writer;
+
+static void
+put_char(writer *w, const char *c, size_t n)
+{
+    if (w->pending && w->started) {
+        strbuf_putc(&w->text, ' ');
+        strbuf_putc(&w->html, ' ');
+    }
+    w->pending = 0;
+    w->started = 1;
+    strbuf_append(&w->text, c, n);
+    switch (c[0]) {
+    case '&':
+        strbuf_puts(&w->html, "&amp;");
+        break;
+    case '<':
+        strbuf_puts(&w->html, "&lt;");
+        break;
+    case '>':
+        strbuf_puts(&w->html, "&gt;");
+        break;
+    case '"':
+        strbuf_puts(&w->html, "&quot;");
+        break;
+    case '\'':
+        strbuf_puts(&w->html, "&#39;");
+        break;
+    default:
+        strbuf_append(&w->html, c, n);
+        break;
+    }
+}
+
+/* Writes s[0..n) with runs of whitespace and control characters collapsed
+ * to one space and invalid UTF-8 replaced by U+FFFD. */
+static void
+put_span(writer *w, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t k = decode((const unsigned char *)s + i, n - i, &cp);
+        if (cp <= 0x20 || cp == 0x7F)
+            w->pending = 1; /* whitespace and other controls */
+        else if (cp == 0xFFFD && k == 1)
+            put_char(w, "\xef\xbf\xbd", 3);
+        else
+            put_char(w, s + i, k);
+        i += k;
+    }
+}
+
+static void
+put_ellipsis(writer *w)
+{
+    w->pending = 0;
+    w->started = 1;
+    strbuf_puts(&w->text, ELLIPSIS);
+    strbuf_puts(&w->html, ELLIPSIS);
+}
+
+/* Whether s[0..n) is blank; scans from the end, where a cut lands. */
+static int
+only_space(const char *s, size_t n)
+{
+    while (n > 0 && is_space((unsigned char)s[n - 1]))
+        n--;
+    return n == 0;
+}
+
+/* Appends a range to `out` (capacity known to suffice). */
+static void
+add_range(snippet *out, size_t off, size_t len)
+{
+    if (len > 0)
+        out->ranges[out->n_ranges++] = (snippet_range){off, len};
+}
+
+/*
+ * Writes s[start..end) into `out`, marking the matches m[0..n) that lie
+ * inside, merged when they overlap or touch.  Returns 0 or -1 (ENOMEM).
+ */
+static int
+render(const char *s, size_t len, size_t start, size_t end, const match *m,
+       size_t n, snippet *out)
+{
+    writer w = {STRBUF_INIT, STRBUF_INIT, 0, 0};
+    size_t at = start, i = 0;
+
+    if (n > 0 && !(out->ranges = malloc(n * sizeof *out->ranges)))
+        return -1;
+    if (!only_space(s, start))
+        put_ellipsis(&w);
+    while (i < n) {
+        size_t a = m[i].off, b = m[i].off + m[i].len;
+        if (a < at || b > end) {
+            i++;
+            continue;
+        }
+        for (i++; i < n && m[i].off <= b; i++)
+            if (m[i].off + m[i].len <= end && m[i].off + m[i].len > b)
+                b = m[i].off + m[i].len;
+        put_span(&w, s + at, a - at);
+        if (w.pending && w.started) {
+            strbuf_putc(&w.text, ' ');
+            strbuf_putc(&w.html, ' ');
+            w.pending = 0;
+        }
+        size_t off = w.text.len;
+        strbuf_puts(&w.html, "<mark>");
+        put_span(&w, s + a, b - a);
+        strbuf_puts(&w.html, "</mark>");
+        add_range(out, off, w.text.len - off);
+        at = b;
+    }
+    put_span(&w, s + at, end - at);
+    if (!only_space(s + end, len - end))
+        put_ellipsis(&w);
+    (void)strbuf_cstr(&w.text);
+    (void)strbuf_cstr(&w.html);
+    if (w.text.oom || w.html.oom) {
+        strbuf_free(&w.text);
+        strbuf_free(&w.html);
+        return -1;
+    }
+    out->text = strbuf_detach(&w.text, &out->text_len);
+    out->html = strbuf_detach(&w.html, &out->html_len);
+    return 0;
+}
+
+/* ---- selection ---------------------------------------------------------- */
+
+/* The best window of one section, with the matches of its text. */
+typedef struct candidate {
+    match *m;
+    size_t n;
+    window win;
+    int64_t score; /* thousandths, code windows scaled down */
+    int in_code;
+} candidate;
+
+/* Whether match k of window w adds nothing to it: each of its terms is
+ * found again in the window and it is in no phrase link there. */
+static int
+redundant(const matcher *mt, const match *m, const window *w,
+          const unsigned *cnt, size_t k)
+{
+    for (size_t t = 0; t < mt->n; t++)
+        if ((m[k].mask >> t & 1) && cnt[t] < 2)
+            return 0;
+    if (m[k].link != SIZE_MAX && m[k].link >= w->first)
+        return 0;
+    for (size_t j = k + 1; j < w->last && j <= k + LINK_LOOKBACK; j++)
+        if (m[j].link == k)
+            return 0;
+    return 1;
+}
+
+static void
+drop_counts(const matcher *mt, const match *mk, unsigned *cnt)
+{
+    for (size_t t = 0; t < mt->n; t++)
+        cnt[t] -= mk->mask >> t & 1;
+}
+
+/* Narrows a window to its core: drops matches at either edge that only
+ * repeat terms found inside, so the passage centres on what scored. */
+static void
+trim_window(const matcher *mt, const match *m, window *w)
+{
+    unsigned cnt[SNIPPET_MAX_TERMS] = {0};
+
+    for (size_t k = w->first; k < w->last; k++)
+        for (size_t t = 0; t < mt->n; t++)
+            cnt[t] += m[k].mask >> t & 1;
+    while (w->last - w->first > 1 && redundant(mt, m, w, cnt, w->first))
+        drop_counts(mt, &m[w->first++], cnt);
+    while (w->last - w->first > 1 && redundant(mt, m, w, cnt, w->last - 1))
+        drop_counts(mt, &m[--w->last], cnt);
+}
+
+/* Finds the passage bounds for window `win` over m: see snippet.h. */
+static void
+passage_bounds(const matcher *mt, const char *s, size_t len, const match *m,
+               window win, size_t max_chars, size_t *start_out, size_t *end_out)
+{
+    size_t s0, e0, span, room, near, fill_lead = 0, start;
+
+    trim_window(mt, m, &win);
+    s0 = e0 = m[win.first].off;
+    for (size_t k = win.first; k < win.last; k++)
+        if (m[k].off + m[k].len > e0)
+            e0 = m[k].off + m[k].len;
+    span = count_cp(s + s0, e0 - s0);
+    room = max_chars - 2 > span ? max_chars - 2 - span : 0;
+    /* When the rest of the text fits, its spare room can go before. */
+    if (advance_cp(s, len, e0, room) == len)
+        fill_lead = room - count_cp(s + e0, len - e0) + 1;
+    near = room < LEAD_LIMIT ? room : LEAD_LIMIT;
+    start = choose_start(s, len, s0, near, fill_lead);
+    *start_out = start;
+    *end_out = choose_end(s, len, start, e0, max_chars - (start > 0) - 1);
+}
+
+/* Scores section `i`'s prose and (when asked) code into *best.  Returns 0,
+ * or -1 when out of memory. */
+static int
+score_section(matcher *mt, const snippet_section *sec, int use_code,
+              size_t budget, match_vec *v, candidate *best)
+{
+    for (int code = 0; code <= (use_code != 0); code++) {
+        const char *s = code ? sec->code : sec->text;
+        size_t len = code ? sec->code_len : sec->text_len;
+        if (find_matches(mt, s, len, v) < 0)
+            return -1;
+        if (v->n == 0)
+            continue;
+        window w = best_window(mt, v->m, v->n, budget);
+        int64_t score = code ? w.score * 3 / 4 : w.score;
+        if (score <= best->score)
+            continue;
+        free(best->m);
+        *best = (candidate){v->m, v->n, w, score, code};
+        *v = (match_vec){NULL, 0, 0};
+    }
+    return 0;
+}
+
+static int
+render_candidate(const matcher *mt, const snippet_section *sec,
+                 const candidate *c, size_t max_chars, snippet *out)
+{
+    const char *s = c->in_code ? sec->code : sec->text;
+    size_t len = c->in_code ? sec->code_len : sec->text_len, start, end;
+
+    passage_bounds(mt, s, len, c->m, c->win, max_chars, &start, &end);
+    out->in_code = c->in_code;
+    out->score = (double)c->score / 1000.0;
+    return render(s, len, start, end, c->m, c->n, out);
+}
+
+/* The no-match fallback: the start of the first non-blank prose, into
+ * out[0]; *n_out becomes 1 once it is rendered. */
+static int
+render_fallback(const snippet_section *sections, size_t n_sections,
+                size_t max_chars, snippet *out, size_t *n_out)
+{
+    for (size_t i = 0; i < n_sections; i++) {
+        const char *s = sections[i].text;
+        size_t len = sections[i].text_len, start = 0;
+        while (start < len && is_space((unsigned char)s[start]))
+            start++;
+        if (start == len)
+            continue;
+        out->section = i;
+        if (render(s, len, start,
+                   choose_end(s, len, start, start, max_chars - 1), NULL, 0,
+                   out) < 0)
+            return -1;
+        *n_out = 1;
+        return 0;
+    }
+    return 0;
+}
+
+static int
+check_args(const snippet_section *sections, size_t n_sections,
+           const snippet_term *terms, size_t n_terms,
+           const snippet_options *opts)
+{
+    if ((n_sections && !sections) || (n_terms && !terms))
+        return 0;
+    if (opts && opts->version != SNIPPET_OPTIONS_VERSION)
+        return 0;
+    for (size_t i = 0; i < n_sections; i++)
+        if ((!sections[i].text && sections[i].text_len) ||
+            (!sections[i].code && sections[i].code_len))
+            return 0;
+    for (size_t i = 0; i < n_terms; i++)
+        if (!terms[i].term && terms[i].term_len)
+            return 0;
+    return 1;
+}
+
+/* Picks the best `want` candidates, best first, ties to the earlier
+ * section; writes their indices to pick[] and returns how many. */
+static size_t
+pick_best(const candidate *cands, size_t n, size_t want, size_t *pick)
+{
+    size_t k = 0;
+
+    while (k < want) {
+        size_t bi = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            int taken = 0;
+            for (size_t j = 0; j < k; j++)
+                taken |= pick[j] == i;
+            if (!taken && cands[i].score > 0 &&
+                (bi == SIZE_MAX || cands[i].score > cands[bi].score))
+                bi = i;
+        }
+        if (bi == SIZE_MAX)
+            break;
+        pick[k++] = bi;
+    }
+    return k;
+}
+
+recap_status
+snippet_make(const snippet_section *sections, size_t n_sections,
+             const snippet_term *terms, size_t n_terms,
+             analysis_stemmer *stemmer, const snippet_options *opts,
+             snippet **out, size_t *n_out)
+{
+    snippet_options o = SNIPPET_OPTIONS_INIT;
+    matcher mt;
+    match_vec v = {NULL, 0, 0};
+    candidate *cands = NULL;
+    snippet *snips = NULL;
+    size_t pick[SNIPPET_MAX_SNIPPETS], n_pick = 0, n_done = 0;
+    recap_status rc = RECAP_ENOMEM;
+
+    if (!out || !n_out)
+        return RECAP_EINVAL;
+    *out = NULL;
+    *n_out = 0;
+    if (!check_args(sections, n_sections, terms, n_terms, opts))
+        return RECAP_EINVAL;
+    if (opts)
+        o = *opts;
+    if (o.max_chars == 0)
+        o.max_chars = DEFAULT_MAX_CHARS;
+    if (o.max_chars < MIN_MAX_CHARS)
+        o.max_chars = MIN_MAX_CHARS;
+    if (o.max_snippets == 0)
+        o.max_snippets = 1;
+    if (o.max_snippets > SNIPPET_MAX_SNIPPETS)
+        o.max_snippets = SNIPPET_MAX_SNIPPETS;
+
+    if (matcher_init(&mt, terms, n_terms, stemmer) < 0)
+        goto done;
+    if (n_sections && !(cands = calloc(n_sections, sizeof *cands)))
+        goto done;
+    for (size_t i = 0; i < n_sections; i++)
+        if (score_section(&mt, &sections[i], o.use_code, o.max_chars - 2, &v,
+                          &cands[i]) < 0)
+            goto done;
+    n_pick = pick_best(cands, n_sections, o.max_snippets, pick);
+    if (!(snips = calloc(n_pick ? n_pick : 1, sizeof *snips)))
+        goto done;
+    for (; n_done < n_pick; n_done++) {
+        snips[n_done].section = pick[n_done];
+        if (render_candidate(&mt, &sections[pick[n_done]], &cands[pick[n_done]],
+                             o.max_chars, &snips[n_done]) < 0)
+            goto done;
+    }
+    if (n_pick == 0 &&
+        render_fallback(sections, n_sections, o.max_chars, snips, &n_done) < 0)
+        goto done;
+    rc = RECAP_OK;
+
+done:
+    if (rc == RECAP_OK && n_done > 0) {
+        *out = snips;
+        *n_out = n_done;
+    } else {
+        snippet_array_free(snips, n_done + (rc != RECAP_OK));
+    }
+    for (size_t i = 0; cands && i < n_sections; i++)
+        free(cands[i].m);
+    free(cands);
+    free(v.m);
+    matcher_free(&mt);
+    return rc;
+}
+
+void
+snippet_array_free(snippet *snips, size_t n)
+{
+    if (!snips)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(snips[i].text);
+        free(snips[i].html);
+        free(snips[i].ranges);
+    }
+    free(snips);
+}
