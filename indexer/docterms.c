@@ -14,9 +14,12 @@
 #include "schema.h"
 #include "util.h"
 
+/* Where the tokens of a field go.  Positions and stems cost index time and
+ * space, so code, which is searched by word only, has neither. */
 typedef struct target {
     const char *prefix; /* "" for the unprefixed field */
     uint32_t wdf;
+    int plain; /* non-zero: no positions and no stem terms */
 } target;
 
 typedef struct termgen {
@@ -64,8 +67,12 @@ on_token(void *ctx, const analysis_token *tok)
                              &stem_len);
     for (i = 0; i < tg->n_targets && tg->rc == RECAP_OK; i++) {
         const target *t = &tg->targets[i];
-        put(tg, "", t->prefix, tok->term, tok->term_len, tok, t->wdf);
-        if (stem && tg->rc == RECAP_OK)
+        /* Phrases use CJK single characters, so bigrams need no
+         * positions. */
+        int positions = !t->plain && tok->kind != ANALYSIS_CJK_BI;
+        put(tg, "", t->prefix, tok->term, tok->term_len,
+            positions ? tok : NULL, t->wdf);
+        if (stem && !t->plain && tg->rc == RECAP_OK)
             put(tg, SCHEMA_PREFIX_STEM, t->prefix, stem, stem_len, NULL,
                 t->wdf);
     }
@@ -147,20 +154,20 @@ static const char *const author_keys[] = {"attribution", "author",
 static void
 index_fields(termgen *tg, const ingest_doc *doc)
 {
-    const target title[] = {{"", SCHEMA_WDF_TITLE},
-                            {SCHEMA_PREFIX_TITLE, 1}};
-    const target subtitle[] = {{"", SCHEMA_WDF_SUBTITLE},
-                               {SCHEMA_PREFIX_TITLE, 1}};
-    const target desc[] = {{"", SCHEMA_WDF_DESCRIPTION},
-                           {SCHEMA_PREFIX_DESCRIPTION, 1}};
-    const target kw[] = {{"", SCHEMA_WDF_KEYWORD},
-                         {SCHEMA_PREFIX_KEYWORD, 1}};
-    const target author[] = {{"", SCHEMA_WDF_AUTHOR},
-                             {SCHEMA_PREFIX_AUTHOR, 1}};
-    const target heading[] = {{"", SCHEMA_WDF_HEADING},
-                              {SCHEMA_PREFIX_HEADING, 1}};
-    const target body[] = {{"", SCHEMA_WDF_BODY}};
-    const target code[] = {{SCHEMA_PREFIX_CODE, 1}};
+    const target title[] = {{"", SCHEMA_WDF_TITLE, 0},
+                            {SCHEMA_PREFIX_TITLE, 1, 0}};
+    const target subtitle[] = {{"", SCHEMA_WDF_SUBTITLE, 0},
+                               {SCHEMA_PREFIX_TITLE, 1, 0}};
+    const target desc[] = {{"", SCHEMA_WDF_DESCRIPTION, 0},
+                           {SCHEMA_PREFIX_DESCRIPTION, 1, 0}};
+    const target kw[] = {{"", SCHEMA_WDF_KEYWORD, 0},
+                         {SCHEMA_PREFIX_KEYWORD, 1, 0}};
+    const target author[] = {{"", SCHEMA_WDF_AUTHOR, 0},
+                             {SCHEMA_PREFIX_AUTHOR, 1, 0}};
+    const target heading[] = {{"", SCHEMA_WDF_HEADING, 0},
+                              {SCHEMA_PREFIX_HEADING, 1, 0}};
+    const target body[] = {{"", SCHEMA_WDF_BODY, 0}};
+    const target code[] = {{SCHEMA_PREFIX_CODE, 1, 1}};
     size_t i;
 
     index_field(tg, doc, "title", title, 2);
