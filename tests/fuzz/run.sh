@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run.sh: runs every libFuzzer target (or the ones named) for SECONDS each,
+# with clang's ASan+UBSan.  New inputs that crash are copied into
+# tests/fuzz/corpus/<name>/ so the regular tests replay them from then on.
+#
+#   tests/fuzz/run.sh [-t SECONDS] [NAME...]     (default 30 s, all targets)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=30
+if [ "${1:-}" = "-t" ]; then secs=$2; shift 2; fi
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRECAP_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$(nproc)" >/dev/null
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for f in tests/fuzz/fuzz_*.c; do n=${f##*/fuzz_}; names+=("${n%.c}"); done
+fi
+status=0
+for n in "${names[@]}"; do
+  work=$(mktemp -d)
+  echo "fuzz_$n: ${secs}s"
+  if ! (cd "$work" && "$OLDPWD/build-fuzz/tests/fuzz/fuzz_$n" \
+        -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 "$work" "$OLDPWD/tests/fuzz/corpus/$n" \
+        "$OLDPWD/corpus/content" >"$work/log" 2>&1); then
+    tail -40 "$work/log"
+    for c in "$work"/crash-* "$work"/timeout-* "$work"/oom-*; do
+      [ -e "$c" ] && cp "$c" "tests/fuzz/corpus/$n/" && echo "kept $c"
+    done
+    status=1
+  fi
+  grep -E '^#[0-9]+.*(DONE|pulse)' "$work/log" | tail -1 || true
+  rm -rf "$work"
+done
+exit $status
