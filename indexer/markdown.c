@@ -783,7 +783,7 @@ new_parser(void)
     size_t i;
 
     cmark_gfm_core_extensions_ensure_registered();
-    parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+    parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES);
     if (!parser)
         return NULL;
     for (i = 0; i < UTIL_ARRAY_LEN(exts); i++) {
