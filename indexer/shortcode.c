@@ -105,15 +105,16 @@ name_is(const char *src, const tag *t, const char *name)
 }
 
 /* Skips a quoted value starting at s[p] (the quote).  Returns the offset
- * after the closing quote, or SIZE_MAX if it is missing. */
+ * after the closing quote, or SIZE_MAX if it is missing.  A value may hold
+ * a shortcode (caption="... {{< version >}}"): the scan is still bounded by
+ * TAG_MAX_LEN, and a quote ends where the next tag's quote begins, so
+ * scans from different openers overlap by at most one tag. */
 static size_t
 skip_quoted(const char *s, size_t p, size_t end)
 {
     char q = s[p];
 
     for (p++; p < end; p++) {
-        if (is_open_at(s, p, end))
-            return SIZE_MAX;
         if (q == '"' && s[p] == '\\' && p + 1 < end)
             p++;
         else if (s[p] == q)
@@ -242,6 +243,20 @@ put_value(strbuf *out, const arg *a)
 
     for (i = 0; i < a->val_len; i++) {
         c = a->val[i];
+        if (is_open_at(a->val, i, a->val_len)) {
+            /* A shortcode inside a value: dropped with its delimiters. */
+            size_t k = i + 3;
+            while (k < a->val_len &&
+                   !is_close_at(a->val, k, a->val_len, a->val[i + 2]))
+                k++;
+            i = k < a->val_len ? k + 2 : i + 2;
+            continue;
+        }
+        if ((c == '>' || c == '%') &&
+            is_close_at(a->val, i, a->val_len, c == '>' ? '<' : '%')) {
+            i += 2;
+            continue;
+        }
         if (a->quote == '"' && c == '\\' && i + 1 < a->val_len)
             c = a->val[++i];
         if (c == '\n' || c == '\r' || c == '\t')
