@@ -773,11 +773,68 @@ walk(walker *w, cmark_node *root)
     cmark_iter_free(it);
 }
 
+/*
+ * Guards against the quadratic cases of cmark-gfm 0.29.0.gfm.6 (Debian 12),
+ * fixed in later releases:
+ *  - a table gets every row padded to the delimiter row's column count, so
+ *    a delimiter row of thousands of columns over many rows explodes: when
+ *    columns times lines could pass MAX_TABLE_CELLS, the body is parsed
+ *    without tables (the cells' text is still extracted, as paragraphs);
+ *  - the autolink extension is quadratic in the number of e-mail addresses
+ *    in a paragraph.  It changes which text is a link, never the text, so
+ *    with more than MAX_AUTOLINK_ATS '@' it is simply left out.
+ */
+#define MAX_TABLE_CELLS 400000
+#define MAX_AUTOLINK_ATS 1000
+
+/* Columns of the widest line that looks like a table delimiter row. */
+static size_t
+widest_delimiter_row(const char *s, size_t len)
+{
+    size_t i = 0, cols, widest = 0;
+    int ok;
+
+    while (i < len) {
+        cols = 0;
+        ok = 1;
+        for (; i < len && s[i] != '\n'; i++) {
+            char c = s[i];
+            if (c == '-') {
+                if (i == 0 || s[i - 1] != '-')
+                    cols++;
+            } else if (c != '|' && c != ':' && c != ' ' && c != '\t' &&
+                       c != '>') {
+                ok = 0;
+            }
+        }
+        if (ok && cols > widest)
+            widest = cols;
+        i++;
+    }
+    return widest;
+}
+
+static size_t
+count_char(const char *s, size_t len, char c)
+{
+    const char *p;
+    size_t n = 0, i = 0;
+
+    while (i < len && (p = memchr(s + i, c, len - i)) != NULL) {
+        n++;
+        i = (size_t)(p - s) + 1;
+    }
+    return n;
+}
+
 static cmark_parser *
-new_parser(void)
+new_parser(const char *md, size_t len)
 {
     static const char *const exts[] = {"table", "autolink", "strikethrough",
                                        "tagfilter", "tasklist"};
+    size_t cols = widest_delimiter_row(md, len);
+    int tables = cols * (count_char(md, len, '\n') + 1) <= MAX_TABLE_CELLS;
+    int autolinks = count_char(md, len, '@') <= MAX_AUTOLINK_ATS;
     cmark_parser *parser;
     cmark_syntax_extension *ext;
     size_t i;
@@ -787,6 +844,8 @@ new_parser(void)
     if (!parser)
         return NULL;
     for (i = 0; i < UTIL_ARRAY_LEN(exts); i++) {
+        if ((i == 0 && !tables) || (i == 1 && !autolinks))
+            continue;
         ext = cmark_find_syntax_extension(exts[i]);
         if (ext)
             cmark_parser_attach_syntax_extension(parser, ext);
@@ -815,7 +874,7 @@ md_extract(const char *body, size_t len, unsigned first_line, ingest_doc *doc,
         rc = RECAP_ENOMEM;
         goto done;
     }
-    parser = new_parser();
+    parser = new_parser(md.data ? md.data : "", md.len);
     if (!parser) {
         rc = RECAP_ENOMEM;
         goto done;
