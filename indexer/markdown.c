@@ -17,7 +17,9 @@
 #include "util.h"
 
 /* How the next piece of prose is separated from the text before it. */
-enum sep { SEP_NONE, SEP_SPACE, SEP_LINE, SEP_BLOCK };
+/* SEP_SOFT is a line break inside a paragraph: a space, except between two
+ * CJK characters, where the reader sees none. */
+enum sep { SEP_NONE, SEP_SOFT, SEP_SPACE, SEP_LINE, SEP_BLOCK };
 
 /* The anchors used so far in one document, for Hugo's "-1", "-2" suffixes
  * on duplicates.  Open addressing; `next` is the next suffix to try for an
@@ -446,6 +448,36 @@ put_marked_code(walker *w, const char *s, size_t len)
     return found;
 }
 
+/* Ideographs, kana, hangul and their punctuation: scripts written without
+ * spaces between words. */
+static int
+is_cjk(int32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static int32_t
+first_cp(const char *s, size_t len)
+{
+    utf8proc_int32_t cp = -1;
+
+    utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
+    return cp;
+}
+
+static int32_t
+last_cp(const strbuf *b)
+{
+    size_t i = b->len;
+
+    while (i > 0 && b->len - i < 4 &&
+           ((unsigned char)b->data[i - 1] & 0xC0) == 0x80)
+        i--;
+    return i > 0 ? first_cp(b->data + i - 1, b->len - i + 1) : -1;
+}
+
 /* Appends prose, dropping what is left of a link cmark did not recognise
  * ("[labels]((/docs/x/) to" -> "[labels] to"): the reader sees it, but it
  * is markup, not text, and its URL is not prose. */
@@ -475,7 +507,7 @@ append_prose(strbuf *out, const char *s, size_t len)
 static void
 put_text(walker *w, const char *s, size_t len)
 {
-    static const char *const seps[] = {"", " ", "\n", "\n\n"};
+    static const char *const seps[] = {"", " ", " ", "\n", "\n\n"};
 
     if (len == 0)
         return;
@@ -484,6 +516,9 @@ put_text(walker *w, const char *s, size_t len)
         put_marked_code(w, s, len);
         return;
     }
+    if (w->pending == SEP_SOFT && w->text.len > 0 && is_cjk(first_cp(s, len)) &&
+        is_cjk(last_cp(&w->text)))
+        w->pending = SEP_NONE;
     if (w->pending && w->text.len > 0)
         strbuf_puts(&w->text, seps[w->pending]);
     w->pending = SEP_NONE;
@@ -750,7 +785,7 @@ walk(walker *w, cmark_node *root)
             put_text(w, lit, lit ? strlen(lit) : 0);
             break;
         case CMARK_NODE_SOFTBREAK:
-            separate(w, SEP_SPACE);
+            separate(w, SEP_SOFT);
             break;
         case CMARK_NODE_LINEBREAK:
             separate(w, SEP_LINE);
