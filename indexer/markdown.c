@@ -17,7 +17,9 @@
 #include "util.h"
 
 /* How the next piece of prose is separated from the text before it. */
-enum sep { SEP_NONE, SEP_SPACE, SEP_LINE, SEP_BLOCK };
+/* SEP_SOFT is a line break inside a paragraph: a space, except between two
+ * CJK characters, where the reader sees none. */
+enum sep { SEP_NONE, SEP_SOFT, SEP_SPACE, SEP_LINE, SEP_BLOCK };
 
 /* The anchors used so far in one document, for Hugo's "-1", "-2" suffixes
  * on duplicates.  Open addressing; `next` is the next suffix to try for an
@@ -446,6 +448,36 @@ put_marked_code(walker *w, const char *s, size_t len)
     return found;
 }
 
+/* Ideographs, kana, hangul and their punctuation: scripts written without
+ * spaces between words. */
+static int
+is_cjk(int32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static int32_t
+first_cp(const char *s, size_t len)
+{
+    utf8proc_int32_t cp = -1;
+
+    utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
+    return cp;
+}
+
+static int32_t
+last_cp(const strbuf *b)
+{
+    size_t i = b->len;
+
+    while (i > 0 && b->len - i < 4 &&
+           ((unsigned char)b->data[i - 1] & 0xC0) == 0x80)
+        i--;
+    return i > 0 ? first_cp(b->data + i - 1, b->len - i + 1) : -1;
+}
+
 /* Appends prose, dropping what is left of a link cmark did not recognise
  * ("[labels]((/docs/x/) to" -> "[labels] to"): the reader sees it, but it
  * is markup, not text, and its URL is not prose. */
@@ -475,7 +507,7 @@ append_prose(strbuf *out, const char *s, size_t len)
 static void
 put_text(walker *w, const char *s, size_t len)
 {
-    static const char *const seps[] = {"", " ", "\n", "\n\n"};
+    static const char *const seps[] = {"", " ", " ", "\n", "\n\n"};
 
     if (len == 0)
         return;
@@ -484,6 +516,9 @@ put_text(walker *w, const char *s, size_t len)
         put_marked_code(w, s, len);
         return;
     }
+    if (w->pending == SEP_SOFT && w->text.len > 0 && is_cjk(first_cp(s, len)) &&
+        is_cjk(last_cp(&w->text)))
+        w->pending = SEP_NONE;
     if (w->pending && w->text.len > 0)
         strbuf_puts(&w->text, seps[w->pending]);
     w->pending = SEP_NONE;
@@ -750,7 +785,7 @@ walk(walker *w, cmark_node *root)
             put_text(w, lit, lit ? strlen(lit) : 0);
             break;
         case CMARK_NODE_SOFTBREAK:
-            separate(w, SEP_SPACE);
+            separate(w, SEP_SOFT);
             break;
         case CMARK_NODE_LINEBREAK:
             separate(w, SEP_LINE);
@@ -773,20 +808,79 @@ walk(walker *w, cmark_node *root)
     cmark_iter_free(it);
 }
 
+/*
+ * Guards against the quadratic cases of cmark-gfm 0.29.0.gfm.6 (Debian 12),
+ * fixed in later releases:
+ *  - a table gets every row padded to the delimiter row's column count, so
+ *    a delimiter row of thousands of columns over many rows explodes: when
+ *    columns times lines could pass MAX_TABLE_CELLS, the body is parsed
+ *    without tables (the cells' text is still extracted, as paragraphs);
+ *  - the autolink extension is quadratic in the number of e-mail addresses
+ *    in a paragraph.  It changes which text is a link, never the text, so
+ *    with more than MAX_AUTOLINK_ATS '@' it is simply left out.
+ */
+#define MAX_TABLE_CELLS 400000
+#define MAX_AUTOLINK_ATS 1000
+
+/* Columns of the widest line that looks like a table delimiter row. */
+static size_t
+widest_delimiter_row(const char *s, size_t len)
+{
+    size_t i = 0, cols, widest = 0;
+    int ok;
+
+    while (i < len) {
+        cols = 0;
+        ok = 1;
+        for (; i < len && s[i] != '\n'; i++) {
+            char c = s[i];
+            if (c == '-') {
+                if (i == 0 || s[i - 1] != '-')
+                    cols++;
+            } else if (c != '|' && c != ':' && c != ' ' && c != '\t' &&
+                       c != '>') {
+                ok = 0;
+            }
+        }
+        if (ok && cols > widest)
+            widest = cols;
+        i++;
+    }
+    return widest;
+}
+
+static size_t
+count_char(const char *s, size_t len, char c)
+{
+    const char *p;
+    size_t n = 0, i = 0;
+
+    while (i < len && (p = memchr(s + i, c, len - i)) != NULL) {
+        n++;
+        i = (size_t)(p - s) + 1;
+    }
+    return n;
+}
+
 static cmark_parser *
-new_parser(void)
+new_parser(const char *md, size_t len)
 {
     static const char *const exts[] = {"table", "autolink", "strikethrough",
                                        "tagfilter", "tasklist"};
+    size_t cols = widest_delimiter_row(md, len);
+    int tables = cols * (count_char(md, len, '\n') + 1) <= MAX_TABLE_CELLS;
+    int autolinks = count_char(md, len, '@') <= MAX_AUTOLINK_ATS;
     cmark_parser *parser;
     cmark_syntax_extension *ext;
     size_t i;
 
     cmark_gfm_core_extensions_ensure_registered();
-    parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+    parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES);
     if (!parser)
         return NULL;
     for (i = 0; i < UTIL_ARRAY_LEN(exts); i++) {
+        if ((i == 0 && !tables) || (i == 1 && !autolinks))
+            continue;
         ext = cmark_find_syntax_extension(exts[i]);
         if (ext)
             cmark_parser_attach_syntax_extension(parser, ext);
@@ -815,7 +909,7 @@ md_extract(const char *body, size_t len, unsigned first_line, ingest_doc *doc,
         rc = RECAP_ENOMEM;
         goto done;
     }
-    parser = new_parser();
+    parser = new_parser(md.data ? md.data : "", md.len);
     if (!parser) {
         rc = RECAP_ENOMEM;
         goto done;

@@ -105,15 +105,16 @@ name_is(const char *src, const tag *t, const char *name)
 }
 
 /* Skips a quoted value starting at s[p] (the quote).  Returns the offset
- * after the closing quote, or SIZE_MAX if it is missing. */
+ * after the closing quote, or SIZE_MAX if it is missing.  A value may hold
+ * a shortcode (caption="... {{< version >}}"): the scan is still bounded by
+ * TAG_MAX_LEN, and a quote ends where the next tag's quote begins, so
+ * scans from different openers overlap by at most one tag. */
 static size_t
 skip_quoted(const char *s, size_t p, size_t end)
 {
     char q = s[p];
 
     for (p++; p < end; p++) {
-        if (is_open_at(s, p, end))
-            return SIZE_MAX;
         if (q == '"' && s[p] == '\\' && p + 1 < end)
             p++;
         else if (s[p] == q)
@@ -242,6 +243,20 @@ put_value(strbuf *out, const arg *a)
 
     for (i = 0; i < a->val_len; i++) {
         c = a->val[i];
+        if (is_open_at(a->val, i, a->val_len)) {
+            /* A shortcode inside a value: dropped with its delimiters. */
+            size_t k = i + 3;
+            while (k < a->val_len &&
+                   !is_close_at(a->val, k, a->val_len, a->val[i + 2]))
+                k++;
+            i = k < a->val_len ? k + 2 : i + 2;
+            continue;
+        }
+        if ((c == '>' || c == '%') &&
+            is_close_at(a->val, i, a->val_len, c == '>' ? '<' : '%')) {
+            i += 2;
+            continue;
+        }
         if (a->quote == '"' && c == '\\' && i + 1 < a->val_len)
             c = a->val[++i];
         if (c == '\n' || c == '\r' || c == '\t')
@@ -424,6 +439,48 @@ emit_fence(strbuf *out, size_t idx, int line_continues)
 static void expand_range(expander *x, size_t start, size_t end, int mode,
                          strbuf *out);
 
+/* Whether a text shortcode turns "@path@" into links (Istio's default,
+ * off with expandlinks="false"). */
+static int
+expands_links(const expander *x, const tag *t)
+{
+    size_t pos = t->args_off;
+    arg a;
+
+    while (arg_next(x->src, &pos, t->args_off + t->args_len, &a))
+        if (a.key && a.key_len == 11 && memcmp(a.key, "expandlinks", 11) == 0)
+            return !(a.val_len == 5 && memcmp(a.val, "false", 5) == 0);
+    return 1;
+}
+
+/* Istio's text shortcode shows "@samples/x.yaml@" as a link whose text is
+ * the path: drops the '@' marks around runs without white space. */
+static void
+strip_link_marks(strbuf *b)
+{
+    size_t i = 0, o = 0, k;
+    char *s = b->data;
+
+    while (i < b->len) {
+        if (s[i] != '@') {
+            s[o++] = s[i++];
+            continue;
+        }
+        for (k = i + 1; k < b->len && s[k] != '@' && !is_space(s[k]); k++)
+            ;
+        if (k < b->len && s[k] == '@' && k > i + 1) {
+            memmove(s + o, s + i + 1, k - i - 1);
+            o += k - i - 1;
+            i = k + 1;
+        } else {
+            s[o++] = s[i++];
+        }
+    }
+    b->len = o;
+    if (s)
+        s[o] = '\0';
+}
+
 /* A text (or mermaid) shortcode at *t: its content becomes a code block.
  * Returns the offset to continue from. */
 static size_t
@@ -444,6 +501,8 @@ code_shortcode(expander *x, const tag *t, int which, strbuf *out)
     expand_range(x, t->end, close.start, MODE_CODE, &raw);
     dedent(&raw, &code);
     strbuf_free(&raw);
+    if (which == 0 && expands_links(x, t))
+        strip_link_marks(&code);
     s = strbuf_detach(&code, &s_len);
     if (!s || store_code(x, s, s_len) < 0) {
         free(s);

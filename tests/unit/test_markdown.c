@@ -383,6 +383,21 @@ test_pathological(void **state)
         "<a href=\"",
         "{{< image caption=\"x >}}",
         "{{% ",
+        "[",
+        "![",
+        "<div>",
+        "&amp;",
+        "## {#",
+        "{{< gloss \"t\" >}}x{{< /gloss >}}",
+        "{{< gloss \"t\" >}}",
+        "{{< text >}}{{< /text >}}",
+        "{{< text >}}",
+        "@",
+        "| a ",
+        "- ",
+        "> ",
+        "a@b.c ",
+        "a@b.",
     };
     strbuf b = STRBUF_INIT;
     size_t i;
@@ -401,6 +416,33 @@ test_pathological(void **state)
     repeat(&b, "{{< tab name=\"x\" >}}\n", 20000);
     repeat(&b, "{{< /tab >}}\n", 20000);
     time_one("nested", b.data, b.len);
+    strbuf_reset(&b);
+    repeat(&b, "| a ", 5000);
+    strbuf_puts(&b, "|\n");
+    repeat(&b, "|---", 5000);
+    strbuf_puts(&b, "|\n");
+    repeat(&b, "| x |\n", 20000);
+    time_one("wide table", b.data, b.len);
+    strbuf_reset(&b);
+    repeat(&b, "|a", 250);
+    strbuf_puts(&b, "\n");
+    repeat(&b, "|-", 250);
+    strbuf_puts(&b, "\n");
+    repeat(&b, "|x\n", 100000);
+    time_one("long table", b.data, b.len);
+    strbuf_reset(&b);
+    repeat(&b, "|a", 32);
+    strbuf_puts(&b, "\n");
+    repeat(&b, "|-", 32);
+    strbuf_puts(&b, "\n");
+    repeat(&b, "|x\n", 100000);
+    time_one("32-column table", b.data, b.len);
+    strbuf_reset(&b);
+    for (i = 0; i < 2000; i++) {
+        repeat(&b, "  ", i);
+        strbuf_puts(&b, "- item\n");
+    }
+    time_one("deep list", b.data, b.len);
     strbuf_reset(&b);
     repeat(&b, "> ", 10000);
     strbuf_puts(&b, "{{< text >}}\nx\n{{< /text >}}\n");
