@@ -184,6 +184,18 @@ void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
 
 /* ---- searching ---------------------------------------------------------- */
 
+typedef enum recap_sort {
+    RECAP_SORT_RELEVANCE = 0, /* best match first */
+    RECAP_SORT_DATE           /* newest first, relevance breaking ties */
+} recap_sort;
+
+typedef enum recap_search_flags {
+    RECAP_SEARCH_STRICT = 1 << 0, /* a malformed query is RECAP_EQUERY with
+                                     its position, instead of being read as
+                                     plain words */
+    RECAP_SEARCH_EXACT = 1 << 1   /* no spelling correction */
+} recap_search_flags;
+
 typedef struct recap_search_options {
     unsigned version;       /* RECAP_SEARCH_OPTIONS_VERSION */
     const char *query;      /* what the visitor typed */
@@ -192,11 +204,26 @@ typedef struct recap_search_options {
     uint32_t limit;         /* hits to return (0: 10) */
     uint32_t snippet_length;/* Unicode characters per snippet (0: 200) */
     uint32_t max_snippets;  /* snippets per hit (0: 1) */
+    /* Filters; NULL for none.  Dates are "YYYY", "YYYY-MM" or "YYYY-MM-DD",
+     * both ends inclusive. */
+    const char *section;    /* first path part: "blog", "docs" */
+    const char *tag;        /* a keyword, tag or category, as written */
+    const char *author;     /* words of the author's name */
+    const char *since;
+    const char *until;
+    recap_sort sort;
+    /* Facets to count over the whole match set, comma-separated, from
+     * "section", "year", "tag", "author", "lang"; NULL for none. */
+    const char *facets;
+    unsigned flags;         /* recap_search_flags */
 } recap_search_options;
 
 #define RECAP_SEARCH_OPTIONS_VERSION 1
 #define RECAP_SEARCH_OPTIONS_INIT                                           \
-    { RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 1 }
+    {                                                                       \
+        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 1, NULL, NULL,  \
+            NULL, NULL, NULL, RECAP_SORT_RELEVANCE, NULL, 0                 \
+    }
 
 typedef struct recap_results recap_results;
 typedef struct recap_hit recap_hit;
@@ -215,8 +242,12 @@ void recap_results_free(recap_results *res);
 
 /* The query as given. */
 const char *recap_results_query(const recap_results *res);
-/* Estimated number of matching documents (exact for small result sets). */
+/* Number of matching documents: exact when recap_results_total_exact()
+ * says so, else Xapian's estimate (show it as "about N"). */
 uint64_t recap_results_total(const recap_results *res);
+int recap_results_total_exact(const recap_results *res);
+/* The offset of the next page, or 0 when this is the last page. */
+uint64_t recap_results_next_offset(const recap_results *res);
 /* Number of hits in this page, and the i-th of them (borrowed from res). */
 size_t recap_results_count(const recap_results *res);
 const recap_hit *recap_results_hit(const recap_results *res, size_t i);
@@ -236,12 +267,28 @@ const char *recap_hit_description(const recap_hit *hit);
 size_t recap_hit_snippet_count(const recap_hit *hit);
 const recap_snippet *recap_hit_snippet(const recap_hit *hit, size_t i);
 
+/* Facet counts over the whole match set, for the facets asked for in
+ * recap_search_options.facets, in the order asked.  Borrowed from res. */
+typedef struct recap_facet recap_facet;
+size_t recap_results_facet_count(const recap_results *res);
+const recap_facet *recap_results_facet(const recap_results *res, size_t i);
+/* The facet's name ("section"). */
+const char *recap_facet_name(const recap_facet *f);
+/* Its values, most frequent first; *count receives the number of matching
+ * documents that have value i. */
+size_t recap_facet_value_count(const recap_facet *f);
+const char *recap_facet_value(const recap_facet *f, size_t i,
+                              uint64_t *count);
+
 /* The passage as plain text, and as HTML (escaped, matches in <mark>). */
 const char *recap_snippet_text(const recap_snippet *sn);
 const char *recap_snippet_html(const recap_snippet *sn);
 /* Heading and anchor of the section the passage comes from, or NULL. */
 const char *recap_snippet_heading(const recap_snippet *sn);
 const char *recap_snippet_anchor(const recap_snippet *sn);
+/* The page URL with the section's anchor ("/blog/x/#setup"), or the page
+ * URL for the lead section. */
+const char *recap_snippet_url(const recap_snippet *sn);
 /* Matched ranges in recap_snippet_text: byte offset and byte length. */
 size_t recap_snippet_highlight_count(const recap_snippet *sn);
 void recap_snippet_highlight(const recap_snippet *sn, size_t i, size_t *off,

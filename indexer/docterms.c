@@ -226,6 +226,72 @@ set_date_value(termgen *tg, const ingest_doc *doc)
     tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_DATE, v, n, tg->err);
 }
 
+/* Whether `val` is already among the first `n_keys` keys' values, or the
+ * first `upto` values of key `last`. */
+static int
+seen_value(const ingest_doc *doc, const char *const *keys, size_t n_keys,
+           size_t upto, const char *val)
+{
+    size_t i, j;
+
+    for (i = 0; i <= n_keys; i++) {
+        const ingest_field *f = ingest_doc_field(doc, keys[i]);
+        size_t n = f ? (i == n_keys ? upto : f->n_values) : 0;
+        for (j = 0; j < n; j++)
+            if (strcmp(f->values[j], val) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* A facet value slot: the values of `keys`, as written, each once. */
+static void
+set_list_value(termgen *tg, const ingest_doc *doc, xap_slot slot,
+               const char *const *keys, size_t n_keys)
+{
+    strbuf v = STRBUF_INIT;
+    size_t i, j;
+
+    for (i = 0; i < n_keys; i++) {
+        const ingest_field *f = ingest_doc_field(doc, keys[i]);
+        for (j = 0; f && j < f->n_values; j++) {
+            const char *val = f->values[j];
+            if (!*val || seen_value(doc, keys, i, j, val))
+                continue;
+            if (v.len)
+                strbuf_putc(&v, SCHEMA_VALUE_SEP);
+            strbuf_puts(&v, val);
+        }
+    }
+    if (v.oom)
+        tg->rc = RECAP_ENOMEM;
+    else if (tg->rc == RECAP_OK && v.len)
+        tg->rc = xap_doc_set_value(tg->doc, slot, v.data, v.len, tg->err);
+    strbuf_free(&v);
+}
+
+static void
+set_value(termgen *tg, xap_slot slot, const char *value, size_t len)
+{
+    if (tg->rc == RECAP_OK && value && len)
+        tg->rc = xap_doc_set_value(tg->doc, slot, value, len, tg->err);
+}
+
+static void
+set_facet_values(termgen *tg, const ingest_doc *doc)
+{
+    set_value(tg, SCHEMA_SLOT_SECTION, doc->section,
+              doc->section ? strlen(doc->section) : 0);
+    set_value(tg, SCHEMA_SLOT_LANG, doc->lang,
+              doc->lang ? strlen(doc->lang) : 0);
+    if (doc->date && strlen(doc->date) >= 4)
+        set_value(tg, SCHEMA_SLOT_YEAR, doc->date, 4);
+    /* Facets show keywords, tags and categories; not CVE ids. */
+    set_list_value(tg, doc, SCHEMA_SLOT_TAGS, keyword_keys, 3);
+    set_list_value(tg, doc, SCHEMA_SLOT_AUTHOR, author_keys,
+                   UTIL_ARRAY_LEN(author_keys));
+}
+
 static json_t *
 str_or_null(const char *s)
 {
@@ -306,6 +372,7 @@ docterms_build(const ingest_doc *doc, analysis_stemmer *stemmer,
         free(qterm);
     }
     set_date_value(&tg, doc);
+    set_facet_values(&tg, doc);
     set_data(&tg, doc);
     strbuf_free(&tg.term);
     if (tg.rc != RECAP_OK) {

@@ -13,7 +13,7 @@
  *   boolean terms   filters: language, section, tags, year, unique path
  *
  * Values: SCHEMA_SLOT_DATE holds the publication date as "YYYYMMDDhhmmss"
- * (sorts as bytes), empty when unknown.
+ * (sorts as bytes), empty when unknown; the other slots feed facets.
  *
  * Stored data (schema version SCHEMA_DATA_VERSION) is a JSON object:
  *   {"v":1, "path", "url", "title", "date", "section", "lang",
@@ -42,8 +42,15 @@
 #define SCHEMA_PREFIX_PATH "Q" /* unique id: the path relative to root */
 #define SCHEMA_PREFIX_URL "U"
 
-/* Value slots. */
+/* Value slots.  The facet slots hold the values as shown (not
+ * normalised); multi-valued ones separate values with SCHEMA_VALUE_SEP. */
 #define SCHEMA_SLOT_DATE 0
+#define SCHEMA_SLOT_SECTION 1
+#define SCHEMA_SLOT_YEAR 2
+#define SCHEMA_SLOT_LANG 3
+#define SCHEMA_SLOT_TAGS 4   /* keywords, tags and categories */
+#define SCHEMA_SLOT_AUTHOR 5 /* attribution, author, authors */
+#define SCHEMA_VALUE_SEP '\x1f'
 
 /* Within-document weights: how many wdf a word of each field adds to the
  * unprefixed term.  Body prose is 1.  Code does not go to the unprefixed

@@ -37,6 +37,13 @@ usage(FILE *f)
 "                         pages of the index are in); '*' for all\n"
 "      --db DIR           index directory (default: $RECAPSEARCH_DB, else\n"
 "                         ./.recapsearch)\n"
+"      --section NAME     only pages of this section (blog, docs, news...)\n"
+"      --tag TAG          only pages with this keyword, tag or category\n"
+"      --author NAME      only pages by this author\n"
+"      --since DATE       only pages published on or after DATE\n"
+"      --until DATE       only pages published on or before DATE\n"
+"                         (DATE: YYYY, YYYY-MM or YYYY-MM-DD)\n"
+"      --sort ORDER       relevance (default) or date (newest first)\n"
 "      --json             print one JSON object (schema in README.md)\n"
 "      --snippet-length N snippet length in characters (default 200)\n"
 "  -h, --help             show this help and exit\n"
@@ -128,6 +135,12 @@ main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
         {"snippet-length", required_argument, NULL, 's'},
+        {"section", required_argument, NULL, 'S'},
+        {"tag", required_argument, NULL, 'T'},
+        {"author", required_argument, NULL, 'A'},
+        {"since", required_argument, NULL, 'F'},
+        {"until", required_argument, NULL, 'U'},
+        {"sort", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -155,6 +168,20 @@ main(int argc, char **argv)
                 return CLI_EXIT_ERROR;
             break;
         case 'l': opts.lang = optarg; break;
+        case 'S': opts.section = optarg; break;
+        case 'T': opts.tag = optarg; break;
+        case 'A': opts.author = optarg; break;
+        case 'F': opts.since = optarg; break;
+        case 'U': opts.until = optarg; break;
+        case 'O':
+            if (strcmp(optarg, "relevance") && strcmp(optarg, "date")) {
+                fprintf(stderr, "%s: --sort: expected 'relevance' or 'date', "
+                                "got '%s'\n", prog, optarg);
+                return CLI_EXIT_ERROR;
+            }
+            opts.sort = strcmp(optarg, "date") ? RECAP_SORT_RELEVANCE
+                                               : RECAP_SORT_DATE;
+            break;
         case 'd': db_opt = optarg; break;
         case 'j': as_json = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;

@@ -14,6 +14,7 @@
 static void
 snippet_clear(recap_snippet *sn)
 {
+    free(sn->url);
     free(sn->text);
     free(sn->html);
     free(sn->heading);
@@ -48,6 +49,13 @@ recap_results_free(recap_results *res)
     for (i = 0; i < res->n_hits; i++)
         hit_clear(&res->hits[i]);
     free(res->hits);
+    for (i = 0; i < res->n_facets; i++) {
+        for (size_t j = 0; j < res->facets[i].n_values; j++)
+            free(res->facets[i].values[j].value);
+        free(res->facets[i].values);
+        free(res->facets[i].name);
+    }
+    free(res->facets);
     free(res->query);
     free(res);
 }
@@ -62,6 +70,55 @@ uint64_t
 recap_results_total(const recap_results *res)
 {
     return res->total;
+}
+
+int
+recap_results_total_exact(const recap_results *res)
+{
+    return res->total_exact;
+}
+
+uint64_t
+recap_results_next_offset(const recap_results *res)
+{
+    return res->next_offset;
+}
+
+size_t
+recap_results_facet_count(const recap_results *res)
+{
+    return res->n_facets;
+}
+
+const recap_facet *
+recap_results_facet(const recap_results *res, size_t i)
+{
+    return i < res->n_facets ? &res->facets[i] : NULL;
+}
+
+const char *
+recap_facet_name(const recap_facet *f)
+{
+    return f->name;
+}
+
+size_t
+recap_facet_value_count(const recap_facet *f)
+{
+    return f->n_values;
+}
+
+const char *
+recap_facet_value(const recap_facet *f, size_t i, uint64_t *count)
+{
+    if (i >= f->n_values) {
+        if (count)
+            *count = 0;
+        return NULL;
+    }
+    if (count)
+        *count = f->values[i].count;
+    return f->values[i].value;
 }
 
 size_t
@@ -172,6 +229,12 @@ recap_snippet_anchor(const recap_snippet *sn)
     return sn->anchor;
 }
 
+const char *
+recap_snippet_url(const recap_snippet *sn)
+{
+    return sn->url;
+}
+
 size_t
 recap_snippet_highlight_count(const recap_snippet *sn)
 {
@@ -199,9 +262,9 @@ jstr(const char *s)
 static json_t *
 snippet_json(const recap_snippet *sn)
 {
-    return json_pack("{s:o, s:o, s:o, s:o}", "text", jstr(sn->text), "html",
-                     jstr(sn->html), "heading", jstr(sn->heading), "anchor",
-                     jstr(sn->anchor));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "text", jstr(sn->text),
+                     "html", jstr(sn->html), "heading", jstr(sn->heading),
+                     "anchor", jstr(sn->anchor), "url", jstr(sn->url));
 }
 
 static json_t *
@@ -219,6 +282,25 @@ hit_json(const recap_hit *h)
                      jstr(h->lang), "score", h->score, "snippets", snips);
 }
 
+/* {"section": [{"value": "blog", "count": 12}, ...], ...} */
+static json_t *
+facets_json(const recap_results *res)
+{
+    json_t *obj = json_object();
+    size_t i, j;
+
+    for (i = 0; obj && i < res->n_facets; i++) {
+        const recap_facet *f = &res->facets[i];
+        json_t *arr = json_array();
+        for (j = 0; arr && j < f->n_values; j++)
+            json_array_append_new(
+                arr, json_pack("{s:s, s:I}", "value", f->values[j].value,
+                               "count", (json_int_t)f->values[j].count));
+        json_object_set_new(obj, f->name, arr ? arr : json_null());
+    }
+    return obj;
+}
+
 char *
 recap_results_json(const recap_results *res, int pretty)
 {
@@ -228,10 +310,14 @@ recap_results_json(const recap_results *res, int pretty)
 
     for (i = 0; hits && i < res->n_hits; i++)
         json_array_append_new(hits, hit_json(&res->hits[i]));
-    obj = json_pack("{s:i, s:o, s:I, s:f, s:o}", "version",
+    obj = json_pack("{s:i, s:o, s:I, s:b, s:o, s:f, s:o, s:o}", "version",
                     RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
-                    (json_int_t)res->total, "elapsed_ms",
-                    res->elapsed * 1000.0, "hits", hits);
+                    (json_int_t)res->total, "total_exact", res->total_exact,
+                    "next_offset",
+                    res->next_offset ? json_integer((json_int_t)res->next_offset)
+                                     : json_null(),
+                    "elapsed_ms", res->elapsed * 1000.0, "hits", hits,
+                    "facets", facets_json(res));
     if (!obj)
         return NULL;
     out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);

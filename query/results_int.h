@@ -8,6 +8,7 @@
 #include "recapsearch.h"
 
 struct recap_snippet {
+    char *url;     /* page URL with the section's anchor */
     char *text;    /* plain passage */
     char *html;    /* escaped, matches in <mark> */
     char *heading; /* NULL for the lead section */
@@ -24,9 +25,24 @@ struct recap_hit {
     size_t n_snippets;
 };
 
+typedef struct facet_value {
+    char *value;
+    uint64_t count;
+} facet_value;
+
+struct recap_facet {
+    char *name;
+    facet_value *values; /* most frequent first */
+    size_t n_values;
+};
+
 struct recap_results {
     char *query;
     uint64_t total;
+    int total_exact;
+    uint64_t next_offset; /* 0: no next page */
+    recap_facet *facets;
+    size_t n_facets;
     double elapsed;
     recap_hit *hits;
     size_t n_hits;

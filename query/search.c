@@ -38,25 +38,98 @@ fail_xap(search *s, const xap_error *err, const char *what)
     return index_fail_xap(s->idx, err, what);
 }
 
-/* Adds the language filter to *q (taking ownership). */
-static recap_status
-filter_lang(search *s, xap_query **q)
+/*
+ * A search-option date ("YYYY", "YYYY-MM" or "YYYY-MM-DD") as a bound of
+ * SCHEMA_SLOT_DATE: the first instant of the period, or with `end` the
+ * last.  Returns 0, or -1 when the date has another shape.
+ */
+static int
+date_bound(const char *date, int end, char out[15])
 {
-    xap_query *f, *both[2], *out = NULL;
+    size_t n = 0, i;
+
+    for (i = 0; date[i]; i++) {
+        if (date[i] >= '0' && date[i] <= '9' && n < 14)
+            out[n++] = date[i];
+        else if (date[i] != '-' || (i != 4 && i != 7))
+            return -1;
+    }
+    if (n != 4 && n != 6 && n != 8)
+        return -1;
+    while (n < 14)
+        out[n++] = end ? '9' : '0';
+    out[14] = '\0';
+    return 0;
+}
+
+/* The filters of the options, AND-ed; *out is NULL when there are none. */
+static recap_status
+build_filters(search *s, xap_query **out)
+{
+    const recap_search_options *o = s->opts;
+    qlist fl = {0};
+    char lo[15], hi[15];
+    xap_query *q = NULL;
+
+    *out = NULL;
+    if (s->lang)
+        qlist_push(&s->qb, &fl,
+                   qbuild_filter(&s->qb, SCHEMA_PREFIX_LANG, s->lang));
+    if (o->section)
+        qlist_push(&s->qb, &fl,
+                   qbuild_filter(&s->qb, SCHEMA_PREFIX_SECTION, o->section));
+    if (o->tag)
+        qlist_push(&s->qb, &fl,
+                   qbuild_filter(&s->qb, SCHEMA_PREFIX_TAG, o->tag));
+    if (o->author) {
+        qlist words = {0};
+        qbuild_words(&s->qb, o->author, strlen(o->author),
+                     SCHEMA_PREFIX_AUTHOR, &words);
+        qlist_push(&s->qb, &fl,
+                   words.n ? qlist_combine(&s->qb, &words, XAP_OP_AND, 0)
+                           : NULL);
+        qlist_clear(&words);
+    }
+    if ((o->since && date_bound(o->since, 0, lo)) ||
+        (o->until && date_bound(o->until, 1, hi))) {
+        qlist_clear(&fl);
+        return index_fail(s->idx, RECAP_EINVAL,
+                          "%s: expected a date as YYYY, YYYY-MM or "
+                          "YYYY-MM-DD, got '%s'",
+                          o->since && date_bound(o->since, 0, lo) ? "since"
+                                                                  : "until",
+                          o->since && date_bound(o->since, 0, lo)
+                              ? o->since
+                              : o->until);
+    }
+    if ((o->since || o->until) && !s->qb.rc) {
+        if (xap_query_value_range(SCHEMA_SLOT_DATE, o->since ? lo : NULL, 14,
+                                  o->until ? hi : NULL, 14, &q, &s->qb.err))
+            s->qb.rc = s->qb.err.rc;
+        qlist_push(&s->qb, &fl, q);
+    }
+    *out = qlist_combine(&s->qb, &fl, XAP_OP_AND, 0);
+    qlist_clear(&fl);
+    if (s->qb.rc)
+        return fail_xap(s, &s->qb.err, "building the filters");
+    return RECAP_OK;
+}
+
+/* Applies `filter` to *q (taking ownership of *q). */
+static recap_status
+apply_filter(search *s, xap_query **q, const xap_query *filter)
+{
+    xap_query *both[2], *out = NULL;
     recap_status rc;
 
-    if (!s->lang || !*q)
+    if (!filter || !*q)
         return RECAP_OK;
-    f = qbuild_filter(&s->qb, SCHEMA_PREFIX_LANG, s->lang);
-    if (!f)
-        return s->qb.rc ? s->qb.rc : RECAP_ENOMEM;
     both[0] = *q;
-    both[1] = f;
+    both[1] = (xap_query *)filter;
     rc = xap_query_combine(XAP_OP_FILTER, both, 2, 0, &out, &s->qb.err);
-    xap_query_free(f);
     xap_query_free(*q);
     *q = out;
-    return rc;
+    return rc ? fail_xap(s, &s->qb.err, "building the query") : RECAP_OK;
 }
 
 static recap_status
@@ -64,6 +137,7 @@ build(search *s)
 {
     qlist units = {0};
     const char *q = s->opts->query;
+    xap_query *filter = NULL;
     recap_status rc;
 
     qbuild_words(&s->qb, q, strlen(q), "", &units);
@@ -79,9 +153,15 @@ build(search *s)
     qlist_clear(&units);
     if (s->qb.rc)
         return fail_xap(s, &s->qb.err, "building the query");
-    if ((rc = filter_lang(s, &s->strict)) || (rc = filter_lang(s, &s->loose)))
-        return fail_xap(s, &s->qb.err, "building the query");
-    return RECAP_OK;
+    rc = build_filters(s, &filter);
+    /* Filters alone (a query of only field filters) list what they match. */
+    if (rc == RECAP_OK && !s->strict && filter &&
+        xap_query_match_all(&s->strict, &s->qb.err))
+        rc = fail_xap(s, &s->qb.err, "building the query");
+    if (rc == RECAP_OK && (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK)
+        rc = apply_filter(s, &s->loose, filter);
+    xap_query_free(filter);
+    return rc;
 }
 
 static char *
@@ -140,6 +220,9 @@ make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
         sn[i].text = sn[i].html = NULL;
         o->heading = util_strdup(from->heading);
         o->anchor = util_strdup(from->anchor);
+        o->url = from->anchor ? util_asprintf("%s#%s", hit->url ? hit->url : "",
+                                              from->anchor)
+                              : util_strdup(hit->url ? hit->url : "");
         o->hl = calloc(sn[i].n_ranges * 2 + 1, sizeof(size_t));
         if (!o->hl) {
             rc = RECAP_ENOMEM;
@@ -204,7 +287,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
  * number of documents the tier matches (exact when the tier ran out). */
 static recap_status
 run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
-         uint64_t *count)
+         uint64_t *count, int *exact)
 {
     xap_enquire *e = NULL;
     xap_mset *m = NULL;
@@ -217,16 +300,41 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
         (rc = xap_enquire_set_query(e, q, 0, &err)) ||
         (rc = xap_enquire_set_bm25(e, SEARCH_BM25_K1, 0, 1, SEARCH_BM25_B,
                                    0.5, &err)) ||
+        (s->opts->sort == RECAP_SORT_DATE &&
+         (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
+                                    SCHEMA_SLOT_DATE, 1, &err))) ||
         (rc = xap_enquire_mset(e, first, max, first + max + 1, &m, &err))) {
         xap_enquire_free(e);
         return fail_xap(s, &err, "searching");
     }
     n = xap_mset_size(m);
     *count = xap_mset_estimated(m);
+    *exact = xap_mset_lower_bound(m) == xap_mset_upper_bound(m);
     for (i = 0; i < n && rc == RECAP_OK; i++)
         rc = add_hit(s, m, i, (unsigned)(s->opts->offset + s->res->n_hits + 1));
     xap_mset_free(m);
     xap_enquire_free(e);
+    return rc;
+}
+
+/* The second tier: documents with some of the words, after those with
+ * all of them. */
+static recap_status
+run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
+          uint64_t *n_loose, int *exact)
+{
+    xap_query *rest = NULL, *pair[2];
+    xap_error err;
+    recap_status rc;
+
+    pair[0] = s->loose;
+    pair[1] = s->strict;
+    if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
+        return fail_xap(s, &err, "building the query");
+    rc = run_tier(s, rest,
+                  offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
+                  limit - (uint32_t)s->res->n_hits, n_loose, exact);
+    xap_query_free(rest);
     return rc;
 }
 
@@ -236,31 +344,27 @@ run(search *s)
     uint32_t limit = s->opts->limit ? s->opts->limit : 10;
     uint32_t offset = s->opts->offset;
     uint64_t n_strict = 0, n_loose = 0;
-    xap_query *rest = NULL, *pair[2];
-    xap_error err;
-    recap_status rc;
+    int exact_strict = 1, exact_loose = 1;
+    recap_status rc = RECAP_OK;
 
     if (!s->strict)
         return RECAP_OK;
     s->res->hits = calloc(limit, sizeof(*s->res->hits));
     if (!s->res->hits)
         return index_fail(s->idx, RECAP_ENOMEM, "out of memory");
-    if ((rc = run_tier(s, s->strict, offset, limit, &n_strict)))
+    if ((rc = run_tier(s, s->strict, offset, limit, &n_strict,
+                       &exact_strict)))
         return rc;
-    s->res->total = n_strict;
-    if (!s->loose)
-        return RECAP_OK;
-    pair[0] = s->loose;
-    pair[1] = s->strict;
-    if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
-        return fail_xap(s, &err, "building the query");
-    rc = run_tier(s, rest,
-                  offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
-                  limit - (uint32_t)s->res->n_hits, &n_loose);
-    xap_query_free(rest);
+    if (s->loose)
+        rc = run_loose(s, offset, limit, n_strict, &n_loose, &exact_loose);
     s->res->total = n_strict + n_loose;
+    s->res->total_exact = exact_strict && exact_loose;
+    if (rc == RECAP_OK && s->res->n_hits == limit &&
+        (offset + limit < s->res->total || !s->res->total_exact))
+        s->res->next_offset = (uint64_t)offset + limit;
     return rc;
 }
+
 
 recap_status
 recap_search(recap_index *idx, const recap_search_options *opts,
@@ -286,6 +390,7 @@ recap_search(recap_index *idx, const recap_search_options *opts,
         free(s.res);
         return index_fail(idx, RECAP_ENOMEM, "out of memory");
     }
+    s.res->total_exact = 1;
     qbuild_init(&s.qb, idx->db,
                 index_stemmer(idx, s.lang ? s.lang : idx->main_lang));
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
