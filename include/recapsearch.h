@@ -161,6 +161,44 @@ recap_status recap_index_begin(recap_index *idx, recap_begin_flags flags);
 recap_status recap_index_add_file(recap_index *idx, const char *root,
                                   const char *relpath);
 
+/*
+ * Receives the outcome of one file of recap_index_add_files(), on the
+ * calling thread and in the order of the list: `i` is the file's index in
+ * the list, `rc` what recap_index_add_file() would have returned for it
+ * (RECAP_OK, RECAP_ESKIPPED, RECAP_EIO or RECAP_EPARSE) and `msg` its
+ * message ("" on success), borrowed until the callback returns.
+ */
+typedef void (*recap_file_fn)(void *ctx, size_t i, const char *relpath,
+                              recap_status rc, const char *msg);
+
+/*
+ * Indexes the files `root`/`relpaths[0..n)` as n calls of
+ * recap_index_add_file() would, with the same document ids, statistics and
+ * messages, but reading, parsing and analysing files on `n_workers` threads
+ * (0: one per processor) while the calling thread writes the index.
+ * Warnings (recap_index_set_warn) and `fn` (may be NULL) are called on the
+ * calling thread: a file's warnings come just before its own outcome.
+ * Memory stays bounded: workers run at most a few files per thread ahead
+ * of the writer.
+ *
+ * Returns RECAP_OK when every file was handled (each file's own status goes
+ * to `fn`), or the status that stopped the run, with the message (naming
+ * the file) on the handle; the files before it were added and the batch
+ * should then be cancelled:
+ *   RECAP_ENOMEM, RECAP_EBACKEND, RECAP_ECORRUPT, RECAP_EINTERNAL
+ *   RECAP_EINVAL  no batch open, or a NULL path
+ *
+ *     recap_index_begin(idx, RECAP_BEGIN_FULL);
+ *     if (recap_index_add_files(idx, root, paths, n, 0, on_file, ctx))
+ *         recap_index_cancel(idx);
+ *     else
+ *         recap_index_commit(idx);
+ */
+recap_status recap_index_add_files(recap_index *idx, const char *root,
+                                   const char *const *relpaths, size_t n,
+                                   unsigned n_workers, recap_file_fn fn,
+                                   void *ctx);
+
 /* Removes the document for `relpath`; RECAP_ENOTFOUND if there is none. */
 recap_status recap_index_delete(recap_index *idx, const char *relpath);
 

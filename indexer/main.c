@@ -98,32 +98,49 @@ report_file(run *r, recap_index *idx, const char *relpath, recap_status rc)
     }
 }
 
+/* Progress of recap_index_add_files(). */
+typedef struct file_ctx {
+    run *r;
+    recap_index *idx;
+    size_t n;
+    double started;
+} file_ctx;
+
+static void
+on_file(void *ctx, size_t i, const char *relpath, recap_status rc,
+        const char *msg)
+{
+    file_ctx *f = ctx;
+
+    (void)msg; /* also recap_index_errmsg(), which report_file prints */
+    if (rc != RECAP_OK)
+        report_file(f->r, f->idx, relpath, rc);
+    if (f->r->progress && (i % 64 == 0 || i + 1 == f->n))
+        show_progress(i + 1, f->n, f->started);
+}
+
 static int
 index_tree(run *r, recap_index *idx, const char *root, char **paths,
            size_t n, const char *db)
 {
     recap_index_stats st;
     double started = util_now(), el;
-    size_t i;
+    file_ctx f = {r, idx, n, started};
     recap_status rc;
 
     if ((rc = recap_index_begin(idx, RECAP_BEGIN_FULL))) {
         fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
         return CLI_EXIT_ERROR;
     }
-    for (i = 0; i < n; i++) {
-        rc = recap_index_add_file(idx, root, paths[i]);
-        if (rc == RECAP_ENOMEM || rc == RECAP_EBACKEND ||
-            rc == RECAP_ECORRUPT || rc == RECAP_EINTERNAL) {
-            fprintf(stderr, "%s: %s: %s; nothing was committed\n", prog,
-                    paths[i], recap_index_errmsg(idx));
-            recap_index_cancel(idx);
-            return CLI_EXIT_ERROR;
-        }
-        if (rc != RECAP_OK)
-            report_file(r, idx, paths[i], rc);
-        if (r->progress && (i % 64 == 0 || i + 1 == n))
-            show_progress(i + 1, n, started);
+    rc = recap_index_add_files(idx, root, (const char *const *)paths, n, 0,
+                               on_file, &f);
+    if (rc != RECAP_OK) {
+        if (r->progress)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "%s: %s; nothing was committed\n", prog,
+                recap_index_errmsg(idx));
+        recap_index_cancel(idx);
+        return CLI_EXIT_ERROR;
     }
     if (r->progress)
         fputs("\r\033[K", stderr);

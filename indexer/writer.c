@@ -313,3 +313,23 @@ recap_index_cancel(recap_index *idx)
         return index_fail_xap(idx, &err, "cancelling");
     return RECAP_OK;
 }
+
+/* ---- hooks for the parallel pipeline (pipeline.c) ----------------------- */
+
+recap_status
+writer_delete_path(recap_index *idx, const char *relpath)
+{
+    return delete_path(idx, relpath, NULL);
+}
+
+recap_status
+writer_remember_seen(recap_index *idx, const char *relpath)
+{
+    return remember_seen(idx, relpath);
+}
+
+recap_status
+writer_check_batch(recap_index *idx)
+{
+    return check_writer(idx, 1);
+}

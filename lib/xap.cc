@@ -246,6 +246,14 @@ xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
                         : mode == XAP_DB_CREATE_OR_OVERWRITE
                             ? Xapian::DB_CREATE_OR_OVERWRITE
                             : Xapian::DB_OPEN;
+            /* Xapian 1.4 buffers postings in balanced trees until it
+             * flushes every XAPIAN_FLUSH_THRESHOLD documents (default
+             * 10000; inside a transaction too, without committing).  Deep
+             * trees cost cache misses on every posting: small batches build
+             * an index about 1.6x faster and with less memory.  Xapian reads
+             * the variable when the database opens; a value the user set
+             * wins. */
+            setenv("XAPIAN_FLUSH_THRESHOLD", XAP_FLUSH_THRESHOLD, 0);
             db->wdb = Xapian::WritableDatabase(path, flags);
             db->writable = true;
         }
@@ -411,6 +419,25 @@ xap_db_replace(xap_db *db, const char *uterm, size_t uterm_len,
     try {
         Xapian::docid did =
             w->replace_document(str(uterm, uterm_len), doc->doc);
+        if (docid_out)
+            *docid_out = did;
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, db->path.c_str());
+    }
+}
+
+extern "C" recap_status
+xap_db_add(xap_db *db, const xap_doc *doc, xap_docid *docid_out,
+           xap_error *err) noexcept
+{
+    Xapian::WritableDatabase *w = writable(db, err, "xap_db_add");
+    if (!w)
+        return RECAP_EINVAL;
+    if (!doc)
+        return misuse(err, "xap_db_add");
+    try {
+        Xapian::docid did = w->add_document(doc->doc);
         if (docid_out)
             *docid_out = did;
         return RECAP_OK;

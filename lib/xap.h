@@ -56,6 +56,11 @@ typedef uint32_t xap_slot;
 
 /* ---- databases ---------------------------------------------------------- */
 
+/* The number of documents Xapian buffers before it flushes postings to the
+ * tables (XAPIAN_FLUSH_THRESHOLD), set when a writable database opens unless
+ * the environment already says. */
+#define XAP_FLUSH_THRESHOLD "100"
+
 typedef enum xap_open_mode {
     XAP_DB_READONLY = 0,
     XAP_DB_CREATE_OR_OPEN,      /* writable, created if missing */
@@ -105,6 +110,10 @@ recap_status xap_db_commit(xap_db *db, xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_replace(xap_db *db, const char *uterm, size_t uterm_len,
                             const xap_doc *doc, xap_docid *docid_out,
                             xap_error *err) XAP_NOEXCEPT;
+/* Adds a document under a new docid, without looking for one to replace:
+ * only for a database known not to hold it (e.g. empty at the start). */
+recap_status xap_db_add(xap_db *db, const xap_doc *doc, xap_docid *docid_out,
+                        xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_delete(xap_db *db, const char *uterm, size_t uterm_len,
                            xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_get_doc(xap_db *db, xap_docid did, xap_doc **out,

@@ -1,0 +1,306 @@
+/*
+ * test_pipeline.c: recap_index_add_files() must give exactly what a loop of
+ * recap_index_add_file() gives: the same documents under the same ids, the
+ * same statistics, and the same warnings and outcomes in the same order.
+ * Built on two real folders: the sample site corpus/ and the ingest test
+ * site (drafts, a headless bundle, broken front matter, a bad encoding).
+ */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ingest.h"
+#include "recapsearch.h"
+#include "util.h"
+#include "xap.h"
+
+#define OK(call) assert_int_equal((call), RECAP_OK)
+
+typedef struct fixture {
+    char dir[64]; /* temporary directory holding the databases */
+} fixture;
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int
+setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/recap_pipeline_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture *f = *state;
+
+    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+/* The events of one build, one line each, in the order they came. */
+static void
+log_warn(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    strbuf *log = ctx;
+    char *s = util_asprintf("W %s:%u: %s\n", path, line, msg);
+
+    strbuf_puts(log, s);
+    free(s);
+}
+
+static void
+log_file(void *ctx, size_t i, const char *relpath, recap_status rc,
+         const char *msg)
+{
+    strbuf *log = ctx;
+    char *s = util_asprintf("F %zu %s %d %s\n", i, relpath, (int)rc, msg);
+
+    strbuf_puts(log, s);
+    free(s);
+}
+
+typedef struct build {
+    strbuf log;
+    recap_index_stats stats;
+    uint64_t n_docs;
+} build;
+
+/*
+ * Indexes `dir` into `db` in one full batch: with recap_index_add_file()
+ * in a loop when `workers` is negative, else with recap_index_add_files().
+ */
+static void
+run_build(const char *dir, const char *db, int workers, build *out)
+{
+    char **paths = NULL, *root = NULL, *errmsg = NULL;
+    size_t n = 0, i;
+    recap_index *idx = NULL;
+
+    memset(out, 0, sizeof(*out));
+    OK(ingest_walk(dir, &paths, &n, &root, &errmsg));
+    assert_true(n > 5);
+    OK(recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg));
+    recap_index_set_warn(idx, log_warn, &out->log);
+    OK(recap_index_begin(idx, RECAP_BEGIN_FULL));
+    if (workers < 0) {
+        for (i = 0; i < n; i++) {
+            recap_status rc = recap_index_add_file(idx, root, paths[i]);
+            log_file(&out->log, i, paths[i], rc,
+                     rc ? recap_index_errmsg(idx) : "");
+        }
+    } else {
+        OK(recap_index_add_files(idx, root, (const char *const *)paths, n,
+                                 (unsigned)workers, log_file, &out->log));
+    }
+    OK(recap_index_commit(idx));
+    recap_index_get_stats(idx, &out->stats);
+    OK(recap_index_doc_count(idx, &out->n_docs));
+    assert_false(out->log.oom);
+    recap_index_close(idx);
+    ingest_paths_free(paths, n);
+    free(root);
+}
+
+/* Every document's data and terms (with wdf), by docid, as one string. */
+static char *
+dump_db(const char *path)
+{
+    xap_db *db = NULL;
+    strbuf out = STRBUF_INIT;
+    uint32_t n = 0, did;
+
+    OK(xap_db_open(path, XAP_DB_READONLY, &db, NULL));
+    OK(xap_db_doccount(db, &n, NULL));
+    for (did = 1; did <= n; did++) {
+        xap_doc *doc = NULL;
+        xap_termiter *it = NULL;
+        char *data = NULL, num[32];
+        const char *term;
+        size_t len, dlen;
+        uint32_t wdf;
+
+        OK(xap_db_get_doc(db, did, &doc, NULL));
+        OK(xap_doc_get_data(doc, &data, &dlen, NULL));
+        snprintf(num, sizeof(num), "#%u ", did);
+        strbuf_puts(&out, num);
+        strbuf_append(&out, data, dlen);
+        strbuf_putc(&out, '\n');
+        OK(xap_db_termlist(db, did, &it, NULL));
+        while (xap_termiter_next(it, &term, &len, &wdf, NULL) == 1) {
+            strbuf_append(&out, term, len);
+            snprintf(num, sizeof(num), ":%u ", wdf);
+            strbuf_puts(&out, num);
+        }
+        strbuf_putc(&out, '\n');
+        xap_termiter_free(it);
+        xap_doc_free(doc);
+        free(data);
+    }
+    xap_db_free(db);
+    assert_false(out.oom);
+    return out.data;
+}
+
+static void
+assert_same_build(const build *a, const build *b)
+{
+    assert_string_equal(a->log.data, b->log.data);
+    assert_memory_equal(&a->stats, &b->stats, sizeof(a->stats));
+    assert_int_equal(a->n_docs, b->n_docs);
+}
+
+static void
+check_folder(fixture *f, const char *dir)
+{
+    static const int workers[] = {1, 2, 3, 0};
+    char *seq_db = util_asprintf("%s/seq", f->dir), *seq_dump;
+    build seq, par;
+    size_t i;
+
+    run_build(dir, seq_db, -1, &seq);
+    seq_dump = dump_db(seq_db);
+    assert_true(seq.stats.n_added > 0);
+    for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++) {
+        char *db = util_asprintf("%s/par%zu", f->dir, i), *dump;
+        run_build(dir, db, workers[i], &par);
+        assert_same_build(&seq, &par);
+        dump = dump_db(db);
+        assert_string_equal(seq_dump, dump);
+        strbuf_free(&par.log);
+        free(dump);
+        free(db);
+    }
+    strbuf_free(&seq.log);
+    free(seq_dump);
+    free(seq_db);
+}
+
+static void
+test_same_as_one_by_one_sample(void **state)
+{
+    check_folder(*state, RECAP_SOURCE_DIR "/corpus");
+}
+
+/* Skips, failures and warnings come in the same order as one by one. */
+static void
+test_same_as_one_by_one_odd_files(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/seq", f->dir);
+    build b;
+
+    check_folder(f, RECAP_TEST_DATA "/ingest/site");
+    /* The site really has skipped files and warnings to compare. */
+    run_build(RECAP_TEST_DATA "/ingest/site", db, 2, &b);
+    assert_true(b.stats.n_skipped > 0);
+    assert_true(b.stats.n_warnings > 0);
+    assert_non_null(strstr(b.log.data, "W "));
+    strbuf_free(&b.log);
+    free(db);
+}
+
+/* A second full build over an existing index replaces documents in place
+ * (no blind adds): same count, same content as the first. */
+static void
+test_rebuild_replaces(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/re", f->dir), *d1, *d2;
+    build a, b;
+
+    run_build(RECAP_SOURCE_DIR "/corpus", db, 2, &a);
+    d1 = dump_db(db);
+    run_build(RECAP_SOURCE_DIR "/corpus", db, 2, &b);
+    d2 = dump_db(db);
+    assert_int_equal(a.n_docs, b.n_docs);
+    assert_int_equal(a.stats.n_added, b.stats.n_added);
+    assert_string_equal(d1, d2);
+    strbuf_free(&a.log);
+    strbuf_free(&b.log);
+    free(d1);
+    free(d2);
+    free(db);
+}
+
+/* Twice the same path in one call: the second replaces the first. */
+static void
+test_duplicate_paths(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/dup", f->dir), *errmsg = NULL;
+    const char *paths[] = {"en/blog/post/index.md", "en/plain.md",
+                           "en/blog/post/index.md"};
+    recap_index *idx = NULL;
+    uint64_t n = 0;
+
+    OK(recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg));
+    OK(recap_index_begin(idx, RECAP_BEGIN_UPDATE));
+    OK(recap_index_add_files(idx, RECAP_TEST_DATA "/ingest/site/content", paths,
+                             3, 2, NULL, NULL));
+    OK(recap_index_commit(idx));
+    OK(recap_index_doc_count(idx, &n));
+    assert_int_equal(n, 2);
+    recap_index_close(idx);
+    free(db);
+}
+
+static void
+test_misuse(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/mis", f->dir), *errmsg = NULL;
+    const char *paths[] = {"en/plain.md", NULL};
+    recap_index *idx = NULL;
+
+    assert_int_equal(recap_index_add_files(NULL, "x", paths, 1, 0, NULL, NULL),
+                     RECAP_EINVAL);
+    OK(recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg));
+    /* No batch open. */
+    assert_int_equal(recap_index_add_files(idx, "x", paths, 1, 0, NULL, NULL),
+                     RECAP_EINVAL);
+    OK(recap_index_begin(idx, RECAP_BEGIN_UPDATE));
+    assert_int_equal(recap_index_add_files(idx, "x", paths, 2, 0, NULL, NULL),
+                     RECAP_EINVAL);
+    OK(recap_index_add_files(idx, "x", paths, 0, 0, NULL, NULL));
+    OK(recap_index_cancel(idx));
+    recap_index_close(idx);
+    free(db);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_same_as_one_by_one_sample, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_same_as_one_by_one_odd_files,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rebuild_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
