@@ -14,11 +14,13 @@
 #define QBUILD_MAX_UNITS 64
 
 void
-qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer)
+qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer,
+            double code_weight)
 {
     memset(qb, 0, sizeof(*qb));
     qb->db = db;
     qb->stemmer = stemmer;
+    qb->code_weight = code_weight;
     if (xap_db_doccount(db, &qb->doccount, &qb->err))
         qb->rc = qb->err.rc;
 }
@@ -162,11 +164,11 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
     if (stem)
         qlist_push(qb, &alts, term_query(qb, SCHEMA_PREFIX_STEM, prefix, stem,
                                          stem_len, pos));
-    if (!*prefix) {
+    if (!*prefix && qb->code_weight > 0) {
         code = term_query(qb, SCHEMA_PREFIX_CODE, "", tok->term,
                           tok->term_len, pos);
         if (code && !qb->rc) {
-            if (xap_query_scale(code, SCHEMA_CODE_QUERY_SCALE, &q, &qb->err))
+            if (xap_query_scale(code, qb->code_weight, &q, &qb->err))
                 fail(qb, qb->err.rc);
             else
                 qlist_push(qb, &alts, q);

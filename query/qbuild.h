@@ -25,11 +25,13 @@ typedef struct qbuild {
     size_t n_terms, cap_terms;
     int next_group;            /* phrase group ids */
     uint32_t qpos;             /* query term positions */
+    double code_weight;        /* scale of matches in code */
     recap_status rc;           /* sticky: first failure */
     xap_error err;
 } qbuild;
 
-void qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer);
+void qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer,
+                 double code_weight);
 void qbuild_clear(qbuild *qb);
 
 /* A growable list of subqueries, owned. */

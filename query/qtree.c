@@ -13,9 +13,6 @@
 #define QTREE_NEAR_WINDOW 10
 /* Terms a prefix search ("mesh*") expands to, at most. */
 #define QTREE_WILDCARD_MAX 100
-/* Weight of the bonus a page gets when the words of the query stand
- * together in it, relative to the words' own weight. */
-#define QTREE_PROXIMITY_SCALE 0.5
 
 typedef struct field {
     const char *name;
@@ -45,6 +42,7 @@ static const field default_field = {"", "", 0};
 typedef struct ctx {
     qbuild *qb;
     int strict_syntax;
+    double proximity;
 } ctx;
 
 static const field *
@@ -236,7 +234,7 @@ proximity(ctx *c, const qparse_node *const *words, size_t n)
     }
     near = qbuild_phrase(c->qb, text.data, text.len, "");
     strbuf_free(&text);
-    if (near && xap_query_scale(near, QTREE_PROXIMITY_SCALE, &scaled,
+    if (near && xap_query_scale(near, c->proximity, &scaled,
                                 &c->qb->err))
         c->qb->rc = c->qb->err.rc;
     xap_query_free(near);
@@ -268,7 +266,7 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
         } else
             qlist_push(c->qb, &pos, node_query(c, k, &default_field));
     }
-    if (n_plain > 1)
+    if (n_plain > 1 && c->proximity > 0)
         boost = proximity(c, plain, n_plain);
     n_units = pos.n + stops.n;
     /* Stop words are required only when the query has nothing else. */
@@ -320,9 +318,9 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
 
 void
 qtree_build(qbuild *qb, const qparse_node *root, int strict_syntax,
-            qtree_out *out)
+            double proximity, qtree_out *out)
 {
-    ctx c = {qb, strict_syntax};
+    ctx c = {qb, strict_syntax, proximity};
 
     memset(out, 0, sizeof(*out));
     if (!root || qb->rc)
