@@ -174,8 +174,12 @@ typedef void (*recap_file_fn)(void *ctx, size_t i, const char *relpath,
 /*
  * Indexes the files `root`/`relpaths[0..n)` as n calls of
  * recap_index_add_file() would, with the same document ids, statistics and
- * messages, but reading, parsing and analysing files on `n_workers` threads
- * (0: one per processor) while the calling thread writes the index.
+ * messages, but on `n_workers` threads (0: one per processor).  In a
+ * RECAP_BEGIN_FULL batch on an index created by this version, each thread
+ * writes a contiguous range of the list into a database of its own, and
+ * the commit merges them (Xapian compaction) into a new generation of the
+ * index that replaces the old one at once; otherwise the threads read,
+ * parse and analyse files while the calling thread writes the index.
  * Warnings (recap_index_set_warn) and `fn` (may be NULL) are called on the
  * calling thread: a file's warnings come just before its own outcome.
  * Memory stays bounded: workers run at most a few files per thread ahead

@@ -1,21 +1,23 @@
 /*
- * pipeline.c: recap_index_add_files(), adding many files with worker
- * threads.
+ * pipeline.c: recap_index_add_files(), adding many files with threads.
  *
- * Workers read, parse and analyse files into Xapian documents (ingest_file
- * and docterms_build: about half the work) while the calling thread writes
- * the finished documents to the database in the order of the list.  So
- * document ids, statistics and messages come out exactly as if every file
- * had been given to recap_index_add_file() in turn.
+ * In a full batch on an index in the generation layout (lib/generation.h)
+ * the files go to the side build (sidebuild.c), which writes one part
+ * database per thread.  Otherwise the files go through this in-place
+ * pipeline: workers read, parse and analyse files into Xapian documents
+ * (ingest_file and docterms_build) while the calling thread writes the
+ * finished documents to the database in the order of the list.  Either
+ * way, document ids, statistics and messages come out exactly as if every
+ * file had been given to recap_index_add_file() in turn.
  *
- * Files are claimed in list order from a counter; file i goes to slot
- * i % n_slots of a ring, and a worker claims file i only once the writer is
- * done with file i - n_slots, which bounds the memory held by documents in
- * flight.  A slot belongs to its worker from the claim until `ready` is set
- * under the lock, and to the writer from then until it clears `ready`.
- * Each worker has its own stemmers (libstemmer objects are not shared) and
- * buffers the file's warnings in the slot: the writer reports them, on the
- * calling thread, just before the file's own outcome.
+ * In-place pipeline: files are claimed in list order from a counter; file i
+ * goes to slot i % n_slots of a ring, and a worker claims file i only once
+ * the writer is done with file i - n_slots, which bounds the memory held by
+ * documents in flight.  A slot belongs to its worker from the claim until
+ * `ready` is set under the lock, and to the writer from then until it
+ * clears the slot.  Each worker has its own stemmers and buffers the file's
+ * warnings in the slot: the writer reports them, on the calling thread,
+ * just before the file's own outcome.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cmark-gfm-core-extensions.h>
@@ -28,97 +30,52 @@
 
 #include "docterms.h"
 #include "ingest.h"
+#include "pipeline_int.h"
 #include "util.h"
 #include "writer_int.h"
 
-#define PIPELINE_MAX_WORKERS 16
 #define PIPELINE_SLOTS_PER_WORKER 16
 
-typedef struct warn_rec {
-    char *path;
-    unsigned line;
-    char *msg;
-} warn_rec;
-
-/* One file's prepared outcome. */
-typedef struct slot {
-    int ready;
-    recap_status rc;  /* of ingest_file / docterms_build */
-    char *msg;        /* ingest's message, or NULL */
-    xap_doc *xdoc;    /* the document when rc is RECAP_OK */
-    xap_error err;    /* docterms_build's error */
-    int build_failed; /* docterms_build failed (rc says how) */
-    uint64_t n_terms;
-    uint64_t n_bytes; /* source file size */
-    warn_rec *warns;
-    size_t n_warns, cap_warns;
-    int warn_oom; /* some warnings were lost for lack of memory */
-} slot;
-
-typedef struct pipeline pipeline;
-
-typedef struct worker {
-    pipeline *pl;
-    pthread_t thread;
-    int started;
-    struct {
-        char lang[16];
-        analysis_stemmer *stemmer;
-    } stemmers[INDEX_MAX_STEMMERS];
-    size_t n_stemmers;
-    slot *cur; /* the slot being filled, for warnings */
-} worker;
-
-struct pipeline {
-    const char *root;
-    const char *const *paths;
-    size_t n;
-    char default_lang[16];
-
-    pthread_mutex_t mu;
-    pthread_cond_t cv_ready; /* a slot became ready */
-    pthread_cond_t cv_space; /* the writer finished a file, or stop */
-    size_t next;             /* next file to claim */
-    size_t consumed;         /* files the writer is done with */
-    int stop;
-
-    slot *slots;
-    size_t n_slots;
-    worker *workers;
-    size_t n_workers;
-};
-
-/* ---- worker side -------------------------------------------------------- */
+/* ---- preparing a file (any thread) -------------------------------------- */
 
 static analysis_stemmer *
-worker_stemmer(worker *w, const char *lang)
+stemmer_for(pl_stemmers *st, const char *lang)
 {
     size_t i;
 
     if (!lang)
         return NULL;
-    for (i = 0; i < w->n_stemmers; i++)
-        if (strcmp(w->stemmers[i].lang, lang) == 0)
-            return w->stemmers[i].stemmer;
-    if (w->n_stemmers == INDEX_MAX_STEMMERS ||
-        strlen(lang) >= sizeof(w->stemmers[0].lang))
+    for (i = 0; i < st->n; i++)
+        if (strcmp(st->by_lang[i].lang, lang) == 0)
+            return st->by_lang[i].stemmer;
+    if (st->n == INDEX_MAX_STEMMERS ||
+        strlen(lang) >= sizeof(st->by_lang[0].lang))
         return NULL; /* as index_stemmer(): leave unstemmed */
-    i = w->n_stemmers++;
-    strcpy(w->stemmers[i].lang, lang);
-    w->stemmers[i].stemmer = analysis_stemmer_new(lang);
-    return w->stemmers[i].stemmer;
+    i = st->n++;
+    strcpy(st->by_lang[i].lang, lang);
+    st->by_lang[i].stemmer = analysis_stemmer_new(lang);
+    return st->by_lang[i].stemmer;
+}
+
+void
+pl_stemmers_free(pl_stemmers *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->n; i++)
+        analysis_stemmer_free(st->by_lang[i].stemmer);
+    st->n = 0;
 }
 
 static void
 buffer_warning(void *ctx, const char *path, unsigned line, const char *msg)
 {
-    worker *w = ctx;
-    slot *s = w->cur;
-    warn_rec *r;
+    pl_slot *s = ctx;
+    pl_warning *r;
 
     if (s->n_warns == s->cap_warns) {
-        size_t cap = s->cap_warns ? s->cap_warns * 2 : 4;
-        warn_rec *p = realloc(s->warns, cap * sizeof(*p));
+        uint32_t cap = s->cap_warns ? s->cap_warns * 2 : 4;
+        pl_warning *p = realloc(s->warns, cap * sizeof(*p));
         if (!p) {
             s->warn_oom = 1;
             return;
@@ -150,59 +107,31 @@ file_size(const char *root, const char *relpath)
     return n;
 }
 
-/* Reads and analyses file `i` into slot `s`. */
-static void
-prepare(worker *w, size_t i, slot *s)
+void
+pl_prepare(pl_stemmers *st, const char *root, const char *relpath,
+           const char *default_lang, pl_slot *s)
 {
-    pipeline *pl = w->pl;
     ingest_doc *doc = NULL;
+    xap_error err;
 
-    w->cur = s;
-    s->rc = ingest_file(pl->root, pl->paths[i], pl->default_lang,
-                        buffer_warning, w, &doc, &s->msg);
+    s->rc = ingest_file(root, relpath, default_lang, buffer_warning, s, &doc,
+                        &s->msg);
     if (s->rc == RECAP_OK) {
-        s->rc = docterms_build(doc, worker_stemmer(w, doc->lang), &s->xdoc,
-                               &s->n_terms, &s->err);
-        s->build_failed = s->rc != RECAP_OK;
-        s->n_bytes = file_size(pl->root, pl->paths[i]);
+        s->rc = docterms_build(doc, stemmer_for(st, doc->lang), &s->xdoc,
+                               &s->n_terms, &err);
+        if (s->rc != RECAP_OK) {
+            s->failed_write = 1;
+            s->msg = util_strdup(err.msg);
+        }
+        s->n_bytes = file_size(root, relpath);
     }
     ingest_doc_free(doc);
-    w->cur = NULL;
 }
 
-static void *
-worker_main(void *arg)
+void
+pl_slot_clear(pl_slot *s)
 {
-    worker *w = arg;
-    pipeline *pl = w->pl;
-    size_t i;
-    slot *s;
-
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        while (!pl->stop && pl->next < pl->n &&
-               pl->next >= pl->consumed + pl->n_slots)
-            pthread_cond_wait(&pl->cv_space, &pl->mu);
-        if (pl->stop || pl->next >= pl->n)
-            break;
-        i = pl->next++;
-        s = &pl->slots[i % pl->n_slots];
-        pthread_mutex_unlock(&pl->mu);
-        prepare(w, i, s);
-        pthread_mutex_lock(&pl->mu);
-        s->ready = 1;
-        pthread_cond_broadcast(&pl->cv_ready);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-/* ---- writer side -------------------------------------------------------- */
-
-static void
-slot_clear(slot *s)
-{
-    size_t i;
+    uint32_t i;
 
     for (i = 0; i < s->n_warns; i++) {
         free(s->warns[i].path);
@@ -214,10 +143,27 @@ slot_clear(slot *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void
-report_warnings(recap_index *idx, slot *s, const char *relpath)
+int
+pl_is_file_status(recap_status rc)
 {
-    size_t i;
+    return rc == RECAP_OK || rc == RECAP_ESKIPPED || rc == RECAP_EIO ||
+           rc == RECAP_EPARSE;
+}
+
+size_t
+pl_auto_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > PL_MAX_THREADS ? PL_MAX_THREADS : (size_t)n;
+}
+
+/* ---- reporting a file (calling thread, in list order) ------------------- */
+
+void
+pl_report(recap_index *idx, const pl_slot *s, const char *relpath)
+{
+    uint32_t i;
 
     for (i = 0; i < s->n_warns; i++) {
         idx->stats.n_warnings++;
@@ -233,63 +179,136 @@ report_warnings(recap_index *idx, slot *s, const char *relpath)
     }
 }
 
-static int
-is_file_status(recap_status rc)
+recap_status
+pl_account(recap_index *idx, const pl_slot *s, const char *relpath)
 {
-    return rc == RECAP_OK || rc == RECAP_ESKIPPED || rc == RECAP_EIO ||
-           rc == RECAP_EPARSE;
-}
+    const char *msg = s->msg ? s->msg : recap_status_str(s->rc);
+    recap_status rc;
 
-/* Writes one prepared file, with recap_index_add_file()'s rules.  Returns
- * the file's status; its message is on the handle. */
-static recap_status
-apply(recap_index *idx, slot *s, const char *relpath, int use_add)
-{
-    recap_status rc = s->rc, rc2;
-    char *qterm = NULL;
-    size_t qlen;
-
-    if (rc == RECAP_ESKIPPED) {
+    if (s->rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
-        index_fail(idx, rc, "%s", s->msg ? s->msg : "not published");
-        rc2 = use_add ? RECAP_OK : writer_delete_path(idx, relpath);
-        return rc2 ? rc2 : RECAP_ESKIPPED;
+        return index_fail(idx, s->rc, "%s", s->msg ? s->msg : "not published");
     }
-    if (s->build_failed) {
+    if (s->failed_write) {
         idx->stats.n_failed++;
-        return index_fail_xap(idx, &s->err, relpath);
+        return index_fail(idx, s->rc, "%s: %s", relpath, msg);
     }
-    if (rc != RECAP_OK) {
-        /* Keep the previous version of a file that cannot be read now. */
+    if (s->rc != RECAP_OK) {
+        /* The previous version of a file that cannot be read now stays. */
         idx->stats.n_failed++;
         if (writer_remember_seen(idx, relpath) != RECAP_OK)
             return RECAP_ENOMEM;
-        if (is_file_status(rc))
-            index_fail(idx, rc, "%s", s->msg ? s->msg : recap_status_str(rc));
-        else /* a status that stops the run: name the file */
-            index_fail(idx, rc, "%s: %s", relpath,
-                       s->msg ? s->msg : recap_status_str(rc));
+        if (pl_is_file_status(s->rc))
+            return index_fail(idx, s->rc, "%s", msg);
+        return index_fail(idx, s->rc, "%s: %s", relpath, msg);
+    }
+    if ((rc = writer_remember_seen(idx, relpath)) != RECAP_OK)
         return rc;
-    }
-    if (use_add) {
-        rc = xap_db_add(idx->db, s->xdoc, NULL, &s->err);
-    } else if ((qterm = docterms_path_term(relpath, &qlen)) != NULL) {
-        rc = xap_db_replace(idx->db, qterm, qlen, s->xdoc, NULL, &s->err);
-        free(qterm);
-    } else {
-        rc = RECAP_ENOMEM;
-        snprintf(s->err.msg, sizeof(s->err.msg), "out of memory");
-        s->err.rc = rc;
-    }
-    if (rc != RECAP_OK) {
-        idx->stats.n_failed++;
-        return index_fail_xap(idx, &s->err, relpath);
-    }
-    rc = writer_remember_seen(idx, relpath);
     idx->stats.n_added++;
     idx->stats.n_bytes += s->n_bytes;
     idx->stats.n_terms += s->n_terms;
+    return RECAP_OK;
+}
+
+/* ---- the in-place pipeline ---------------------------------------------- */
+
+typedef struct pipeline pipeline;
+
+typedef struct worker {
+    pipeline *pl;
+    pthread_t thread;
+    int started;
+    pl_stemmers stemmers;
+} worker;
+
+struct pipeline {
+    const char *root;
+    const char *const *paths;
+    size_t n;
+    char default_lang[16];
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_ready; /* a slot became ready */
+    pthread_cond_t cv_space; /* the writer finished a file, or stop */
+    size_t next;             /* next file to claim */
+    size_t consumed;         /* files the writer is done with */
+    int stop;
+
+    pl_slot *slots;
+    size_t n_slots;
+    worker *workers;
+    size_t n_workers;
+};
+
+static void *
+worker_main(void *arg)
+{
+    worker *w = arg;
+    pipeline *pl = w->pl;
+    size_t i;
+    pl_slot *s;
+
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (!pl->stop && pl->next < pl->n &&
+               pl->next >= pl->consumed + pl->n_slots)
+            pthread_cond_wait(&pl->cv_space, &pl->mu);
+        if (pl->stop || pl->next >= pl->n)
+            break;
+        i = pl->next++;
+        s = &pl->slots[i % pl->n_slots];
+        pthread_mutex_unlock(&pl->mu);
+        pl_prepare(&w->stemmers, pl->root, pl->paths[i], pl->default_lang, s);
+        pthread_mutex_lock(&pl->mu);
+        s->ready = 1;
+        pthread_cond_broadcast(&pl->cv_ready);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* Writes one prepared document: replace by path, or a blind add. */
+static recap_status
+write_doc(recap_index *idx, pl_slot *s, const char *relpath, int use_add)
+{
+    char *qterm = NULL;
+    size_t qlen;
+    xap_error err;
+    recap_status rc;
+
+    if (use_add) {
+        rc = xap_db_add(idx->db, s->xdoc, NULL, &err);
+    } else if ((qterm = docterms_path_term(relpath, &qlen)) != NULL) {
+        rc = xap_db_replace(idx->db, qterm, qlen, s->xdoc, NULL, &err);
+        free(qterm);
+    } else {
+        rc = RECAP_ENOMEM;
+        snprintf(err.msg, sizeof(err.msg), "out of memory");
+    }
+    if (rc != RECAP_OK) {
+        s->rc = rc;
+        s->failed_write = 1;
+        free(s->msg);
+        s->msg = util_strdup(err.msg);
+    }
     return rc;
+}
+
+/* Writes one prepared file with recap_index_add_file()'s rules.  Returns
+ * the file's status; its message is on the handle. */
+static recap_status
+apply(recap_index *idx, pl_slot *s, const char *relpath, int use_add)
+{
+    recap_status rc;
+
+    if (s->rc == RECAP_ESKIPPED && !use_add &&
+        (rc = writer_delete_path(idx, relpath)) != RECAP_OK) {
+        idx->stats.n_skipped++;
+        return rc;
+    }
+    if (s->rc == RECAP_OK)
+        write_doc(idx, s, relpath, use_add);
+    return pl_account(idx, s, relpath);
 }
 
 static int
@@ -329,7 +348,7 @@ static recap_status
 write_one(pipeline *pl, recap_index *idx, size_t i, int use_add,
           recap_file_fn fn, void *ctx)
 {
-    slot *s = &pl->slots[i % pl->n_slots];
+    pl_slot *s = &pl->slots[i % pl->n_slots];
     recap_status rc;
 
     pthread_mutex_lock(&pl->mu);
@@ -337,27 +356,17 @@ write_one(pipeline *pl, recap_index *idx, size_t i, int use_add,
         pthread_cond_wait(&pl->cv_ready, &pl->mu);
     pthread_mutex_unlock(&pl->mu);
 
-    report_warnings(idx, s, pl->paths[i]);
+    pl_report(idx, s, pl->paths[i]);
     rc = apply(idx, s, pl->paths[i], use_add);
-    if (is_file_status(rc) && fn)
+    if (pl_is_file_status(rc) && fn)
         fn(ctx, i, pl->paths[i], rc, rc ? recap_index_errmsg(idx) : "");
-    slot_clear(s);
+    pl_slot_clear(s);
 
     pthread_mutex_lock(&pl->mu);
     pl->consumed = i + 1;
     pthread_cond_broadcast(&pl->cv_space);
     pthread_mutex_unlock(&pl->mu);
-    return is_file_status(rc) ? RECAP_OK : rc;
-}
-
-static size_t
-auto_workers(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n < 1                      ? 1
-           : n > PIPELINE_MAX_WORKERS ? PIPELINE_MAX_WORKERS
-                                      : (size_t)n;
+    return pl_is_file_status(rc) ? RECAP_OK : rc;
 }
 
 static void
@@ -370,15 +379,12 @@ pipeline_stop_and_free(pipeline *pl)
     pthread_cond_broadcast(&pl->cv_space);
     pthread_mutex_unlock(&pl->mu);
     for (i = 0; i < pl->n_workers; i++) {
-        worker *w = &pl->workers[i];
-        size_t j;
-        if (w->started)
-            pthread_join(w->thread, NULL);
-        for (j = 0; j < w->n_stemmers; j++)
-            analysis_stemmer_free(w->stemmers[j].stemmer);
+        if (pl->workers[i].started)
+            pthread_join(pl->workers[i].thread, NULL);
+        pl_stemmers_free(&pl->workers[i].stemmers);
     }
     for (i = 0; pl->slots && i < pl->n_slots; i++)
-        slot_clear(&pl->slots[i]);
+        pl_slot_clear(&pl->slots[i]);
     free(pl->slots);
     free(pl->workers);
     pthread_cond_destroy(&pl->cv_ready);
@@ -387,32 +393,22 @@ pipeline_stop_and_free(pipeline *pl)
 }
 
 recap_status
-recap_index_add_files(recap_index *idx, const char *root,
-                      const char *const *relpaths, size_t n, unsigned n_workers,
-                      recap_file_fn fn, void *ctx)
+pl_add_in_place(recap_index *idx, const char *root, const char *const *relpaths,
+                size_t n, unsigned n_workers, recap_file_fn fn, void *ctx)
 {
     pipeline pl;
     size_t i;
     int use_add;
-    recap_status rc = writer_check_batch(idx);
+    recap_status rc = RECAP_OK;
 
-    if (rc)
-        return rc;
-    if (!root || (!relpaths && n))
-        return index_fail(idx, RECAP_EINVAL, "no files given");
-    for (i = 0; i < n; i++)
-        if (!relpaths[i])
-            return index_fail(idx, RECAP_EINVAL, "no file given");
-    if (n == 0)
-        return RECAP_OK;
     memset(&pl, 0, sizeof(pl));
     pl.root = root;
     pl.paths = relpaths;
     pl.n = n;
     strcpy(pl.default_lang, idx->default_lang);
-    pl.n_workers = n_workers ? n_workers : auto_workers();
-    if (pl.n_workers > PIPELINE_MAX_WORKERS)
-        pl.n_workers = PIPELINE_MAX_WORKERS;
+    pl.n_workers = n_workers ? n_workers : pl_auto_threads();
+    if (pl.n_workers > PL_MAX_THREADS)
+        pl.n_workers = PL_MAX_THREADS;
     pl.n_slots = pl.n_workers * PIPELINE_SLOTS_PER_WORKER;
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.cv_ready, NULL);
@@ -424,8 +420,6 @@ recap_index_add_files(recap_index *idx, const char *root,
         goto done;
     }
     use_add = can_add_blindly(idx, relpaths, n);
-    /* cmark-gfm registers its extensions on first use without a lock. */
-    cmark_gfm_core_extensions_ensure_registered();
     for (i = 0; i < pl.n_workers; i++) {
         pl.workers[i].pl = &pl;
         if (pthread_create(&pl.workers[i].thread, NULL, worker_main,
@@ -440,4 +434,28 @@ recap_index_add_files(recap_index *idx, const char *root,
 done:
     pipeline_stop_and_free(&pl);
     return rc;
+}
+
+recap_status
+recap_index_add_files(recap_index *idx, const char *root,
+                      const char *const *relpaths, size_t n, unsigned n_workers,
+                      recap_file_fn fn, void *ctx)
+{
+    size_t i;
+    recap_status rc = writer_check_batch(idx);
+
+    if (rc)
+        return rc;
+    if (!root || (!relpaths && n))
+        return index_fail(idx, RECAP_EINVAL, "no files given");
+    for (i = 0; i < n; i++)
+        if (!relpaths[i])
+            return index_fail(idx, RECAP_EINVAL, "no file given");
+    if (n == 0)
+        return RECAP_OK;
+    /* cmark-gfm registers its extensions on first use without a lock. */
+    cmark_gfm_core_extensions_ensure_registered();
+    if (idx->side)
+        return side_add_files(idx, root, relpaths, n, n_workers, fn, ctx);
+    return pl_add_in_place(idx, root, relpaths, n, n_workers, fn, ctx);
 }

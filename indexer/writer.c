@@ -12,6 +12,7 @@
 
 #include "docterms.h"
 #include "index_int.h"
+#include "pipeline_int.h"
 #include "ingest.h"
 #include "schema.h"
 #include "util.h"
@@ -74,8 +75,12 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
 
     if (rc)
         return rc;
-    if (xap_db_begin(idx->db, 1, &err))
+    if ((flags & RECAP_BEGIN_FULL) && (rc = side_begin(idx)) != RECAP_OK)
+        return rc;
+    if (xap_db_begin(idx->db, 1, &err)) {
+        side_cancel(idx);
         return index_fail_xap(idx, &err, "starting a transaction");
+    }
     idx->in_batch = 1;
     idx->full = (flags & RECAP_BEGIN_FULL) != 0;
     forget_seen(idx);
@@ -291,9 +296,14 @@ recap_index_commit(recap_index *idx)
     if (xap_db_set_metadata(idx->db, SCHEMA_META_VERSION, "1", 1, &err) ||
         xap_db_end(idx->db, 1, &err)) {
         idx->in_batch = 0;
+        side_cancel(idx);
         return index_fail_xap(idx, &err, "committing");
     }
     idx->in_batch = 0;
+    if (idx->side && (rc = side_commit(idx)) != RECAP_OK) {
+        forget_seen(idx);
+        return rc;
+    }
     forget_seen(idx);
     index_load_main_lang(idx);
     return RECAP_OK;
@@ -309,6 +319,10 @@ recap_index_cancel(recap_index *idx)
         return rc;
     idx->in_batch = 0;
     forget_seen(idx);
+    if (idx->side) {
+        side_cancel(idx); /* drops the parts; the live index is untouched */
+        return RECAP_OK;
+    }
     if (xap_db_end(idx->db, 0, &err))
         return index_fail_xap(idx, &err, "cancelling");
     return RECAP_OK;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "generation.h"
 #include "index_int.h"
 #include "schema.h"
 #include "util.h"
@@ -121,6 +122,7 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     static const xap_open_mode modes[] = {XAP_DB_READONLY, XAP_DB_OPEN,
                                           XAP_DB_CREATE_OR_OPEN};
     recap_index *idx;
+    char *gen_msg = NULL;
     xap_error err;
     recap_status rc;
 
@@ -137,6 +139,15 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     idx->mode = mode;
     idx->ranking = (recap_ranking)RECAP_RANKING_INIT;
     strcpy(idx->default_lang, "en");
+    /* A new index gets the generation layout (generation.h). */
+    if (mode == RECAP_OPEN_CREATE && gen_is_new(path) &&
+        (rc = gen_create(path, &gen_msg)) != RECAP_OK) {
+        recap_index_close(idx);
+        rc = open_fail(rc, errmsg, "cannot create an index at %s: %s", path,
+                       gen_msg ? gen_msg : recap_status_str(rc));
+        free(gen_msg);
+        return rc;
+    }
     rc = xap_db_open(path, modes[mode], &idx->db, &err);
     if (rc != RECAP_OK) {
         recap_index_close(idx);
@@ -163,6 +174,10 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
                              err.msg);
         }
     }
+    if (gen_current(path, &idx->gen) == RECAP_ENOMEM) {
+        recap_index_close(idx);
+        return open_fail(RECAP_ENOMEM, errmsg, "%s%s", "out of memory", "");
+    }
     index_load_main_lang(idx);
     *out = idx;
     return RECAP_OK;
@@ -183,6 +198,7 @@ recap_index_close(recap_index *idx)
     for (i = 0; i < idx->n_seen; i++)
         free(idx->seen[i]);
     free(idx->seen);
+    free(idx->gen);
     free(idx->path);
     free(idx);
 }
@@ -207,6 +223,37 @@ recap_index_main_lang(recap_index *idx)
     return idx ? idx->main_lang : "en";
 }
 
+/*
+ * A full build switches the stub to a new generation (generation.h), which
+ * Xapian's reopen does not re-read: open the new one instead.  Returns -1
+ * when out of memory; a generation that cannot be opened yet is left for
+ * the next reopen.
+ */
+static int
+follow_generation(recap_index *idx)
+{
+    char *now = NULL;
+    xap_db *fresh = NULL;
+
+    if (!idx->gen || idx->in_batch)
+        return 0;
+    if (gen_current(idx->path, &now) == RECAP_ENOMEM)
+        return -1;
+    if (now && strcmp(now, idx->gen) != 0 &&
+        xap_db_open(idx->path,
+                    idx->mode == RECAP_OPEN_READ ? XAP_DB_READONLY
+                                                 : XAP_DB_OPEN,
+                    &fresh, NULL) == RECAP_OK) {
+        xap_db_free(idx->db);
+        idx->db = fresh;
+        free(idx->gen);
+        idx->gen = now;
+        now = NULL;
+    }
+    free(now);
+    return 0;
+}
+
 recap_status
 recap_index_reopen(recap_index *idx)
 {
@@ -214,6 +261,8 @@ recap_index_reopen(recap_index *idx)
 
     if (!idx)
         return RECAP_EINVAL;
+    if (follow_generation(idx))
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
     if (xap_db_reopen(idx->db, NULL, &err))
         return index_fail_xap(idx, &err, "reopening the index");
     index_load_main_lang(idx);

@@ -15,6 +15,7 @@ struct recap_index {
     xap_db *db;
     recap_open_mode mode;
     char *path;
+    char *gen; /* the generation opened (generation.h), or NULL */
     char errmsg[1024];
     char main_lang[16];
     recap_ranking ranking;
@@ -28,6 +29,7 @@ struct recap_index {
     char **seen;     /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
+    struct sidebuild *side; /* a full batch built as a new generation */
 
     /* Stemmers by language, made on first use. */
     struct {

@@ -447,6 +447,40 @@ xap_db_add(xap_db *db, const xap_doc *doc, xap_docid *docid_out,
 }
 
 extern "C" recap_status
+xap_db_find(xap_db *db, const char *uterm, size_t uterm_len, xap_docid *out,
+            xap_error *err) noexcept
+{
+    if (!db || !uterm || !out)
+        return misuse(err, "xap_db_find");
+    try {
+        Xapian::Database &d = db->get();
+        Xapian::PostingIterator it = d.postlist_begin(str(uterm, uterm_len));
+        *out = it == d.postlist_end(str(uterm, uterm_len)) ? 0 : *it;
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, db->path.c_str());
+    }
+}
+
+extern "C" recap_status
+xap_compact(const char *const *srcs, size_t n, const char *dest,
+            xap_error *err) noexcept
+{
+    if (!srcs || !n || !dest)
+        return misuse(err, "xap_compact");
+    try {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++)
+            all.add_database(Xapian::Database(srcs[i]));
+        /* Documents are renumbered in the order of the sources. */
+        all.compact(dest);
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, dest);
+    }
+}
+
+extern "C" recap_status
 xap_db_delete(xap_db *db, const char *uterm, size_t uterm_len,
               xap_error *err) noexcept
 {

@@ -114,6 +114,14 @@ recap_status xap_db_replace(xap_db *db, const char *uterm, size_t uterm_len,
  * only for a database known not to hold it (e.g. empty at the start). */
 recap_status xap_db_add(xap_db *db, const xap_doc *doc, xap_docid *docid_out,
                         xap_error *err) XAP_NOEXCEPT;
+/* The first document indexed by `uterm`, or 0 in *out when none is. */
+recap_status xap_db_find(xap_db *db, const char *uterm, size_t uterm_len,
+                         xap_docid *out, xap_error *err) XAP_NOEXCEPT;
+/* Merges the databases `srcs[0..n)` into a new compact database at `dest`,
+ * documents renumbered 1.. in the order of the sources (Xapian's
+ * compaction).  RECAP_OK, RECAP_EIO, RECAP_ENOMEM or RECAP_EBACKEND. */
+recap_status xap_compact(const char *const *srcs, size_t n, const char *dest,
+                         xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_delete(xap_db *db, const char *uterm, size_t uterm_len,
                            xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_get_doc(xap_db *db, xap_docid did, xap_doc **out,

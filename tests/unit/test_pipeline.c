@@ -4,6 +4,8 @@
  * same statistics, and the same warnings and outcomes in the same order.
  * Built on two real folders: the sample site corpus/ and the ingest test
  * site (drafts, a headless bundle, broken front matter, a bad encoding).
+ * Then the generation layout a full build writes (lib/generation.h): the
+ * stub and its switch, cancel, readers following, and old plain indexes.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -290,6 +293,181 @@ test_misuse(void **state)
     free(db);
 }
 
+/* ---- the generation layout and the side build --------------------------- */
+
+static int
+exists(const char *dir, const char *name)
+{
+    char *p = util_asprintf("%s/%s", dir, name);
+    int ok = access(p, F_OK) == 0;
+
+    free(p);
+    return ok;
+}
+
+static char *
+read_stub(const char *db)
+{
+    char *p = util_asprintf("%s/XAPIANDB", db), *text = NULL;
+    size_t len;
+
+    assert_int_equal(util_read_file(p, &text, &len), 0);
+    free(p);
+    return text;
+}
+
+/* A new index is a stub and generations; each full build makes the next
+ * one, keeps the previous and removes older ones and the parts. */
+static void
+test_generations(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/gen", f->dir), *stub;
+    build b;
+
+    run_build(RECAP_SOURCE_DIR "/corpus", db, 2, &b);
+    stub = read_stub(db);
+    assert_string_equal(stub, "auto gen-000002\n");
+    free(stub);
+    assert_true(exists(db, "gen-000001"));
+    assert_false(exists(db, "gen-000002.parts"));
+    strbuf_free(&b.log);
+    run_build(RECAP_SOURCE_DIR "/corpus", db, 2, &b);
+    stub = read_stub(db);
+    assert_string_equal(stub, "auto gen-000003\n");
+    free(stub);
+    assert_false(exists(db, "gen-000001"));
+    assert_true(exists(db, "gen-000002"));
+    assert_true(exists(db, "gen-000003"));
+    strbuf_free(&b.log);
+    free(db);
+}
+
+/* A cancelled full build leaves the live generation as it was; a reader
+ * follows a committed one on reopen. */
+static void
+test_cancel_and_reopen(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/cr", f->dir), *errmsg = NULL, *stub;
+    const char *one[] = {"en/plain.md"};
+    const char *root = RECAP_TEST_DATA "/ingest/site/content";
+    recap_index *w = NULL, *r = NULL;
+    uint64_t n = 0, before;
+    build b;
+
+    run_build(RECAP_TEST_DATA "/ingest/site", db, 2, &b);
+    strbuf_free(&b.log);
+    before = b.n_docs;
+    assert_true(before > 1);
+    OK(recap_index_open(db, RECAP_OPEN_READ, &r, &errmsg));
+    OK(recap_index_open(db, RECAP_OPEN_WRITE, &w, &errmsg));
+    OK(recap_index_begin(w, RECAP_BEGIN_FULL));
+    OK(recap_index_add_files(w, root, one, 1, 2, NULL, NULL));
+    OK(recap_index_cancel(w));
+    stub = read_stub(db);
+    assert_string_equal(stub, "auto gen-000002\n");
+    free(stub);
+    assert_false(exists(db, "gen-000003.parts"));
+    OK(recap_index_doc_count(w, &n));
+    assert_int_equal(n, before);
+
+    OK(recap_index_begin(w, RECAP_BEGIN_FULL));
+    OK(recap_index_add_files(w, root, one, 1, 2, NULL, NULL));
+    OK(recap_index_commit(w));
+    OK(recap_index_doc_count(w, &n));
+    assert_int_equal(n, 1);
+    OK(recap_index_doc_count(r, &n));
+    assert_int_equal(n, before); /* a reader keeps its revision */
+    OK(recap_index_reopen(r));
+    OK(recap_index_doc_count(r, &n));
+    assert_int_equal(n, 1);
+    /* Incremental batches write the live generation through the stub. */
+    OK(recap_index_begin(w, RECAP_BEGIN_UPDATE));
+    OK(recap_index_add_file(w, root, "en/latin1.md"));
+    OK(recap_index_commit(w));
+    OK(recap_index_reopen(r));
+    OK(recap_index_doc_count(r, &n));
+    assert_int_equal(n, 2);
+    recap_index_close(w);
+    recap_index_close(r);
+    free(db);
+}
+
+/* A file that cannot be read keeps its previous document, in a side build
+ * as in place. */
+static void
+test_unreadable_keeps_old(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/ko", f->dir), *errmsg = NULL;
+    char *site = util_asprintf("%s/site", f->dir);
+    char *a = util_asprintf("%s/a.md", site), *bpath;
+    const char *paths[] = {"a.md", "b.md"};
+    recap_index *idx = NULL;
+    recap_index_stats st;
+    uint64_t n = 0;
+    FILE *fp;
+    int i;
+
+    bpath = util_asprintf("%s/b.md", site);
+    assert_int_equal(mkdir(site, 0777), 0);
+    for (i = 0; i < 2; i++) {
+        fp = fopen(i ? bpath : a, "w");
+        assert_non_null(fp);
+        fputs("---\ntitle: Page\n---\nSome words here.\n", fp);
+        fclose(fp);
+    }
+    OK(recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg));
+    OK(recap_index_begin(idx, RECAP_BEGIN_FULL));
+    OK(recap_index_add_files(idx, site, paths, 2, 2, NULL, NULL));
+    OK(recap_index_commit(idx));
+    assert_int_equal(remove(bpath), 0);
+    OK(recap_index_begin(idx, RECAP_BEGIN_FULL));
+    OK(recap_index_add_files(idx, site, paths, 2, 2, NULL, NULL));
+    OK(recap_index_commit(idx));
+    recap_index_get_stats(idx, &st);
+    assert_int_equal(st.n_failed, 1);
+    assert_int_equal(st.n_added, 1);
+    OK(recap_index_doc_count(idx, &n));
+    assert_int_equal(n, 2);
+    recap_index_close(idx);
+    free(a);
+    free(bpath);
+    free(site);
+    free(db);
+}
+
+/* An index that is itself a database (made before generations) is rebuilt
+ * in place, with the same result. */
+static void
+test_plain_database_in_place(void **state)
+{
+    fixture *f = *state;
+    char *plain = util_asprintf("%s/plain", f->dir);
+    char *gen = util_asprintf("%s/layout", f->dir), *d1, *d2, *p2;
+    xap_db *x = NULL;
+    build a, b;
+
+    OK(xap_db_open(plain, XAP_DB_CREATE_OR_OPEN, &x, NULL));
+    xap_db_free(x);
+    run_build(RECAP_SOURCE_DIR "/corpus", plain, 2, &a);
+    run_build(RECAP_SOURCE_DIR "/corpus", gen, 2, &b);
+    assert_false(exists(plain, "XAPIANDB"));
+    assert_same_build(&a, &b);
+    p2 = util_asprintf("%s/gen-000002", gen);
+    d1 = dump_db(plain);
+    d2 = dump_db(p2);
+    assert_string_equal(d1, d2);
+    strbuf_free(&a.log);
+    strbuf_free(&b.log);
+    free(d1);
+    free(d2);
+    free(p2);
+    free(plain);
+    free(gen);
+}
+
 int
 main(void)
 {
@@ -301,6 +479,13 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rebuild_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_and_reopen, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_keeps_old, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_plain_database_in_place, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

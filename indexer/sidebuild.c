@@ -1,0 +1,541 @@
+/*
+ * sidebuild.c: a full batch written beside the live index, as a new
+ * generation (lib/generation.h), with one writer per processor.
+ *
+ * Xapian writes a database from one thread, and writing is most of the
+ * cost of indexing, so a full build splits the file list into contiguous
+ * ranges, one per thread; each thread reads, analyses and writes its range
+ * into a part database of its own.  Single files (recap_index_add_file)
+ * and everything else written through the handle go to a sequential part.
+ * At commit Xapian's compaction merges the parts, in list order, into the
+ * new generation (renumbering documents 1.. in that order, so ids are those
+ * of a one-by-one build), and the stub is switched to it.  Until then
+ * readers see the live generation, and an interrupted build leaves it
+ * intact.  The handle keeps the live database open, and with it the write
+ * lock, for the whole batch, so no other writer changes it meanwhile.
+ *
+ *   index/XAPIANDB                -> gen-000002 until the commit
+ *   index/gen-000002/             live
+ *   index/gen-000003.parts/p0000  sequential part (before the first ranges)
+ *   index/gen-000003.parts/p0001  range 1, thread 1 ...
+ *   index/gen-000003/             made by compaction at commit
+ *
+ * Files that cannot be read keep their previous document, copied from the
+ * live generation.  In a side build, recap_index_delete() reaches only the
+ * sequential part; a full batch needs no deletes anyway.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "docterms.h"
+#include "generation.h"
+#include "pipeline_int.h"
+#include "schema.h"
+#include "util.h"
+#include "writer_int.h"
+
+struct sidebuild {
+    char *live_gen;  /* "gen-000002" */
+    char *gen;       /* "gen-000003": being built */
+    char *parts_dir; /* index/gen-000003.parts */
+    xap_db *live;    /* the handle's database: the live generation */
+    char **parts;    /* part databases, in document order */
+    size_t n_parts, cap_parts;
+};
+
+static void
+side_free(struct sidebuild *sb)
+{
+    size_t i;
+
+    if (!sb)
+        return;
+    for (i = 0; i < sb->n_parts; i++)
+        free(sb->parts[i]);
+    free(sb->parts);
+    free(sb->parts_dir);
+    free(sb->gen);
+    free(sb->live_gen);
+    free(sb);
+}
+
+/* Appends a new part to the list; returns its path (borrowed) or NULL. */
+static const char *
+new_part(struct sidebuild *sb)
+{
+    char *p;
+
+    if (sb->n_parts == sb->cap_parts) {
+        size_t cap = sb->cap_parts ? sb->cap_parts * 2 : 8;
+        char **np = realloc(sb->parts, cap * sizeof(*np));
+        if (!np)
+            return NULL;
+        sb->parts = np;
+        sb->cap_parts = cap;
+    }
+    p = util_asprintf("%s/p%04zu", sb->parts_dir, sb->n_parts);
+    if (p)
+        sb->parts[sb->n_parts++] = p;
+    return p;
+}
+
+/* Opens a new sequential part as the handle's database, in a transaction
+ * as recap_index_begin() leaves it. */
+static recap_status
+open_seq_part(recap_index *idx, int in_transaction)
+{
+    struct sidebuild *sb = idx->side;
+    const char *part = new_part(sb);
+    xap_db *db = NULL;
+    xap_error err;
+
+    if (!part)
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    if (xap_db_open(part, XAP_DB_CREATE_OR_OVERWRITE, &db, &err) ||
+        (in_transaction && xap_db_begin(db, 1, &err))) {
+        xap_db_free(db);
+        return index_fail_xap(idx, &err, part);
+    }
+    idx->db = db;
+    return RECAP_OK;
+}
+
+recap_status
+side_begin(recap_index *idx)
+{
+    struct sidebuild *sb;
+    char *live = NULL;
+    recap_status rc = gen_current(idx->path, &live);
+
+    if (rc == RECAP_ENOTFOUND)
+        return RECAP_OK; /* not in the layout: rebuild in place */
+    if (rc != RECAP_OK)
+        return index_fail(idx, rc, "out of memory");
+    /* We hold the write lock: what is not live is left over. */
+    gen_prune(idx->path, live, NULL);
+    if (!(sb = calloc(1, sizeof(*sb)))) {
+        free(live);
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    }
+    sb->live_gen = live;
+    sb->gen = gen_next(live);
+    sb->parts_dir =
+        sb->gen ? util_asprintf("%s/%s.parts", idx->path, sb->gen) : NULL;
+    if (!sb->parts_dir) {
+        side_free(sb);
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    }
+    if (mkdir(sb->parts_dir, 0777) != 0) {
+        rc = index_fail(idx, RECAP_EIO, "cannot create %s: %s", sb->parts_dir,
+                        strerror(errno));
+        side_free(sb);
+        return rc;
+    }
+    sb->live = idx->db;
+    idx->side = sb;
+    if ((rc = open_seq_part(idx, 0)) != RECAP_OK) {
+        idx->db = sb->live;
+        idx->side = NULL;
+        gen_remove_tree(sb->parts_dir);
+        side_free(sb);
+    }
+    return rc;
+}
+
+/* ---- ranges on threads -------------------------------------------------- */
+
+typedef struct side_run side_run;
+
+typedef struct range {
+    side_run *run;
+    size_t first, end; /* files [first, end) */
+    const char *part;
+    pthread_t thread;
+    int started;
+    size_t done;        /* files [first, done) are finished; under mu */
+    recap_status fatal; /* what stopped the range, from file fatal_at on */
+    size_t fatal_at;
+    char fatal_msg[512];
+} range;
+
+struct side_run {
+    const char *root;
+    const char *const *paths;
+    const char *index_path;
+    const char *live_gen;
+    char default_lang[16];
+    pl_slot *slots; /* one per file */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+};
+
+/* Copies the live document of `relpath`, if any, into `part`. */
+static recap_status
+keep_old(side_run *run, xap_db **live, xap_db *part, const char *relpath,
+         xap_error *err)
+{
+    char *qterm = NULL, *live_path;
+    size_t qlen;
+    xap_docid did = 0;
+    xap_doc *doc = NULL;
+    recap_status rc = RECAP_OK;
+
+    if (!*live) {
+        live_path = util_asprintf("%s/%s", run->index_path, run->live_gen);
+        rc = live_path ? xap_db_open(live_path, XAP_DB_READONLY, live, err)
+                       : RECAP_ENOMEM;
+        free(live_path);
+        if (rc)
+            return rc;
+    }
+    if (!(qterm = docterms_path_term(relpath, &qlen)))
+        return RECAP_ENOMEM;
+    rc = xap_db_find(*live, qterm, qlen, &did, err);
+    if (rc == RECAP_OK && did)
+        rc = xap_db_get_doc(*live, did, &doc, err);
+    if (rc == RECAP_OK && doc)
+        rc = xap_db_add(part, doc, NULL, err);
+    xap_doc_free(doc);
+    free(qterm);
+    return rc;
+}
+
+/* Builds file i into the part; its slot keeps the outcome.  Returns a
+ * status that stops the range, or RECAP_OK. */
+static recap_status
+build_one(side_run *run, pl_stemmers *st, xap_db *part, xap_db **live, size_t i)
+{
+    pl_slot *s = &run->slots[i];
+    xap_error err;
+    recap_status rc = RECAP_OK;
+
+    pl_prepare(st, run->root, run->paths[i], run->default_lang, s);
+    if (s->rc == RECAP_OK)
+        rc = xap_db_add(part, s->xdoc, NULL, &err);
+    else if (pl_is_file_status(s->rc) && s->rc != RECAP_ESKIPPED &&
+             !s->failed_write)
+        rc = keep_old(run, live, part, run->paths[i], &err);
+    xap_doc_free(s->xdoc);
+    s->xdoc = NULL;
+    if (rc != RECAP_OK) {
+        s->rc = rc;
+        s->failed_write = 1;
+        free(s->msg);
+        s->msg = util_strdup(err.msg);
+    }
+    return pl_is_file_status(s->rc) ? RECAP_OK : s->rc;
+}
+
+static void *
+range_main(void *arg)
+{
+    range *r = arg;
+    side_run *run = r->run;
+    pl_stemmers st = {0};
+    xap_db *part = NULL, *live = NULL;
+    xap_error err;
+    recap_status rc, fatal = RECAP_OK;
+    size_t i, fatal_at = r->end;
+    int stop = 0;
+
+    err.msg[0] = '\0';
+    rc = xap_db_open(r->part, XAP_DB_CREATE_OR_OVERWRITE, &part, &err);
+    if (rc != RECAP_OK) {
+        fatal = rc;
+        fatal_at = r->first;
+    }
+    for (i = r->first; i < r->end && fatal == RECAP_OK && !stop; i++) {
+        if ((rc = build_one(run, &st, part, &live, i)) != RECAP_OK) {
+            fatal = rc; /* the slot names the file */
+            fatal_at = i + 1;
+        }
+        pthread_mutex_lock(&run->mu);
+        r->done = i + 1;
+        stop = run->stop;
+        pthread_cond_broadcast(&run->cv);
+        pthread_mutex_unlock(&run->mu);
+    }
+    if (fatal == RECAP_OK && !stop &&
+        (rc = xap_db_commit(part, &err)) != RECAP_OK) {
+        fatal = rc;
+        fatal_at = r->end;
+    }
+    xap_db_free(part);
+    xap_db_free(live);
+    pl_stemmers_free(&st);
+    pthread_mutex_lock(&run->mu);
+    r->fatal = fatal;
+    r->fatal_at = fatal_at;
+    snprintf(r->fatal_msg, sizeof(r->fatal_msg), "%s", err.msg);
+    r->done = r->end;
+    pthread_cond_broadcast(&run->cv);
+    pthread_mutex_unlock(&run->mu);
+    return NULL;
+}
+
+/* Splits [0, n) into k ranges of about equal bytes. */
+static void
+split_ranges(const char *root, const char *const *paths, size_t n, range *r,
+             size_t k)
+{
+    uint64_t *size = calloc(n, sizeof(*size)), total = 0, acc = 0;
+    struct stat st;
+    size_t i, t = 0;
+
+    for (i = 0; i < n; i++) {
+        char *p = size ? util_asprintf("%s/%s", root, paths[i]) : NULL;
+        /* A fixed cost per file, and its bytes. */
+        uint64_t b = p && stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+        if (size)
+            size[i] = b + 2048;
+        total += size ? size[i] : 1;
+        free(p);
+    }
+    r[0].first = 0;
+    for (i = 0; i < n; i++) {
+        acc += size ? size[i] : 1;
+        if (t + 1 < k && acc * k >= (t + 1) * total) {
+            r[t].end = i + 1;
+            r[++t].first = i + 1;
+        }
+    }
+    r[t].end = n;
+    while (++t < k)
+        r[t].first = r[t].end = n;
+    free(size);
+}
+
+/* Reports the files of range `r` as they finish, in order.  Returns
+ * RECAP_OK or the status that stopped the range. */
+static recap_status
+report_range(recap_index *idx, range *r, recap_file_fn fn, void *ctx)
+{
+    side_run *run = r->run;
+    recap_status rc = RECAP_OK;
+    size_t i;
+
+    for (i = r->first; i < r->end; i++) {
+        pl_slot *s = &run->slots[i];
+        pthread_mutex_lock(&run->mu);
+        while (r->done <= i)
+            pthread_cond_wait(&run->cv, &run->mu);
+        pthread_mutex_unlock(&run->mu);
+        if (r->fatal != RECAP_OK && i >= r->fatal_at)
+            break;
+        pl_report(idx, s, run->paths[i]);
+        rc = pl_account(idx, s, run->paths[i]);
+        if (!pl_is_file_status(rc))
+            return rc; /* the message names the file */
+        if (fn)
+            fn(ctx, i, run->paths[i], rc, rc ? recap_index_errmsg(idx) : "");
+        pl_slot_clear(s);
+    }
+    pthread_mutex_lock(&run->mu);
+    while (r->done < r->end)
+        pthread_cond_wait(&run->cv, &run->mu);
+    pthread_mutex_unlock(&run->mu);
+    if (r->fatal != RECAP_OK)
+        return index_fail(idx, r->fatal, "%s: %s", r->part, r->fatal_msg);
+    return RECAP_OK;
+}
+
+static int
+cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+paths_unique(const char *const *paths, size_t n)
+{
+    const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+    size_t i;
+    int ok = sorted != NULL;
+
+    if (!ok)
+        return 0;
+    memcpy(sorted, paths, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), cmp_path);
+    for (i = 1; i < n && ok; i++)
+        ok = strcmp(sorted[i - 1], sorted[i]) != 0;
+    free(sorted);
+    return ok;
+}
+
+static void
+stop_and_join(side_run *run, range *r, size_t k)
+{
+    size_t t;
+
+    pthread_mutex_lock(&run->mu);
+    run->stop = 1;
+    pthread_mutex_unlock(&run->mu);
+    for (t = 0; t < k; t++)
+        if (r[t].started)
+            pthread_join(r[t].thread, NULL);
+}
+
+/* Runs the ranges and reports their files in list order. */
+static recap_status
+run_ranges(recap_index *idx, side_run *run, range *r, size_t k,
+           recap_file_fn fn, void *ctx)
+{
+    recap_status rc = RECAP_OK;
+    size_t t;
+
+    for (t = 0; t < k && rc == RECAP_OK; t++) {
+        r[t].run = run;
+        r[t].part = new_part(idx->side);
+        if (!r[t].part)
+            rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
+        else if (pthread_create(&r[t].thread, NULL, range_main, &r[t]) != 0)
+            rc = index_fail(idx, RECAP_EINTERNAL, "cannot start a thread");
+        else
+            r[t].started = 1;
+    }
+    for (t = 0; t < k && rc == RECAP_OK; t++)
+        rc = report_range(idx, &r[t], fn, ctx);
+    stop_and_join(run, r, k);
+    return rc;
+}
+
+recap_status
+side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
+               size_t n, unsigned n_threads, recap_file_fn fn, void *ctx)
+{
+    side_run run;
+    range *r = NULL;
+    size_t k = n_threads ? n_threads : pl_auto_threads(), i;
+    xap_error err;
+    recap_status rc;
+
+    /* A path given twice replaces its first document: only the in-place
+     * way does that. */
+    if (!paths_unique(relpaths, n))
+        return pl_add_in_place(idx, root, relpaths, n, n_threads, fn, ctx);
+    k = k > PL_MAX_THREADS ? PL_MAX_THREADS : k > n ? n : k;
+    memset(&run, 0, sizeof(run));
+    run.root = root;
+    run.paths = relpaths;
+    run.index_path = idx->path;
+    run.live_gen = idx->side->live_gen;
+    strcpy(run.default_lang, idx->default_lang);
+    run.slots = calloc(n, sizeof(*run.slots));
+    r = calloc(k, sizeof(*r));
+    if (!run.slots || !r) {
+        free(run.slots);
+        free(r);
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&run.mu, NULL);
+    pthread_cond_init(&run.cv, NULL);
+    split_ranges(root, relpaths, n, r, k);
+    rc = run_ranges(idx, &run, r, k, fn, ctx);
+    for (i = 0; i < n; i++)
+        pl_slot_clear(&run.slots[i]);
+    free(run.slots);
+    free(r);
+    pthread_cond_destroy(&run.cv);
+    pthread_mutex_destroy(&run.mu);
+    if (rc != RECAP_OK)
+        return rc;
+    /* What the handle writes from now on comes after the ranges. */
+    if (xap_db_end(idx->db, 1, &err) != RECAP_OK)
+        return index_fail_xap(idx, &err, "writing the index");
+    xap_db_free(idx->db);
+    idx->db = NULL;
+    if ((rc = open_seq_part(idx, 1)) != RECAP_OK)
+        idx->db = idx->side->live; /* for cancel; never written */
+    return rc;
+}
+
+/* ---- commit and cancel -------------------------------------------------- */
+
+/* Counts the live documents that the batch did not add: those the new
+ * generation drops. */
+static void
+count_dropped(recap_index *idx)
+{
+    xap_termiter *it = NULL;
+    const char *term;
+    size_t len;
+    char *key;
+
+    qsort(idx->seen, idx->n_seen, sizeof(char *), cmp_path);
+    if (xap_db_allterms(idx->side->live, SCHEMA_PREFIX_PATH, 1, &it, NULL))
+        return;
+    while (xap_termiter_next(it, &term, &len, NULL, NULL) == 1) {
+        if (!(key = util_strndup(term + 1, len - 1)))
+            break;
+        if (!bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), cmp_path))
+            idx->stats.n_deleted++;
+        free(key);
+    }
+    xap_termiter_free(it);
+}
+
+static void
+side_end(recap_index *idx, xap_db *db)
+{
+    struct sidebuild *sb = idx->side;
+
+    gen_remove_tree(sb->parts_dir);
+    idx->db = db;
+    idx->side = NULL;
+    side_free(sb);
+}
+
+recap_status
+side_commit(recap_index *idx)
+{
+    struct sidebuild *sb = idx->side;
+    char *dir = util_asprintf("%s/%s", idx->path, sb->gen);
+    xap_db *fresh = NULL;
+    xap_error err;
+    recap_status rc;
+
+    xap_db_free(idx->db); /* the sequential part, committed */
+    idx->db = NULL;
+    if (!dir) {
+        side_end(idx, sb->live);
+        return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    }
+    count_dropped(idx);
+    rc = xap_compact((const char *const *)sb->parts, sb->n_parts, dir, &err);
+    /* Take the new generation's lock before letting go of the live one. */
+    if (rc == RECAP_OK)
+        rc = xap_db_open(dir, XAP_DB_OPEN, &fresh, &err);
+    if (rc == RECAP_OK && (rc = gen_switch(idx->path, sb->gen)) != RECAP_OK)
+        snprintf(err.msg, sizeof(err.msg), "cannot switch the stub: %s",
+                 strerror(errno));
+    if (rc != RECAP_OK) {
+        xap_db_free(fresh);
+        gen_remove_tree(dir);
+        side_end(idx, sb->live);
+        rc = index_fail(idx, rc, "committing: %s", err.msg);
+    } else {
+        xap_db_free(sb->live);
+        free(idx->gen);
+        idx->gen = sb->gen;
+        sb->gen = NULL;
+        side_end(idx, fresh);
+    }
+    free(dir);
+    return rc;
+}
+
+void
+side_cancel(recap_index *idx)
+{
+    if (!idx->side)
+        return;
+    if (idx->db != idx->side->live)
+        xap_db_free(idx->db);
+    side_end(idx, idx->side->live);
+}
