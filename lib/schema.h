@@ -56,11 +56,11 @@
  * unprefixed term.  Body prose is 1.  Code does not go to the unprefixed
  * field at all: it is searched through SCHEMA_PREFIX_CODE with a lower
  * query weight (recap_ranking.code). */
-#define SCHEMA_WDF_TITLE 5
+#define SCHEMA_WDF_TITLE 8
 #define SCHEMA_WDF_SUBTITLE 3
-#define SCHEMA_WDF_DESCRIPTION 3
-#define SCHEMA_WDF_KEYWORD 4
-#define SCHEMA_WDF_HEADING 2
+#define SCHEMA_WDF_DESCRIPTION 4
+#define SCHEMA_WDF_KEYWORD 6
+#define SCHEMA_WDF_HEADING 3
 #define SCHEMA_WDF_AUTHOR 1
 #define SCHEMA_WDF_BODY 1
 
