@@ -294,6 +294,69 @@ size_t recap_snippet_highlight_count(const recap_snippet *sn);
 void recap_snippet_highlight(const recap_snippet *sn, size_t i, size_t *off,
                              size_t *len);
 
+/* ---- related pages ------------------------------------------------------ */
+
+typedef struct recap_related_options {
+    unsigned version;   /* RECAP_RELATED_OPTIONS_VERSION */
+    /* The page: its path as indexed ("en/blog/2025/x/index.md") or its URL
+     * ("/blog/2025/x/", "https://example.com/blog/2025/x", an alias). */
+    const char *page;
+    const char *lang;   /* NULL: the page's own language; "*": all */
+    uint32_t limit;     /* related pages to return (0: 5) */
+    uint32_t max_terms; /* distinctive terms to match on (0: 30) */
+} recap_related_options;
+
+#define RECAP_RELATED_OPTIONS_VERSION 1
+#define RECAP_RELATED_OPTIONS_INIT                                          \
+    { RECAP_RELATED_OPTIONS_VERSION, NULL, NULL, 5, 30 }
+
+/*
+ * Pages related to a page ("more like this"): the page's most distinctive
+ * terms and keywords (Xapian's expansion set over the page) are matched
+ * against the other pages of its language.  The page itself, its
+ * translations (the same path after the language folder) and the pages
+ * sharing its URL or one of its aliases are never listed, and each URL is
+ * listed once.
+ *
+ * Returns RECAP_OK and *out (free with recap_results_free), whose hits are
+ * the related pages, best first, with path, url, title, date, section,
+ * lang, description and score, and no snippets; recap_results_query() is
+ * opts->page.  A page with nothing related gives RECAP_OK and no hits.
+ * Or returns:
+ *   RECAP_ENOTFOUND  no page with that path or URL is indexed
+ *   RECAP_EINVAL     a NULL argument, no page, or an unknown version
+ *   RECAP_EMODIFIED  the index changed while reading: reopen and retry
+ *   RECAP_ECORRUPT, RECAP_ENOMEM, RECAP_EBACKEND
+ * The message is on `idx`.
+ *
+ *     recap_related_options ro = RECAP_RELATED_OPTIONS_INIT;
+ *     ro.page = "en/blog/2025/istio-at-kubecon-eu/index.md";
+ *     if (recap_related(idx, &ro, &res) == RECAP_OK) {
+ *         for (size_t i = 0; i < recap_results_count(res); i++)
+ *             puts(recap_hit_url(recap_results_hit(res, i)));
+ *         recap_results_free(res);
+ *     }
+ */
+recap_status recap_related(recap_index *idx, const recap_related_options *opts,
+                           recap_results **out);
+
+/*
+ * Related pages of every page, as a Hugo data file: one JSON object mapping
+ * each page's URL to an array of up to opts->limit related pages, best
+ * first, each {"title", "url", "date", "score"} (title and date may be
+ * null).  Pages that share a URL (the resources of a bundle) appear once,
+ * under the bundle's page.  opts->page is ignored; opts->lang restricts
+ * the pages listed (NULL or "*": all languages; each page's related pages
+ * are always in its own language).
+ *
+ * Returns RECAP_OK and *out (malloc()ed, NUL-terminated, caller frees with
+ * free()), or RECAP_EINVAL, RECAP_EMODIFIED, RECAP_ECORRUPT, RECAP_ENOMEM,
+ * RECAP_EBACKEND with the message on `idx`.
+ */
+recap_status recap_related_export(recap_index *idx,
+                                  const recap_related_options *opts,
+                                  int pretty, char **out);
+
 /*
  * The results as one JSON object (schema in README.md, "JSON output"):
  * malloc()ed, caller frees; NULL when out of memory.  `pretty` indents.
