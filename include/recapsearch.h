@@ -161,6 +161,71 @@ recap_status recap_index_begin(recap_index *idx, recap_begin_flags flags);
 recap_status recap_index_add_file(recap_index *idx, const char *root,
                                   const char *relpath);
 
+/* ---- documents given in memory ------------------------------------------ */
+
+typedef enum recap_body_format {
+    RECAP_BODY_MARKDOWN = 0, /* CommonMark with Hugo shortcodes */
+    RECAP_BODY_TEXT          /* plain text; blank lines separate paragraphs */
+} recap_body_format;
+
+/* A document a generator has already parsed.  Strings are UTF-8 and
+ * NUL-terminated; lists are NULL-terminated arrays (NULL for none).  Only
+ * `path` is required. */
+typedef struct recap_doc_fields {
+    unsigned version;        /* RECAP_DOC_FIELDS_VERSION */
+    const char *path;        /* names the document, '/'-separated, unique:
+                                "en/posts/hello.md", "_posts/x.md" */
+    const char *url;         /* NULL: from the path by Hugo's rules */
+    const char *title;
+    const char *description;
+    const char *body;        /* NULL: no body */
+    recap_body_format format;
+    const char *date;        /* publication date, ISO 8601 ("2025-04-25",
+                                "2025-04-25T10:00:00Z"); NULL: none */
+    const char *lang;        /* NULL: the path's language folder, else the
+                                index's default language */
+    const char *section;     /* NULL: the first path part after the
+                                language */
+    const char *const *tags;
+    const char *const *categories;
+    const char *const *keywords;
+    const char *const *authors;
+    const char *const *aliases; /* other URLs of the page */
+} recap_doc_fields;
+
+#define RECAP_DOC_FIELDS_VERSION 1
+#define RECAP_DOC_FIELDS_INIT                                               \
+    {                                                                       \
+        RECAP_DOC_FIELDS_VERSION, NULL, NULL, NULL, NULL, NULL,             \
+            RECAP_BODY_MARKDOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
+            NULL                                                            \
+    }
+
+/*
+ * Indexes a document given as fields, replacing any earlier version with
+ * the same path; it is searched and shown exactly like a file's page.
+ * Nothing is read from disk.  A markdown body with broken shortcodes is
+ * indexed with a warning (recap_index_set_warn).
+ * Returns RECAP_OK, or:
+ *   RECAP_EINVAL    no batch open, a read-only index, NULL fields or path,
+ *                   an unknown version or format, or a date that cannot be
+ *                   read
+ *   RECAP_EPARSE    the body cannot be parsed
+ *   RECAP_ENOMEM, RECAP_EBACKEND
+ * The message is on `idx`.
+ *
+ *     recap_doc_fields f = RECAP_DOC_FIELDS_INIT;
+ *     const char *tags[] = {"mesh", NULL};
+ *     f.path = "posts/hello.md";
+ *     f.url = "/2025/04/hello/";
+ *     f.title = "Hello";
+ *     f.body = "# Hi\n\nFirst post.";
+ *     f.tags = tags;
+ *     rc = recap_index_add_doc(idx, &f);
+ */
+recap_status recap_index_add_doc(recap_index *idx,
+                                 const recap_doc_fields *fields);
+
 /* Removes the document for `relpath`; RECAP_ENOTFOUND if there is none. */
 recap_status recap_index_delete(recap_index *idx, const char *relpath);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "index_cmd.h"
 #include "ingest.h"
 #include "recapsearch.h"
 #include "util.h"
@@ -23,6 +24,7 @@ usage(FILE *f)
 {
     fprintf(f,
 "Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
+"   or: recapsearch-index [OPTION]... --jsonl FILE|-\n"
 "Build the search index of a Hugo site from its markdown sources.\n"
 "\n"
 "CONTENT_DIR is a Hugo content folder, or a site root that has content/.\n"
@@ -37,6 +39,11 @@ usage(FILE *f)
 "                     ./.recapsearch); created when missing\n"
 "      --lang LANG    language of pages outside a language folder\n"
 "                     (default: en)\n"
+"      --jsonl FILE   index the documents of FILE ('-': standard input),\n"
+"                     one JSON object per line: path (required), url,\n"
+"                     title, description, body (markdown) or text, date,\n"
+"                     lang, section, tags, categories, keywords, authors,\n"
+"                     aliases; the index then holds exactly these\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
 "      --progress     show the progress line even when not on a terminal\n"
 "  -h, --help         show this help and exit\n"
@@ -149,6 +156,28 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths,
     return st.n_failed ? CLI_EXIT_NONE : CLI_EXIT_OK;
 }
 
+/* --jsonl: documents from a JSON-lines file instead of a folder. */
+static int
+index_jsonl(const char *file, const char *db_opt, const char *lang, run *r)
+{
+    const char *db = cli_db_path(db_opt);
+    recap_index *idx = NULL;
+    char *errmsg = NULL;
+    int status = CLI_EXIT_ERROR;
+
+    if (recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg) != RECAP_OK)
+        fprintf(stderr, "%s: %s\n", prog, errmsg);
+    else if (recap_index_set_default_lang(idx, lang) != RECAP_OK)
+        fprintf(stderr, "%s: --lang: invalid language '%s'\n", prog, lang);
+    else {
+        recap_index_set_warn(idx, on_warn, r);
+        status = index_cmd_jsonl(prog, idx, file, r->quiet, db);
+    }
+    recap_index_close(idx);
+    free(errmsg);
+    return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -156,11 +185,12 @@ main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"lang", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
+        {"jsonl", required_argument, NULL, 'J'},
         {"progress", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *db_opt = NULL, *lang = "en", *db;
+    const char *db_opt = NULL, *lang = "en", *db, *jsonl = NULL;
     char *errmsg = NULL, *root = NULL, **paths = NULL;
     size_t n = 0;
     recap_index *idx = NULL;
@@ -172,6 +202,7 @@ main(int argc, char **argv)
         case 'd': db_opt = optarg; break;
         case 'l': lang = optarg; break;
         case 'q': r.quiet = 1; break;
+        case 'J': jsonl = optarg; break;
         case 'p': force_progress = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case 'V': printf("%s %s\n", prog, recap_version()); return 0;
@@ -180,6 +211,8 @@ main(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
     }
+    if (jsonl && optind == argc)
+        return index_jsonl(jsonl, db_opt, lang, &r);
     if (optind != argc - 1) {
         fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
                 prog, optind == argc ? "no content folder given"
