@@ -247,6 +247,68 @@ typedef struct recap_index_stats {
 } recap_index_stats;
 void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
 
+/* ---- keeping an index in step with a content folder ---------------------- */
+
+/* Called for each file recap_index_sync re-reads: `rc` is what
+ * recap_index_add_file returned (RECAP_OK, RECAP_ESKIPPED, RECAP_EIO,
+ * RECAP_EPARSE; the reason is in recap_index_errmsg), `done` of `total`
+ * files have been looked at. */
+typedef void (*recap_sync_fn)(void *ctx, const char *relpath, recap_status rc,
+                              size_t done, size_t total);
+
+typedef enum recap_sync_flags {
+    RECAP_SYNC_REREAD = 1 << 0 /* re-read every file, as if all changed */
+} recap_sync_flags;
+
+typedef struct recap_sync_options {
+    unsigned version;     /* RECAP_SYNC_OPTIONS_VERSION */
+    recap_sync_fn on_file; /* may be NULL */
+    void *ctx;
+    unsigned flags;       /* recap_sync_flags */
+} recap_sync_options;
+
+#define RECAP_SYNC_OPTIONS_VERSION 1
+#define RECAP_SYNC_OPTIONS_INIT { RECAP_SYNC_OPTIONS_VERSION, NULL, NULL, 0 }
+
+typedef struct recap_sync_stats {
+    uint64_t n_files;     /* markdown files found */
+    uint64_t n_unchanged; /* files not re-indexed: same size and mtime, or
+                             same content hash */
+    uint64_t n_added;     /* files indexed for the first time */
+    uint64_t n_updated;   /* changed files re-indexed */
+    uint64_t n_dependent; /* unchanged pages re-indexed because a file they
+                             include (a boilerplate) changed */
+    uint64_t n_removed;   /* documents of files that no longer exist */
+    uint64_t n_skipped;   /* re-read and not published (draft...) */
+    uint64_t n_failed;    /* re-read and could not be read or parsed; the
+                             previous version stays indexed */
+    double seconds;       /* wall time of the whole call */
+} recap_sync_stats;
+
+/*
+ * Brings the index in step with the Hugo content folder `content_dir` (or
+ * a site root that has content/) in one batch and one commit: files whose
+ * size, mtime and content hash are those recorded when they were last
+ * indexed are not read again (a file whose mtime changed but whose content
+ * did not is only re-stamped), changed and new files are re-indexed,
+ * pages that include a changed file are re-indexed, and the documents of
+ * files that are gone are removed.  The stamps are kept in the index and
+ * written by every commit of files added with recap_index_add_file, so a
+ * full build followed by a sync re-reads nothing; a document added with
+ * recap_index_add_doc has no file and is removed by a sync.
+ *
+ * Returns RECAP_OK and fills *stats (may be NULL), or:
+ *   RECAP_EINVAL     a read-only index, a batch already open, bad options
+ *   RECAP_ENOTFOUND  no folder at content_dir
+ *   RECAP_EIO        a folder cannot be listed
+ *   RECAP_ENOMEM, RECAP_EBACKEND, RECAP_ECORRUPT: nothing was committed
+ * Files that cannot be read or parsed are not errors of the call: they are
+ * counted in n_failed and reported through opts->on_file.
+ */
+recap_status recap_index_sync(recap_index *idx, const char *content_dir,
+                              const recap_sync_options *opts,
+                              recap_sync_stats *stats);
+
 /* ---- searching ---------------------------------------------------------- */
 
 /* Ranking parameters of a reader.  The defaults were tuned on graded

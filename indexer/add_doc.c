@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "docterms.h"
+#include "incremental.h"
 #include "index_int.h"
 #include "ingest.h"
 #include "util.h"
@@ -186,6 +187,7 @@ recap_index_add_doc(recap_index *idx, const recap_doc_fields *fields)
                             : index_fail_xap(idx, &err, fields->path);
     if (rc == RECAP_OK)
         rc = remember(idx, fields->path);
+    incr_forget(idx, fields->path); /* no file to stamp */
     if (rc == RECAP_OK) {
         idx->stats.n_added++;
         idx->stats.n_terms += n_terms;

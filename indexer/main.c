@@ -44,6 +44,13 @@ usage(FILE *f)
 "                     title, description, body (markdown) or text, date,\n"
 "                     lang, section, tags, categories, keywords, authors,\n"
 "                     aliases; the index then holds exactly these\n"
+"      --full         read every file again and rebuild the whole index\n"
+"                     (default when the index is empty; otherwise only\n"
+"                     files whose size, mtime and content changed are\n"
+"                     read, pages including a changed file are updated,\n"
+"                     and documents of deleted files removed)\n"
+"      --watch        after indexing, keep watching CONTENT_DIR (inotify)\n"
+"                     and update the index whenever files change\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
 "      --progress     show the progress line even when not on a terminal\n"
 "  -h, --help         show this help and exit\n"
@@ -186,6 +193,8 @@ main(int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
         {"jsonl", required_argument, NULL, 'J'},
+        {"full", no_argument, NULL, 'F'},
+        {"watch", no_argument, NULL, 'W'},
         {"progress", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -195,7 +204,8 @@ main(int argc, char **argv)
     size_t n = 0;
     recap_index *idx = NULL;
     run r = {0};
-    int c, force_progress = 0, status = CLI_EXIT_ERROR;
+    int c, force_progress = 0, status = CLI_EXIT_ERROR, full = 0, watch = 0;
+    uint64_t n_docs = 0;
 
     while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -203,6 +213,8 @@ main(int argc, char **argv)
         case 'l': lang = optarg; break;
         case 'q': r.quiet = 1; break;
         case 'J': jsonl = optarg; break;
+        case 'F': full = 1; break;
+        case 'W': watch = 1; break;
         case 'p': force_progress = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case 'V': printf("%s %s\n", prog, recap_version()); return 0;
@@ -222,10 +234,6 @@ main(int argc, char **argv)
     }
     r.progress = !r.quiet && (force_progress || cli_isatty(stderr));
     db = cli_db_path(db_opt);
-    if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
-        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
-        goto done;
-    }
     if (recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg) != RECAP_OK) {
         fprintf(stderr, "%s: %s\n", prog, errmsg);
         goto done;
@@ -235,7 +243,20 @@ main(int argc, char **argv)
         goto done;
     }
     recap_index_set_warn(idx, on_warn, &r);
+    /* An index with documents is brought up to date incrementally. */
+    if (!full && recap_index_doc_count(idx, &n_docs) == RECAP_OK && n_docs) {
+        status = index_cmd_sync(prog, idx, argv[optind], r.quiet, r.progress,
+                                db);
+        goto watch;
+    }
+    if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
+        goto done;
+    }
     status = index_tree(&r, idx, root ? root : argv[optind], paths, n, db);
+watch:
+    if (watch && status != CLI_EXIT_ERROR)
+        status = index_cmd_watch(prog, idx, argv[optind], r.quiet, db);
 done:
     recap_index_close(idx);
     ingest_paths_free(paths, n);
