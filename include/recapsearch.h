@@ -276,10 +276,13 @@ typedef struct recap_sync_options {
     recap_sync_fn on_file; /* may be NULL */
     void *ctx;
     unsigned flags;       /* recap_sync_flags */
+    const char *synonyms; /* a synonyms file loaded in the same batch
+                             (recap_index_load_synonyms), or NULL */
 } recap_sync_options;
 
 #define RECAP_SYNC_OPTIONS_VERSION 1
-#define RECAP_SYNC_OPTIONS_INIT { RECAP_SYNC_OPTIONS_VERSION, NULL, NULL, 0 }
+#define RECAP_SYNC_OPTIONS_INIT                                             \
+    { RECAP_SYNC_OPTIONS_VERSION, NULL, NULL, 0, NULL }
 
 typedef struct recap_sync_stats {
     uint64_t n_files;     /* markdown files found */
@@ -311,7 +314,7 @@ typedef struct recap_sync_stats {
  * Returns RECAP_OK and fills *stats (may be NULL), or:
  *   RECAP_EINVAL     a read-only index, a batch already open, bad options
  *   RECAP_ENOTFOUND  no folder at content_dir
- *   RECAP_EIO        a folder cannot be listed
+ *   RECAP_EIO        a folder (or the synonyms file) cannot be read
  *   RECAP_ENOMEM, RECAP_EBACKEND, RECAP_ECORRUPT: nothing was committed
  * Files that cannot be read or parsed are not errors of the call: they are
  * counted in n_failed and reported through opts->on_file.

@@ -46,7 +46,7 @@ on_file(void *ctx, const char *relpath, recap_status rc, size_t done,
 
 int
 index_cmd_sync(const char *prog, recap_index *idx, const char *content_dir,
-               int quiet, int progress, const char *db)
+               const char *synonyms, int quiet, int progress, const char *db)
 {
     recap_sync_options opts = RECAP_SYNC_OPTIONS_INIT;
     recap_sync_stats st;
@@ -55,6 +55,7 @@ index_cmd_sync(const char *prog, recap_index *idx, const char *content_dir,
 
     opts.on_file = on_file;
     opts.ctx = &c;
+    opts.synonyms = synonyms;
     rc = recap_index_sync(idx, content_dir, &opts, &st);
     if (rc != RECAP_OK) {
         fprintf(stderr, "%s: %s; nothing was committed\n", prog,
@@ -129,7 +130,7 @@ drain(int fd)
 
 int
 index_cmd_watch(const char *prog, recap_index *idx, const char *content_dir,
-                int quiet, const char *db)
+                const char *synonyms, int quiet, const char *db)
 {
     struct sigaction sa;
     struct pollfd p;
@@ -171,7 +172,7 @@ index_cmd_watch(const char *prog, recap_index *idx, const char *content_dir,
         if (stop_watching)
             break;
         add_watches(fd, content, 0); /* new folders */
-        status = index_cmd_sync(prog, idx, content_dir, quiet, 0, db);
+        status = index_cmd_sync(prog, idx, content_dir, synonyms, quiet, 0, db);
         fflush(stderr);
         if (status == CLI_EXIT_ERROR)
             break;

@@ -16,11 +16,12 @@ int index_cmd_jsonl(const char *prog, recap_index *idx, const char *file,
 /* The incremental run over a content folder (cmd_sync.c): prints files
  * that failed or were skipped, and a summary unless `quiet`. */
 int index_cmd_sync(const char *prog, recap_index *idx, const char *content_dir,
-                   int quiet, int progress, const char *db);
+                   const char *synonyms, int quiet, int progress,
+                   const char *db);
 
 /* --watch: updates the index whenever files under content_dir change,
  * until SIGINT or SIGTERM (cmd_sync.c). */
 int index_cmd_watch(const char *prog, recap_index *idx, const char *content_dir,
-                    int quiet, const char *db);
+                    const char *synonyms, int quiet, const char *db);
 
 #endif

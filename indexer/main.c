@@ -252,8 +252,8 @@ main(int argc, char **argv)
     recap_index_set_warn(idx, on_warn, &r);
     /* An index with documents is brought up to date incrementally. */
     if (!full && recap_index_doc_count(idx, &n_docs) == RECAP_OK && n_docs) {
-        status = index_cmd_sync(prog, idx, argv[optind], r.quiet, r.progress,
-                                db);
+        status = index_cmd_sync(prog, idx, argv[optind], r.synonyms, r.quiet,
+                                r.progress, db);
         goto watch;
     }
     if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
@@ -263,7 +263,8 @@ main(int argc, char **argv)
     status = index_tree(&r, idx, root ? root : argv[optind], paths, n, db);
 watch:
     if (watch && status != CLI_EXIT_ERROR)
-        status = index_cmd_watch(prog, idx, argv[optind], r.quiet, db);
+        status = index_cmd_watch(prog, idx, argv[optind], r.synonyms,
+                                 r.quiet, db);
 done:
     recap_index_close(idx);
     ingest_paths_free(paths, n);

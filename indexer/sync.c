@@ -368,6 +368,9 @@ recap_index_sync(recap_index *idx, const char *content_dir,
         rc = update_files(&s);
         if (rc == RECAP_OK)
             rc = remove_gone(&s);
+        if (rc == RECAP_OK && s.opts->synonyms &&
+            (rc = recap_index_load_synonyms(idx, s.opts->synonyms)) == RECAP_OK)
+            s.dirty = 1;
         /* Nothing changed: no commit, no write. */
         if (rc == RECAP_OK &&
             (s.dirty || s.st->n_unchanged != s.st->n_files || s.st->n_removed))
