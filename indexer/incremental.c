@@ -47,15 +47,106 @@ incr_stat(const char *root, const char *relpath, int64_t *size,
 int
 incr_hash_file(const char *root, const char *relpath, char out[17])
 {
+    return incr_read_file(root, relpath, out, NULL, NULL, NULL);
+}
+
+int
+incr_read_file(const char *root, const char *relpath, char out[17],
+               const char *default_lang, json_t *deps, int *oom)
+{
     char *full = util_asprintf("%s/%s", root, relpath), *data = NULL;
     size_t len;
     int rc = full ? util_read_file(full, &data, &len) : -1;
 
-    if (rc == 0)
+    if (rc == 0) {
         incr_hash_hex(data, len, out);
+        if (deps)
+            incr_scan_includes(data, len, relpath, default_lang, deps);
+    }
+    if (oom)
+        *oom = !full;
     free(data);
     free(full);
     return rc;
+}
+
+/* Whether the `len` bytes at `s` look like a language folder ("en",
+ * "pt-br"), as hugo.c decides. */
+static int
+is_lang(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len != 2 && (len < 5 || len > 7 || s[2] != '-'))
+        return 0;
+    for (i = 0; i < len; i++)
+        if (i != 2 && !(s[i] >= 'a' && s[i] <= 'z'))
+            return 0;
+    return 1;
+}
+
+/* Appends the files `{{< boilerplate NAME >}}` may include from the page
+ * `relpath`: <lang>/boilerplates/NAME.md, the same under the default
+ * language, and boilerplates/NAME.md. */
+static void
+add_candidates(json_t *deps, const char *relpath, const char *dflt,
+               const char *name, size_t len)
+{
+    const char *slash = strchr(relpath, '/');
+    const char *ext =
+        len > 3 && memcmp(name + len - 3, ".md", 3) == 0 ? "" : ".md";
+    char *p;
+
+    if (slash && is_lang(relpath, (size_t)(slash - relpath)) &&
+        (p = util_asprintf("%.*s/boilerplates/%.*s%s", (int)(slash - relpath),
+                           relpath, (int)len, name, ext))) {
+        json_array_append_new(deps, json_string(p));
+        free(p);
+    }
+    if (dflt && (p = util_asprintf("%s/boilerplates/%.*s%s", dflt, (int)len,
+                                   name, ext))) {
+        json_array_append_new(deps, json_string(p));
+        free(p);
+    }
+    if ((p = util_asprintf("boilerplates/%.*s%s", (int)len, name, ext))) {
+        json_array_append_new(deps, json_string(p));
+        free(p);
+    }
+}
+
+void
+incr_scan_includes(const char *src, size_t len, const char *relpath,
+                   const char *default_lang, json_t *deps)
+{
+    static const char kw[] = "boilerplate";
+    const char *p = src, *end = src + len, *name;
+    size_t n;
+
+    while (p + 2 < end && (p = memchr(p, '{', (size_t)(end - p) - 2)) != NULL) {
+        if (p[1] != '{' || (p[2] != '<' && p[2] != '%')) {
+            p++;
+            continue;
+        }
+        p += 3;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if ((size_t)(end - p) <= sizeof(kw) ||
+            memcmp(p, kw, sizeof(kw) - 1) != 0 ||
+            (p[sizeof(kw) - 1] != ' ' && p[sizeof(kw) - 1] != '\t'))
+            continue;
+        p += sizeof(kw) - 1;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p < end && (*p == '"' || *p == '\''))
+            p++;
+        for (name = p, n = 0;
+             p < end && (size_t)(p - name) < 200 && *p != '"' && *p != '\'' &&
+             *p != ' ' && *p != '>' && *p != '%' && *p != '\n';
+             p++)
+            n++;
+        if (n)
+            add_candidates(deps, relpath, default_lang, name, n);
+    }
 }
 
 json_t *
@@ -132,8 +223,14 @@ incr_pre(recap_index *idx, const char *root, const char *relpath)
     /* Stat first: a write after it changes the mtime again, so it is seen
      * by the next sync even when it lands before the read. */
     if (incr_stat(root, relpath, &size, &mtime) == 0 &&
-        incr_hash_file(root, relpath, hash) == 0)
-        idx->incr->pending = incr_make_stamp(size, mtime, hash);
+        (idx->incr->pending = incr_make_stamp(size, mtime, "")) &&
+        incr_read_file(root, relpath, hash, idx->default_lang,
+                       json_array_get(idx->incr->pending, 3), NULL) == 0)
+        json_array_set_new(idx->incr->pending, 2, json_string(hash));
+    else {
+        json_decref(idx->incr->pending);
+        idx->incr->pending = NULL;
+    }
 }
 
 void

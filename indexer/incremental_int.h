@@ -21,6 +21,13 @@ int incr_stat(const char *root, const char *relpath, int64_t *size,
 /* The content hash of root/relpath as 16 hex digits; 0 or -1. */
 int incr_hash_file(const char *root, const char *relpath, char out[17]);
 void incr_hash_hex(const char *data, size_t len, char out[17]);
+/* The same, and the files the page may include (boilerplates) appended to
+ * `deps` when it is not NULL: paths relative to the content root. */
+int incr_read_file(const char *root, const char *relpath, char out[17],
+                   const char *default_lang, json_t *deps, int *oom);
+/* The files `{{< boilerplate NAME >}}` shortcodes of `src` may include. */
+void incr_scan_includes(const char *src, size_t len, const char *relpath,
+                        const char *default_lang, json_t *deps);
 /* A new stamp [size, mtime_ns, hash, []]; NULL when out of memory. */
 json_t *incr_make_stamp(int64_t size, int64_t mtime_ns, const char *hash);
 

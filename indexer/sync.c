@@ -253,8 +253,46 @@ reindex(sync_run *s, const char *relpath, int had_stamp, int dependent,
     return RECAP_OK;
 }
 
-/* Two passes: the changed files, then the unchanged pages that include
- * one of them. */
+/* Adds the stamped files that no longer exist to the changed set: pages
+ * that included them change too. */
+static void
+mark_gone(sync_run *s, json_t *changed_set)
+{
+    const char *path;
+    json_t *v;
+
+    if (!s->idx->incr)
+        return;
+    json_object_foreach(s->idx->incr->files, path, v)
+    {
+        if (!bsearch(&path, s->paths, s->n, sizeof(char *), cmp_str))
+            json_object_set_new(changed_set, path, json_true());
+    }
+}
+
+/* Marks (3) the unchanged pages that include a changed file, and those
+ * that include them, up to the include depth Hugo allows. */
+static void
+mark_dependents(sync_run *s, char *todo, json_t *changed_set)
+{
+    int grew = 1, round;
+    size_t i;
+
+    for (round = 0; grew && round < 8; round++) {
+        grew = 0;
+        for (i = 0; i < s->n; i++) {
+            if (todo[i] || !depends_on_changed(s, s->paths[i], changed_set))
+                continue;
+            todo[i] = 3;
+            s->st->n_unchanged--;
+            json_object_set_new(changed_set, s->paths[i], json_true());
+            grew = 1;
+        }
+    }
+}
+
+/* The changed files, then the unchanged pages that include one of them,
+ * re-indexed in path order. */
 static recap_status
 update_files(sync_run *s)
 {
@@ -279,14 +317,11 @@ update_files(sync_run *s)
         json_object_set_new(changed_set, s->paths[i], json_true());
         todo[i] = had ? 2 : 1;
     }
-    for (i = 0; rc == RECAP_OK && i < s->n; i++) {
+    mark_gone(s, changed_set);
+    mark_dependents(s, todo, changed_set);
+    for (i = 0; rc == RECAP_OK && i < s->n; i++)
         if (todo[i])
-            rc = reindex(s, s->paths[i], todo[i] == 2, 0, i + 1);
-        else if (depends_on_changed(s, s->paths[i], changed_set)) {
-            s->st->n_unchanged--;
-            rc = reindex(s, s->paths[i], 1, 1, i + 1);
-        }
-    }
+            rc = reindex(s, s->paths[i], todo[i] >= 2, todo[i] == 3, i + 1);
     json_decref(changed_set);
     free(todo);
     return rc;

@@ -807,6 +807,49 @@ test_sync_errors(void **state)
     recap_index_close(idx);
 }
 
+static void
+test_sync_includes(void **state)
+{
+    recap_index *idx;
+    recap_sync_options so = RECAP_SYNC_OPTIONS_INIT;
+    recap_sync_stats st;
+    char path[256];
+
+    (void)state;
+    sh("mkdir -p '%s/content/en/boilerplates'", site);
+    write_file("en/boilerplates/note.md", "A shared note.\n");
+    write_file("en/docs/uses-note.md",
+               "---\ntitle: Uses\n---\n{{< boilerplate note >}}\n");
+    write_file("en/docs/quoted-note.md",
+               "---\ntitle: Quoted\n---\n{{< boilerplate \"note\" >}}\n");
+    sync_once(&st, 0);
+    assert_int_equal(st.n_files, 29);
+    assert_int_equal(st.n_unchanged, 26);
+    /* The boilerplate changes: both pages including it are re-indexed. */
+    snprintf(path, sizeof(path), "%s/content/en/boilerplates/note.md", site);
+    sh("echo 'Changed.' >> '%s'", path);
+    sync_once(&st, 0);
+    assert_int_equal(st.n_dependent, 2);
+    assert_int_equal(st.n_unchanged, 26);
+    /* Deleted: the same. */
+    sh("rm '%s'", path);
+    sync_once(&st, 0);
+    assert_int_equal(st.n_dependent, 2);
+    assert_int_equal(st.n_files, 28);
+    /* Synonyms loaded in the sync's batch. */
+    snprintf(path, sizeof(path), "%s/syn.txt", tmp);
+    sh("echo 'plimbus, helm' > '%s'", path);
+    so.synonyms = path;
+    idx = open_writer();
+    OK(recap_index_sync(idx, site, &so, &st));
+    recap_index_close(idx);
+    assert_true(found("plimbus") > 0);
+    snprintf(path, sizeof(path), "%s/missing-synonyms.txt", tmp);
+    idx = open_writer();
+    assert_int_not_equal(recap_index_sync(idx, site, &so, &st), RECAP_OK);
+    recap_index_close(idx);
+}
+
 typedef struct seen_files {
     int n;
     recap_status last;
@@ -867,6 +910,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_includes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
