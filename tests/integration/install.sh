@@ -34,11 +34,15 @@ if command -v groff >/dev/null; then
   done
 fi
 
+# A sanitizer build's library needs the sanitizer runtime in its users.
+SAN=
+grep -q '^RECAP_SANITIZE:BOOL=ON' "$BIN/CMakeCache.txt" && SAN="-fsanitize=address,undefined"
+
 # The example, with pkg-config.
 export PKG_CONFIG_PATH=$LIB/pkgconfig
 expect_eq "pkg-config version" "$("$BIN/recapsearch" --version | awk '{print $2}')" \
   "$(pkg-config --modversion recapsearch)"
-cc -std=c17 -Wall -Wextra -Werror "$SRC/examples/related_posts.c" \
+cc -std=c17 -Wall -Wextra -Werror $SAN "$SRC/examples/related_posts.c" \
   $(pkg-config --cflags --libs recapsearch) -o "$TMP/ex_shared"
 expect_eq "example builds with pkg-config (shared)" 0 $?
 expect_match "example linked to the installed library" "$LIB/librecapsearch.so.0" \
@@ -53,7 +57,7 @@ expect_match "example: add_doc" "added /example/from-memory/" "$out"
 expect_eq "example's document searchable" /example/from-memory/ \
   "$(search "$TMP/db" never existed | jq -r '.hits[0].url')"
 
-cc -std=c17 "$SRC/examples/related_posts.c" $(pkg-config --cflags recapsearch) \
+cc -std=c17 $SAN "$SRC/examples/related_posts.c" $(pkg-config --cflags recapsearch) \
   "$LIB/librecapsearch.a" $(pkg-config --static --libs recapsearch | sed 's/-lrecapsearch//') \
   -o "$TMP/ex_static"
 expect_eq "example builds against the static library" 0 $?
@@ -63,7 +67,8 @@ out=$("$TMP/ex_static" "$TMP/db" "$TMP/site" multi-cluster)
 expect_match "static example: nothing to re-read" "synced 26 files: 0 added, 0 updated, 26 unchanged" "$out"
 
 # The example, with the CMake package.
-cmake -S "$SRC/examples" -B "$TMP/exb" -DCMAKE_PREFIX_PATH="$P" >"$TMP/exb.log" 2>&1 &&
+cmake -S "$SRC/examples" -B "$TMP/exb" -DCMAKE_PREFIX_PATH="$P" \
+  -DCMAKE_C_FLAGS="$SAN" >"$TMP/exb.log" 2>&1 &&
   cmake --build "$TMP/exb" >>"$TMP/exb.log" 2>&1
 expect_eq "example builds with find_package(recapsearch)" 0 $?
 out=$(LD_LIBRARY_PATH=$LIB "$TMP/exb/related_posts" "$TMP/db" "$TMP/site" multi-cluster)
