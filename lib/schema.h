@@ -73,5 +73,9 @@
 /* Index metadata keys. */
 #define SCHEMA_META_MAIN_LANG "recap.main_lang"
 #define SCHEMA_META_VERSION "recap.schema"
+/* Source stamps of the indexed files, for incremental indexing
+ * (indexer/incremental.h): {"rev": revision, "files": {path: [size,
+ * mtime_ns, "hash", [included files]]}}. */
+#define SCHEMA_META_STAMPS "recap.stamps"
 
 #endif

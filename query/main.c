@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "recapsearch.h"
 #include "util.h"
 
@@ -21,6 +22,8 @@ usage(FILE *f)
 {
     fprintf(f,
 "Usage: recapsearch [OPTION]... QUERY...\n"
+"   or: recapsearch related [OPTION]... PATH|URL\n"
+"   or: recapsearch export related [OPTION]...\n"
 "Search a site indexed with recapsearch-index.\n"
 "\n"
 "The words of QUERY are all wanted: pages that have every word come first,\n"
@@ -216,6 +219,11 @@ main(int argc, char **argv)
     recap_results *res = NULL;
     int c, as_json = 0, status = CLI_EXIT_ERROR;
 
+    /* Subcommands (cmd.h); `recapsearch -- related` searches the word. */
+    if (argc > 1 && strcmp(argv[1], "related") == 0)
+        return cmd_related(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     while ((c = getopt_long(argc, argv, "n:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
