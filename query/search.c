@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facets.h"
 #include "index_int.h"
 #include "qbuild.h"
 #include "results_int.h"
@@ -30,6 +31,7 @@ typedef struct search {
     xap_query *strict, *loose;
     recap_results *res;
     size_t cap_hits;
+    facets *facets; /* NULL: none asked for */
 } search;
 
 static recap_status
@@ -303,7 +305,11 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
         (s->opts->sort == RECAP_SORT_DATE &&
          (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
                                     SCHEMA_SLOT_DATE, 1, &err))) ||
-        (rc = xap_enquire_mset(e, first, max, first + max + 1, &m, &err))) {
+        (rc = facets_attach(s->facets, e, &err)) ||
+        (rc = xap_enquire_mset(
+             e, first, max,
+             facets_check_at_least(s->facets, first + max + 1, s->qb.doccount),
+             &m, &err))) {
         xap_enquire_free(e);
         return fail_xap(s, &err, "searching");
     }
@@ -395,7 +401,12 @@ recap_search(recap_index *idx, const recap_search_options *opts,
                 index_stemmer(idx, s.lang ? s.lang : idx->main_lang));
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)
+        rc = facets_new(idx, opts->facets, &s.facets);
+    if (rc == RECAP_OK)
         rc = run(&s);
+    if (rc == RECAP_OK && facets_collect(s.facets, s.res))
+        rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
+    facets_free(s.facets);
     xap_query_free(s.strict);
     xap_query_free(s.loose);
     qbuild_clear(&s.qb);
