@@ -203,7 +203,8 @@ typedef struct recap_search_options {
     uint32_t offset;        /* hits to skip */
     uint32_t limit;         /* hits to return (0: 10) */
     uint32_t snippet_length;/* Unicode characters per snippet (0: 200) */
-    uint32_t max_snippets;  /* snippets per hit (0: 1) */
+    uint32_t max_snippets;  /* snippets per hit, each from a different
+                               section of the page (0: 3; at most 3) */
     /* Filters; NULL for none.  Dates are "YYYY", "YYYY-MM" or "YYYY-MM-DD",
      * both ends inclusive. */
     const char *section;    /* first path part: "blog", "docs" */
@@ -221,7 +222,7 @@ typedef struct recap_search_options {
 #define RECAP_SEARCH_OPTIONS_VERSION 1
 #define RECAP_SEARCH_OPTIONS_INIT                                           \
     {                                                                       \
-        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 1, NULL, NULL,  \
+        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 3, NULL, NULL,  \
             NULL, NULL, NULL, RECAP_SORT_RELEVANCE, NULL, 0                 \
     }
 

@@ -123,6 +123,7 @@ add_highlight(qbuild *qb, const char *term, size_t len, int group)
     t->term_len = len;
     t->weight = log(1.0 + (double)qb->doccount / (1.0 + tf));
     t->group = group;
+    t->alt_of = 0;
 }
 
 /* term query on prefix + term. */

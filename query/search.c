@@ -32,6 +32,7 @@ typedef struct search {
     recap_results *res;
     size_t cap_hits;
     facets *facets; /* NULL: none asked for */
+    snippet_matcher *matcher; /* the query terms, for the hits' language */
 } search;
 
 static recap_status
@@ -174,6 +175,19 @@ jdup(json_t *obj, const char *key)
     return v ? util_strdup(v) : NULL;
 }
 
+/* Makes s->matcher for `stemmer` (hits of another language need
+ * another one). */
+static recap_status
+search_matcher(search *s, analysis_stemmer *stemmer)
+{
+    if (s->matcher && snippet_matcher_stemmer(s->matcher) == stemmer)
+        return RECAP_OK;
+    snippet_matcher_free(s->matcher);
+    s->matcher = NULL;
+    return snippet_matcher_new(s->qb.terms, s->qb.n_terms, stemmer,
+                               &s->matcher);
+}
+
 /* Fills the snippets of `hit` from the stored sections. */
 static recap_status
 make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
@@ -193,6 +207,7 @@ make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
     if (desc) {
         ss[0].text = desc;
         ss[0].text_len = strlen(desc);
+        ss[0].fallback = 1;
     }
     for (i = 0; i < n_secs; i++) {
         json_t *o = json_array_get(secs, i), *t = json_object_get(o, "t"),
@@ -205,10 +220,11 @@ make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
         ss[base + i].code_len = json_string_length(c);
     }
     so.max_chars = s->opts->snippet_length ? s->opts->snippet_length : 200;
-    so.max_snippets = s->opts->max_snippets ? s->opts->max_snippets : 1;
+    so.max_snippets = s->opts->max_snippets ? s->opts->max_snippets : 3;
     so.use_code = 1;
-    rc = snippet_make(ss, n_secs + base, s->qb.terms, s->qb.n_terms,
-                      index_stemmer(s->idx, hit->lang), &so, &sn, &n_sn);
+    rc = search_matcher(s, index_stemmer(s->idx, hit->lang));
+    if (rc == RECAP_OK)
+        rc = snippet_make_with(s->matcher, ss, n_secs + base, &so, &sn, &n_sn);
     if (rc == RECAP_OK && n_sn) {
         hit->snippets = calloc(n_sn, sizeof(*hit->snippets));
         if (!hit->snippets)
@@ -407,6 +423,7 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     if (rc == RECAP_OK && facets_collect(s.facets, s.res))
         rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
     facets_free(s.facets);
+    snippet_matcher_free(s.matcher);
     xap_query_free(s.strict);
     xap_query_free(s.loose);
     qbuild_clear(&s.qb);
