@@ -1359,8 +1359,7 @@ class value_counter : public Xapian::MatchSpy
         std::string v = doc.get_value(slot_);
         seen_++;
         if (sep_ < 0) {
-            if (!v.empty())
-                counts_[v]++;
+            counts_[v]++;
             return;
         }
         /* Multi-valued: each distinct part once per document. */

@@ -305,9 +305,10 @@ typedef struct xap_spy xap_spy;
 /*
  * A match spy that counts the values of `slot` over the documents a match
  * considers.  With `sep` in 0..255 a value is split at that byte and each
- * distinct non-empty part is counted once per document; with -1 the whole
- * value is one part.  Empty values are not counted.  One spy may be added
- * to several enquires (their counts add up).
+ * distinct non-empty part is counted once per document (a document
+ * without any is not counted); with -1 the whole value is counted, the
+ * empty value too.  One spy may be added to several enquires (their counts
+ * add up).
  * Returns RECAP_OK, RECAP_ENOMEM, RECAP_EINVAL.
  */
 recap_status xap_spy_new(xap_slot slot, int sep, xap_spy **out,

@@ -45,6 +45,21 @@ char_width(int32_t cp)
     return w < 0 ? 1 : (unsigned)w;
 }
 
+/* CJK punctuation that must not start a line. */
+static int
+no_break_before(int32_t cp)
+{
+    static const int32_t closing[] = {0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A,
+                                      0xFF1B, 0xFF1F, 0xFF01, 0xFF09, 0x300D,
+                                      0x300F, 0x3011, 0x3009, 0x300B, 0x3015,
+                                      0xFF5D, 0x201D, 0x2019, 0x30FC};
+
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(closing); i++)
+        if (cp == closing[i])
+            return 1;
+    return 0;
+}
+
 size_t
 output_width(const char *s, size_t len)
 {
@@ -150,13 +165,22 @@ output_wrap_text(output_wrap *w, const char *s, size_t len, const char *style,
             i += k;
             continue;
         }
-        /* A unit: one wide character, or a run of narrow ones. */
+        /* A unit: one wide character (with the closing punctuation after
+         * it, which must not start a line), or a run of narrow ones. */
         uw = char_width(cp);
         i += k;
+
         while (char_width(cp) < 2 && i < len) {
             k = next_char(s, len, i, &cp);
-            if (cp == ' ' || is_control(cp) || char_width(cp) >= 2)
+            if (cp == ' ' || is_control(cp))
                 break;
+            if (char_width(cp) >= 2)
+                break;
+            uw += char_width(cp);
+            i += k;
+        }
+        while (i < len && (k = next_char(s, len, i, &cp)) &&
+               no_break_before(cp)) {
             uw += char_width(cp);
             i += k;
         }
@@ -256,10 +280,13 @@ text_header(text_ctx *t, const recap_results *res, output_wrap *w)
     put_str(w, strbuf_cstr(&line), NULL);
     strbuf_reset(&line);
     put_str(w, recap_results_query(res), OUTPUT_SGR_TITLE);
-    if (n > 0 && recap_hit_rank(recap_results_hit(res, 0)) > 1)
+    if (n > 1 && recap_hit_rank(recap_results_hit(res, 0)) > 1)
         strbuf_printf(&line, "\", %u-%u shown",
                       recap_hit_rank(recap_results_hit(res, 0)),
                       recap_hit_rank(recap_results_hit(res, n - 1)));
+    else if (n == 1 && recap_hit_rank(recap_results_hit(res, 0)) > 1)
+        strbuf_printf(&line, "\", %u shown",
+                      recap_hit_rank(recap_results_hit(res, 0)));
     else
         strbuf_putc(&line, '"');
     strbuf_printf(&line, " (%.1f ms)", recap_results_elapsed(res) * 1000.0);
