@@ -168,15 +168,17 @@ parse_term(gcase *c, const char *line)
 {
     char term[128];
     double w;
-    int group = -1;
+    int group = -1, alt_of = 0;
 
-    assert_true(sscanf(line, " %127s %lf %d", term, &w, &group) >= 2);
+    assert_true(sscanf(line, " %127s %lf %d %d", term, &w, &group, &alt_of) >=
+                2);
     assert_true(c->n_terms < UTIL_ARRAY_LEN(c->terms));
     snippet_term *t = &c->terms[c->n_terms++];
     t->term = keep(c, util_strdup(term));
     t->term_len = strlen(term);
     t->weight = w;
     t->group = group;
+    t->alt_of = alt_of;
 }
 
 static void
@@ -228,6 +230,9 @@ parse_case(gcase *c, const char *src)
             parse_term(c, line + 5);
         } else if (strncmp(line, "@section", 8) == 0) {
             parse_section(c, line + 8);
+        } else if (strcmp(line, "@fallback") == 0) {
+            assert_true(c->n_sec > 0);
+            c->sec[c->n_sec - 1].fallback = 1;
         } else if (strcmp(line, "@text") == 0 || strcmp(line, "@code") == 0) {
             assert_true(c->n_sec > 0);
             snippet_section *s = &c->sec[c->n_sec - 1];
