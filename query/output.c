@@ -272,8 +272,22 @@ text_header(text_ctx *t, const recap_results *res, output_wrap *w)
 {
     uint64_t total = recap_results_total(res);
     size_t n = recap_results_count(res);
+    const char *sugg = recap_results_suggestion(res);
     strbuf line = STRBUF_INIT;
 
+    if (sugg && recap_results_corrected(res)) {
+        put_str(w, "Showing results for \"", NULL);
+        put_str(w, sugg, OUTPUT_SGR_TITLE);
+        put_str(w, "\" (search only \"", NULL);
+        put_str(w, recap_results_query(res), NULL);
+        put_str(w, "\" with --exact)", NULL);
+        output_wrap_newline(w);
+    } else if (sugg) {
+        put_str(w, "Did you mean \"", NULL);
+        put_str(w, sugg, OUTPUT_SGR_TITLE);
+        put_str(w, "\"?", NULL);
+        output_wrap_newline(w);
+    }
     strbuf_printf(&line, "%s%llu result%s for \"",
                   recap_results_total_exact(res) ? "" : "about ",
                   (unsigned long long)total, total == 1 ? "" : "s");

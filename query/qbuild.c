@@ -7,18 +7,26 @@
 
 #include "qbuild.h"
 #include "schema.h"
+#include "spell.h"
 #include "util.h"
+
+/* Weight of a corrected word, relative to the word as typed. */
+#define QBUILD_FIX_SCALE 0.8
+/* Synonyms used per word, at most. */
+#define QBUILD_MAX_SYNONYMS 8
 
 /* A query has at most this many units; the rest of a long query is
  * ignored rather than making a match that cannot finish. */
 #define QBUILD_MAX_UNITS 64
 
 void
-qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer)
+qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer,
+            double code_weight)
 {
     memset(qb, 0, sizeof(*qb));
     qb->db = db;
     qb->stemmer = stemmer;
+    qb->code_weight = code_weight;
     if (xap_db_doccount(db, &qb->doccount, &qb->err))
         qb->rc = qb->err.rc;
 }
@@ -33,6 +41,11 @@ qbuild_clear(qbuild *qb)
     free(qb->terms);
     qb->terms = NULL;
     qb->n_terms = qb->cap_terms = 0;
+    for (i = 0; i < qb->n_fixes; i++)
+        free(qb->fixes[i].replacement);
+    free(qb->fixes);
+    qb->fixes = NULL;
+    qb->n_fixes = 0;
 }
 
 void
@@ -163,11 +176,11 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
     if (stem)
         qlist_push(qb, &alts, term_query(qb, SCHEMA_PREFIX_STEM, prefix, stem,
                                          stem_len, pos));
-    if (!*prefix) {
+    if (!*prefix && qb->code_weight > 0) {
         code = term_query(qb, SCHEMA_PREFIX_CODE, "", tok->term,
                           tok->term_len, pos);
         if (code && !qb->rc) {
-            if (xap_query_scale(code, SCHEMA_CODE_QUERY_SCALE, &q, &qb->err))
+            if (xap_query_scale(code, qb->code_weight, &q, &qb->err))
                 fail(qb, qb->err.rc);
             else
                 qlist_push(qb, &alts, q);
@@ -177,6 +190,125 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
     q = qlist_combine(qb, &alts, XAP_OP_OR, 0);
     qlist_clear(&alts);
     return q;
+}
+
+/* The unit of a word given as a string (a correction, a synonym): a term
+ * unit for one word, a phrase for several. */
+static xap_query *
+string_unit(qbuild *qb, const char *s, size_t len, const char *prefix);
+
+/* OR-s `alt`, scaled by `scale`, into *unit (both owned). */
+static void
+add_alternative(qbuild *qb, xap_query **unit, xap_query *alt, double scale)
+{
+    qlist l = {0};
+    xap_query *scaled = NULL;
+
+    if (!alt)
+        return;
+    if (xap_query_scale(alt, scale, &scaled, &qb->err))
+        fail(qb, qb->err.rc);
+    xap_query_free(alt);
+    qlist_push(qb, &l, *unit);
+    qlist_push(qb, &l, scaled);
+    *unit = qlist_combine(qb, &l, XAP_OP_OR, 0);
+    qlist_clear(&l);
+}
+
+/* Highlights the words of a synonym of the word last given to
+ * add_highlight() as alternative forms of it (snippet_term.alt_of). */
+static void highlight_synonym(qbuild *qb, const char *syn, size_t len);
+
+/* Synonyms from the index's synonym table widen a word's unit.  They are
+ * combined as a Xapian synonym: the word and its synonyms weigh as one
+ * term, so a rare abbreviation does not outweigh the word itself. */
+static void
+add_synonyms(qbuild *qb, const analysis_token *tok, const char *prefix,
+             xap_query **unit)
+{
+    xap_termiter *it = NULL;
+    const char *syn;
+    size_t len, n = 0;
+    qlist l = {0};
+
+    if (xap_db_synonyms(qb->db, tok->term, tok->term_len, &it, NULL))
+        return;
+    while (n++ < QBUILD_MAX_SYNONYMS &&
+           xap_termiter_next(it, &syn, &len, NULL, NULL) == 1) {
+        qlist_push(qb, &l, string_unit(qb, syn, len, prefix));
+        highlight_synonym(qb, syn, len);
+    }
+    xap_termiter_free(it);
+    if (l.n == 0)
+        return;
+    qlist_push(qb, &l, *unit);
+    *unit = qlist_combine(qb, &l, XAP_OP_SYNONYM, 0);
+    qlist_clear(&l);
+}
+
+static void
+remember_fix(qbuild *qb, size_t off, size_t len, char *replacement)
+{
+    qbuild_fix *p = realloc(qb->fixes, (qb->n_fixes + 1) * sizeof(*p));
+
+    if (!p) {
+        free(replacement);
+        fail(qb, RECAP_ENOMEM);
+        return;
+    }
+    qb->fixes = p;
+    p[qb->n_fixes].off = off;
+    p[qb->n_fixes].len = len;
+    p[qb->n_fixes].replacement = replacement;
+    qb->n_fixes++;
+}
+
+/* A word the index does not know (or barely knows) also matches its
+ * correction; the correction is remembered for the suggestion. */
+static void
+add_correction(qbuild *qb, const analysis_token *tok, const char *text,
+               xap_query **unit)
+{
+    uint32_t tf = 0;
+    char *fix;
+
+    if (!qb->query || !qb->text_base || tok->kind == ANALYSIS_CJK_UNI ||
+        tok->kind == ANALYSIS_CJK_BI || tok->kind == ANALYSIS_PART)
+        return;
+    if (xap_db_termfreq(qb->db, tok->term, tok->term_len, &tf, NULL))
+        return;
+    /* Only rare words can need a correction: skip the vocabulary scan for
+     * the others. */
+    if (tf >= 3 && tf >= qb->doccount / 200)
+        return;
+    if (!(fix = spell_correct(qb->db, tok->term, tok->term_len, tf)))
+        return;
+    if (!qb->exact)
+        add_alternative(qb, unit, string_unit(qb, fix, strlen(fix), ""),
+                        QBUILD_FIX_SCALE);
+    remember_fix(qb, (size_t)(text - qb->text_base) + tok->off, tok->len,
+                 fix);
+}
+
+char *
+qbuild_suggestion(const qbuild *qb)
+{
+    strbuf b = STRBUF_INIT;
+    size_t i, at = 0;
+
+    if (!qb->n_fixes || !qb->query)
+        return NULL;
+    /* Fixes come in query order and never overlap. */
+    for (i = 0; i < qb->n_fixes; i++) {
+        const qbuild_fix *f = &qb->fixes[i];
+        if (f->off < at)
+            continue;
+        strbuf_append(&b, qb->query + at, f->off - at);
+        strbuf_puts(&b, f->replacement);
+        at = f->off + f->len;
+    }
+    strbuf_puts(&b, qb->query + at);
+    return strbuf_detach(&b, NULL);
 }
 
 /* Tokens of a piece of query text, kept until the units are chosen. */
@@ -253,10 +385,35 @@ covered(const toks *ts, size_t i, analysis_kind kind)
     return 0;
 }
 
+/* Words so common that requiring them would only drop good pages ("how
+ * to configure mtls for a namespace"): they still count in ranking and
+ * phrases, but the all-words tier does not insist on them. */
+static const char *const stop_words[] = {
+    "a",    "about", "an",   "and",   "are",  "as",    "at",    "be",
+    "but",  "by",    "can",  "do",    "does", "for",   "from",  "how",
+    "i",    "if",    "in",   "into",  "is",   "it",    "its",   "my",
+    "of",   "on",    "or",   "our",   "should", "so",  "that",  "the",
+    "their", "then", "there", "these", "this", "to",   "was",   "we",
+    "what", "when",  "where", "which", "who",  "why",  "will",  "with",
+    "you",  "your",  "в",    "для",   "до",   "з",     "й",
+    "на",   "та",    "у",    "це",    "що",   "як",    "і"};
+
+int
+qbuild_is_stop_word(const char *term)
+{
+    size_t i;
+
+    for (i = 0; i < UTIL_ARRAY_LEN(stop_words); i++)
+        if (strcmp(term, stop_words[i]) == 0)
+            return 1;
+    return 0;
+}
+
 void
 qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
-             qlist *out)
+             qlist *out, qlist *stops)
 {
+    xap_query *unit;
     toks ts;
     size_t i;
 
@@ -269,7 +426,13 @@ qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
         if (tok->kind == ANALYSIS_CJK_UNI && covered(&ts, i, ANALYSIS_CJK_BI))
             continue;
         add_highlight(qb, tok->term, tok->term_len, -1);
-        qlist_push(qb, out, unit_query(qb, tok, prefix));
+        unit = unit_query(qb, tok, prefix);
+        add_synonyms(qb, tok, prefix, &unit);
+        if (!*prefix)
+            add_correction(qb, tok, text, &unit);
+        qlist_push(qb,
+                   stops && qbuild_is_stop_word(tok->term) ? stops : out,
+                   unit);
     }
     toks_free(&ts);
 }
@@ -316,4 +479,87 @@ qbuild_filter(qbuild *qb, const char *prefix, const char *value)
     q = term_query(qb, prefix, "", norm, norm_len, 0);
     free(norm);
     return q;
+}
+
+xap_query *
+qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
+                uint32_t max, int strict)
+{
+    char *norm = NULL;
+    size_t norm_len;
+    strbuf b = STRBUF_INIT;
+    xap_query *q = NULL;
+
+    if (qb->rc)
+        return NULL;
+    if (analysis_normalize(text, len, &norm, &norm_len) < 0) {
+        fail(qb, RECAP_ENOMEM);
+        return NULL;
+    }
+    strbuf_puts(&b, prefix);
+    strbuf_append(&b, norm, norm_len);
+    free(norm);
+    if (b.oom)
+        fail(qb, RECAP_ENOMEM);
+    else if (xap_query_wildcard(b.data, b.len, max,
+                                strict ? 0 : XAP_WILDCARD_MOST_FREQUENT, &q,
+                                &qb->err))
+        fail(qb, qb->err.rc);
+    /* Highlight the typed prefix as a word. */
+    strbuf_free(&b);
+    return q;
+}
+
+static xap_query *
+string_unit(qbuild *qb, const char *s, size_t len, const char *prefix)
+{
+    analysis_token tok = {0};
+    char *copy;
+    xap_query *q;
+
+    if (memchr(s, ' ', len))
+        return qbuild_phrase(qb, s, len, prefix);
+    if (!(copy = util_strndup(s, len))) {
+        fail(qb, RECAP_ENOMEM);
+        return NULL;
+    }
+    tok.term = copy;
+    tok.term_len = len;
+    tok.kind = ANALYSIS_WORD;
+    add_highlight(qb, copy, len, -1);
+    q = unit_query(qb, &tok, prefix);
+    free(copy);
+    return q;
+}
+
+static void
+highlight_synonym(qbuild *qb, const char *syn, size_t len)
+{
+    size_t of = qb->n_terms, i, n_words = 0;
+    int group = -1;
+    toks ts;
+
+    if (qb->rc || of == 0 || tokenize(qb, syn, len, &ts) < 0)
+        return;
+    for (i = 0; i < ts.n; i++)
+        n_words += !(ts.t[i].kind == ANALYSIS_PART &&
+                     covered(&ts, i, ANALYSIS_JOINED)) &&
+                   !(ts.t[i].kind == ANALYSIS_CJK_UNI &&
+                     covered(&ts, i, ANALYSIS_CJK_BI));
+    if (n_words > 1)
+        group = qb->next_group++;
+    for (i = 0; i < ts.n && !qb->rc; i++) {
+        size_t at = qb->n_terms;
+        if ((ts.t[i].kind == ANALYSIS_PART &&
+             covered(&ts, i, ANALYSIS_JOINED)) ||
+            (ts.t[i].kind == ANALYSIS_CJK_UNI &&
+             covered(&ts, i, ANALYSIS_CJK_BI)))
+            continue;
+        add_highlight(qb, ts.t[i].term, ts.t[i].term_len, group);
+        if (qb->n_terms > at)
+            qb->terms[at].alt_of = (int)qb->terms[of - 1].alt_of > 0
+                                       ? qb->terms[of - 1].alt_of
+                                       : (int)of;
+    }
+    toks_free(&ts);
 }
