@@ -35,6 +35,11 @@
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* U+2026 */
 
+struct snippet_matcher;
+static size_t decode(const unsigned char *s, size_t n, uint32_t *cp);
+static int is_wide(uint32_t c);
+static void choose_needles(struct snippet_matcher *mt);
+
 /* ---- query terms and token matching --------------------------------- */
 
 typedef struct qterm {
@@ -65,6 +70,12 @@ typedef struct snippet_matcher {
      * not among them cannot stem to any of them (Snowball stemmers keep a
      * word's first letter), so it is not stemmed at all. */
     unsigned char stem_first[128];
+    /* The prefilter (see may_match): a needle per term, or off. */
+    int prefilter;
+    struct {
+        char key[16];
+        size_t len;
+    } needle[SNIPPET_MAX_TERMS];
     cache_entry *slots;
     size_t n_slots, n_used;
     strbuf keys;
@@ -217,7 +228,79 @@ matcher_init(matcher *mt, const snippet_term *terms, size_t n_terms,
         if ((unsigned char)stem[0] < 0x80)
             mt->stem_first[(unsigned char)stem[0]] = 1;
     }
+    choose_needles(mt);
     return 0;
+}
+
+/* Whether a stemmer maps accented words to plain ASCII stems (German
+ * drops umlauts), so an ASCII needle could miss a word that matches. */
+static int
+folds_accents(analysis_stemmer *st)
+{
+    static const char *const probes[] = {"\xc3\xbc"
+                                         "ber",
+                                         "\xc3\xa4"
+                                         "rger",
+                                         "\xc3\xb6"
+                                         "fen",
+                                         "\xc3\xa9"
+                                         "t\xc3\xa9"};
+    size_t n;
+
+    for (size_t i = 0; st && i < UTIL_ARRAY_LEN(probes); i++) {
+        const char *stem = analysis_stem(st, probes[i], strlen(probes[i]), &n);
+        if (stem && n > 0 && (unsigned char)stem[0] < 0x80)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+is_cjk_term(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t c;
+        i += decode((const unsigned char *)s + i, n - i, &c);
+        if (!is_wide(c) || c >= 0xFF00)
+            return 0;
+    }
+    return n > 0;
+}
+
+/*
+ * Chooses the needles of the prefilter: for an ASCII term, its first three
+ * bytes (fewer when its stem differs sooner: a stem's last letter may
+ * differ from the word's, "sky" for "skies"); for a CJK term, the term.
+ * A term of any other script (case folding beyond ASCII) or a stemmer that
+ * folds accents turns the prefilter off.
+ */
+static void
+choose_needles(matcher *mt)
+{
+    mt->prefilter = mt->n > 0 && !folds_accents(mt->stemmer);
+    for (size_t i = 0; i < mt->n && mt->prefilter; i++) {
+        qterm *q = &mt->t[i];
+        size_t k = 0;
+        if (is_cjk_term(q->term, q->len) && q->len < sizeof mt->needle[i].key) {
+            memcpy(mt->needle[i].key, q->term, q->len);
+            mt->needle[i].len = q->len;
+            continue;
+        }
+        while (k < q->len && k < 3 && (unsigned char)q->term[k] < 0x80 &&
+               (!q->stem || (k + 1 < q->stem_len && q->stem[k] == q->term[k])))
+            k++;
+        for (size_t j = 0; j < q->len; j++)
+            if ((unsigned char)q->term[j] >= 0x80)
+                k = 0;
+        if (k == 0) {
+            mt->prefilter = 0;
+            break;
+        }
+        memcpy(mt->needle[i].key, q->term, k);
+        mt->needle[i].len = k;
+    }
 }
 
 static void
@@ -448,6 +531,111 @@ annotate_links(const matcher *mt, match *m, size_t n)
     }
 }
 
+/* Bytes of a character that a term can leave out at s[i], or 0: a
+ * joiner ('-' and '_' are dropped from joined forms), an apostrophe inside
+ * a word, an invisible word continuation (see analysis.h). */
+static size_t
+skippable(const unsigned char *s, size_t len, size_t i)
+{
+    if (s[i] == '\'' || s[i] == '-' || s[i] == '_')
+        return 1;
+    if (i + 1 < len && ((s[i] == 0xC2 && s[i + 1] == 0xAD) ||
+                        (s[i] == 0xCA && s[i + 1] == 0xBC)))
+        return 2;
+    if (i + 2 < len && s[i] == 0xE2 &&
+        ((s[i + 1] == 0x80 &&
+          (s[i + 2] == 0x99 || (s[i + 2] >= 0x8B && s[i + 2] <= 0x8D))) ||
+         (s[i + 1] == 0x81 && s[i + 2] == 0xA0)))
+        return 3;
+    if (i + 2 < len && s[i] == 0xEF &&
+        ((s[i + 1] == 0xBB && s[i + 2] == 0xBF) ||
+         (s[i + 1] == 0xBC && s[i + 2] == 0x87)))
+        return 3;
+    return 0;
+}
+
+/* Whether the needle occurs at s[i], ASCII case ignored, skipping
+ * apostrophes and invisible joiners after its first byte. */
+static int
+needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
+          size_t klen)
+{
+    for (size_t k = 0; k < klen;) {
+        size_t skip;
+        if (i >= len)
+            return 0;
+        if (k > 0 && (skip = skippable(s, len, i))) {
+            i += skip;
+            continue;
+        }
+        unsigned char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)key[k])
+            return 0;
+        i++;
+        k++;
+    }
+    return 1;
+}
+
+static int
+has_needle(const char *text, size_t len, const char *key, size_t klen)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char lo = (unsigned char)key[0], up = lo;
+
+    if (lo >= 'a' && lo <= 'z')
+        up = (unsigned char)(lo - 'a' + 'A');
+    for (int pass = 0; pass < 1 + (up != lo); pass++) {
+        const unsigned char *p = s, *end = s + len;
+        while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
+            if (needle_at(s, len, (size_t)(p - s), key, klen))
+                return 1;
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Whether text has a character that NFKC or case folding turns into ASCII
+ * letters or digits (full-width forms, ligatures, letterlike symbols,
+ * super- and subscripts, circled letters, mathematical letters, long s,
+ * dotted capital I), which a byte search for a needle would miss. */
+static int
+has_foldable(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
+    for (size_t i = 0; i + 1 < len; i++) {
+        unsigned char a = s[i], b = s[i + 1];
+        if (a < 0xC2)
+            continue;
+        if ((a == 0xC2 &&
+             (b == 0xAA || b == 0xB2 || b == 0xB3 || b == 0xB9 || b == 0xBA)) ||
+            (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
+            (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
+                           (b >= 0x91 && b <= 0x93))) ||
+            a == 0xEF || (a == 0xF0 && b == 0x9D))
+            return 1;
+    }
+    return 0;
+}
+
+/* The prefilter: whether any term could match in text, found by a byte
+ * search for each term's needle (much cheaper than tokenizing).  Yes when
+ * the prefilter is off, or when the text has foldable characters. */
+static int
+may_match(const matcher *mt, const char *text, size_t len)
+{
+    if (!mt->prefilter)
+        return 1;
+    for (size_t i = 0; i < mt->n; i++)
+        if (has_needle(text, len, mt->needle[i].key, mt->needle[i].len))
+            return 1;
+    return has_foldable(text, len);
+}
+
 /* Tokenizes `text` and fills `v` with its sorted, annotated matches.
  * Returns 0, or -1 when out of memory. */
 static int
@@ -456,7 +644,7 @@ find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
     collect_ctx c = {mt, v, 0};
 
     v->n = 0;
-    if (len == 0 || mt->n == 0)
+    if (len == 0 || mt->n == 0 || !may_match(mt, text, len))
         return 0;
     if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 || c.oom)
         return -1;
