@@ -363,7 +363,8 @@ typedef struct recap_search_options {
     uint32_t offset;        /* hits to skip */
     uint32_t limit;         /* hits to return (0: 10) */
     uint32_t snippet_length;/* Unicode characters per snippet (0: 200) */
-    uint32_t max_snippets;  /* snippets per hit (0: 1) */
+    uint32_t max_snippets;  /* snippets per hit, each from a different
+                               section of the page (0: 3; at most 3) */
     /* Filters; NULL for none.  Dates are "YYYY", "YYYY-MM" or "YYYY-MM-DD",
      * both ends inclusive. */
     const char *section;    /* first path part: "blog", "docs" */
@@ -381,7 +382,7 @@ typedef struct recap_search_options {
 #define RECAP_SEARCH_OPTIONS_VERSION 1
 #define RECAP_SEARCH_OPTIONS_INIT                                           \
     {                                                                       \
-        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 1, NULL, NULL,  \
+        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 3, NULL, NULL,  \
             NULL, NULL, NULL, RECAP_SORT_RELEVANCE, NULL, 0                 \
     }
 
@@ -528,6 +529,54 @@ recap_status recap_related_export(recap_index *idx,
  * malloc()ed, caller frees; NULL when out of memory.  `pretty` indents.
  */
 char *recap_results_json(const recap_results *res, int pretty);
+
+/* ---- formatting results ------------------------------------------------- */
+
+/* The output formats of recap_results_format(). */
+typedef enum recap_format {
+    RECAP_FORMAT_TEXT = 0, /* for people: a header line, numbered hits with
+                              title, URL, date, section and snippets */
+    RECAP_FORMAT_JSON,     /* the object of recap_results_json() */
+    RECAP_FORMAT_JSONL,    /* one hit object (as in "hits") per line */
+    RECAP_FORMAT_PATHS,    /* one path per line, for scripts and xargs */
+    RECAP_FORMAT_TSV       /* one hit per line: rank, score, path, url,
+                              title, date, section, lang, first snippet;
+                              tabs and line breaks in fields become spaces */
+} recap_format;
+
+typedef struct recap_format_options {
+    unsigned version;     /* RECAP_FORMAT_OPTIONS_VERSION */
+    recap_format format;
+    unsigned width;       /* text: wrap at this many terminal columns
+                             (0: no wrapping; below 20 counts as 20) */
+    int color;            /* text: bold and colour escape sequences */
+    int hyperlinks;       /* text: OSC 8 hyperlinks on titles and sections */
+    const char *base_url; /* prepended to the URLs shown and linked
+                             ("https://istio.io"); NULL: URLs as stored */
+    int pretty;           /* json: indented */
+} recap_format_options;
+
+#define RECAP_FORMAT_OPTIONS_VERSION 1
+#define RECAP_FORMAT_OPTIONS_INIT                                           \
+    {                                                                       \
+        RECAP_FORMAT_OPTIONS_VERSION, RECAP_FORMAT_TEXT, 0, 0, 0, NULL, 0   \
+    }
+
+/*
+ * Renders the results in one of the formats above.  Text from the index is
+ * never passed through raw: control characters are replaced, so a page
+ * cannot send escape sequences to a terminal.  Returns RECAP_OK and *out
+ * (malloc()ed, NUL-terminated, the caller frees it) with its byte length in
+ * *len_out (may be NULL), or RECAP_ENOMEM, or RECAP_EINVAL (NULL res or out,
+ * an unknown format or options version).
+ */
+recap_status recap_results_format(const recap_results *res,
+                                  const recap_format_options *opts,
+                                  char **out, size_t *len_out);
+
+/* The format named `name` ("text", "json", "jsonl", "paths", "tsv"):
+ * RECAP_OK and *out, or RECAP_EINVAL for another name. */
+recap_status recap_format_from_name(const char *name, recap_format *out);
 
 #ifdef __cplusplus
 }
