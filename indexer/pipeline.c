@@ -29,6 +29,8 @@
 #include <unistd.h>
 
 #include "docterms.h"
+#include "incremental.h"
+#include "incremental_int.h"
 #include "ingest.h"
 #include "pipeline_int.h"
 #include "util.h"
@@ -107,13 +109,36 @@ file_size(const char *root, const char *relpath)
     return n;
 }
 
+/* What incr_pre() stamps, made on this thread: stat first, so a write
+ * after it changes the mtime again and is seen by the next sync even when
+ * it lands before the read. */
+static json_t *
+make_stamp(const char *root, const char *relpath, const char *default_lang)
+{
+    int64_t size, mtime;
+    char hash[17];
+    json_t *stamp = NULL;
+
+    if (incr_stat(root, relpath, &size, &mtime) == 0 &&
+        (stamp = incr_make_stamp(size, mtime, "")) != NULL &&
+        incr_read_file(root, relpath, hash, default_lang,
+                       json_array_get(stamp, 3), NULL) == 0) {
+        json_array_set_new(stamp, 2, json_string(hash));
+        return stamp;
+    }
+    json_decref(stamp);
+    return NULL;
+}
+
 void
 pl_prepare(pl_stemmers *st, const char *root, const char *relpath,
-           const char *default_lang, pl_slot *s)
+           const char *default_lang, int stamp, pl_slot *s)
 {
     ingest_doc *doc = NULL;
     xap_error err;
 
+    if (stamp)
+        s->stamp = make_stamp(root, relpath, default_lang);
     s->rc = ingest_file(root, relpath, default_lang, buffer_warning, s, &doc,
                         &s->msg);
     if (s->rc == RECAP_OK) {
@@ -140,6 +165,7 @@ pl_slot_clear(pl_slot *s)
     free(s->warns);
     free(s->msg);
     xap_doc_free(s->xdoc);
+    json_decref(s->stamp);
     memset(s, 0, sizeof(*s));
 }
 
@@ -180,22 +206,31 @@ pl_report(recap_index *idx, const pl_slot *s, const char *relpath)
 }
 
 recap_status
-pl_account(recap_index *idx, const pl_slot *s, const char *relpath)
+pl_account(recap_index *idx, pl_slot *s, const char *relpath)
 {
     const char *msg = s->msg ? s->msg : recap_status_str(s->rc);
     recap_status rc;
 
+    /* The incremental hooks, as recap_index_add_file() calls them. */
+    if (idx->incr) {
+        json_decref(idx->incr->pending);
+        idx->incr->pending = s->stamp;
+        s->stamp = NULL;
+    }
     if (s->rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
+        incr_note(idx, relpath);
         return index_fail(idx, s->rc, "%s", s->msg ? s->msg : "not published");
     }
     if (s->failed_write) {
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         return index_fail(idx, s->rc, "%s: %s", relpath, msg);
     }
     if (s->rc != RECAP_OK) {
         /* The previous version of a file that cannot be read now stays. */
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         if (writer_remember_seen(idx, relpath) != RECAP_OK)
             return RECAP_ENOMEM;
         if (pl_is_file_status(s->rc))
@@ -204,6 +239,7 @@ pl_account(recap_index *idx, const pl_slot *s, const char *relpath)
     }
     if ((rc = writer_remember_seen(idx, relpath)) != RECAP_OK)
         return rc;
+    incr_note(idx, relpath);
     idx->stats.n_added++;
     idx->stats.n_bytes += s->n_bytes;
     idx->stats.n_terms += s->n_terms;
@@ -230,6 +266,7 @@ struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t cv_ready; /* a slot became ready */
     pthread_cond_t cv_space; /* the writer finished a file, or stop */
+    int stamp;               /* make source stamps */
     size_t next;             /* next file to claim */
     size_t consumed;         /* files the writer is done with */
     int stop;
@@ -258,7 +295,8 @@ worker_main(void *arg)
         i = pl->next++;
         s = &pl->slots[i % pl->n_slots];
         pthread_mutex_unlock(&pl->mu);
-        pl_prepare(&w->stemmers, pl->root, pl->paths[i], pl->default_lang, s);
+        pl_prepare(&w->stemmers, pl->root, pl->paths[i], pl->default_lang,
+                   pl->stamp, s);
         pthread_mutex_lock(&pl->mu);
         s->ready = 1;
         pthread_cond_broadcast(&pl->cv_ready);
@@ -406,6 +444,7 @@ pl_add_in_place(recap_index *idx, const char *root, const char *const *relpaths,
     pl.paths = relpaths;
     pl.n = n;
     strcpy(pl.default_lang, idx->default_lang);
+    pl.stamp = idx->incr != NULL;
     pl.n_workers = n_workers ? n_workers : pl_auto_threads();
     if (pl.n_workers > PL_MAX_THREADS)
         pl.n_workers = PL_MAX_THREADS;

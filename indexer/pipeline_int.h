@@ -37,6 +37,8 @@ typedef struct pl_slot {
     unsigned char warn_oom;     /* some warnings were lost for lack of memory */
     char *msg;                  /* the message for rc != RECAP_OK, or NULL */
     xap_doc *xdoc;              /* the document, until written */
+    struct json_t *stamp;       /* the source stamp for incremental runs, made
+                                   before the file was read, or NULL */
     uint64_t n_terms;
     uint64_t n_bytes; /* source file size */
     pl_warning *warns;
@@ -55,9 +57,10 @@ typedef struct pl_stemmers {
 
 void pl_stemmers_free(pl_stemmers *st);
 
-/* Reads and analyses `root`/`relpath` into `s` (zeroed by the caller). */
+/* Reads and analyses `root`/`relpath` into `s` (zeroed by the caller);
+ * with `stamp`, first makes its source stamp (incremental.h). */
 void pl_prepare(pl_stemmers *st, const char *root, const char *relpath,
-                const char *default_lang, pl_slot *s);
+                const char *default_lang, int stamp, pl_slot *s);
 
 /* Frees what `s` holds and zeroes it. */
 void pl_slot_clear(pl_slot *s);
@@ -68,10 +71,10 @@ int pl_is_file_status(recap_status rc);
 /* Reports the warnings buffered in `s` through the handle's callback. */
 void pl_report(recap_index *idx, const pl_slot *s, const char *relpath);
 
-/* Counts a file whose document was written (or whose failure is in `s`)
- * and records its message on the handle.  Returns the file's status. */
-recap_status pl_account(recap_index *idx, const pl_slot *s,
-                        const char *relpath);
+/* Counts a file whose document was written (or whose failure is in `s`),
+ * hands its stamp to the incremental state and records its message on the
+ * handle.  Returns the file's status. */
+recap_status pl_account(recap_index *idx, pl_slot *s, const char *relpath);
 
 /* Threads to use when the caller says 0: one per processor. */
 size_t pl_auto_threads(void);

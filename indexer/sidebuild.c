@@ -34,6 +34,7 @@
 
 #include "docterms.h"
 #include "generation.h"
+#include "incremental.h"
 #include "pipeline_int.h"
 #include "schema.h"
 #include "util.h"
@@ -169,6 +170,7 @@ struct side_run {
     const char *index_path;
     const char *live_gen;
     char default_lang[16];
+    int stamp;      /* make source stamps */
     pl_slot *slots; /* one per file */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -215,7 +217,7 @@ build_one(side_run *run, pl_stemmers *st, xap_db *part, xap_db **live, size_t i)
     xap_error err;
     recap_status rc = RECAP_OK;
 
-    pl_prepare(st, run->root, run->paths[i], run->default_lang, s);
+    pl_prepare(st, run->root, run->paths[i], run->default_lang, run->stamp, s);
     if (s->rc == RECAP_OK)
         rc = xap_db_add(part, s->xdoc, NULL, &err);
     else if (pl_is_file_status(s->rc) && s->rc != RECAP_ESKIPPED &&
@@ -426,6 +428,7 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
     run.index_path = idx->path;
     run.live_gen = idx->side->live_gen;
     strcpy(run.default_lang, idx->default_lang);
+    run.stamp = idx->incr != NULL;
     run.slots = calloc(n, sizeof(*run.slots));
     r = calloc(k, sizeof(*r));
     if (!run.slots || !r) {
@@ -491,6 +494,25 @@ side_end(recap_index *idx, xap_db *db)
     side_free(sb);
 }
 
+/* Stores the source stamps again in the new generation: they name the
+ * revision they belong to, and compaction made a new one. */
+static recap_status
+restamp(recap_index *idx, xap_db *fresh, xap_error *err)
+{
+    recap_status rc;
+
+    if (!idx->incr)
+        return RECAP_OK;
+    idx->db = fresh;
+    rc = incr_save(idx);
+    idx->db = NULL;
+    if (rc != RECAP_OK) {
+        snprintf(err->msg, sizeof(err->msg), "%s", recap_index_errmsg(idx));
+        return rc;
+    }
+    return xap_db_commit(fresh, err);
+}
+
 recap_status
 side_commit(recap_index *idx)
 {
@@ -511,6 +533,8 @@ side_commit(recap_index *idx)
     /* Take the new generation's lock before letting go of the live one. */
     if (rc == RECAP_OK)
         rc = xap_db_open(dir, XAP_DB_OPEN, &fresh, &err);
+    if (rc == RECAP_OK)
+        rc = restamp(idx, fresh, &err);
     if (rc == RECAP_OK && (rc = gen_switch(idx->path, sb->gen)) != RECAP_OK)
         snprintf(err.msg, sizeof(err.msg), "cannot switch the stub: %s",
                  strerror(errno));

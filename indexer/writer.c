@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "docterms.h"
+#include "incremental.h"
 #include "index_int.h"
 #include "pipeline_int.h"
 #include "ingest.h"
@@ -83,6 +84,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
     }
     idx->in_batch = 1;
     idx->full = (flags & RECAP_BEGIN_FULL) != 0;
+    incr_begin(idx, idx->full);
     forget_seen(idx);
     memset(&idx->stats, 0, sizeof(idx->stats));
     return RECAP_OK;
@@ -147,8 +149,10 @@ delete_path(recap_index *idx, const char *relpath, int *found)
     free(qterm);
     if (found)
         *found = freq > 0;
-    if (rc == RECAP_OK && freq)
+    if (rc == RECAP_OK && freq) {
         idx->stats.n_deleted++;
+        incr_forget(idx, relpath);
+    }
     return rc;
 }
 
@@ -167,18 +171,21 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
         return rc;
     if (!root || !relpath)
         return index_fail(idx, RECAP_EINVAL, "no file given");
+    incr_pre(idx, root, relpath);
     rc = ingest_file(root, relpath, idx->default_lang, on_warn, idx, &doc,
                      &msg);
     if (rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");
         rc = delete_path(idx, relpath, NULL);
+        incr_note(idx, relpath);
         rc = rc ? rc : RECAP_ESKIPPED;
         goto done;
     }
     if (rc != RECAP_OK) {
         /* Keep the previous version of a file that cannot be read now. */
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         if (remember_seen(idx, relpath) == RECAP_OK)
             index_fail(idx, rc, "%s", msg ? msg : recap_status_str(rc));
         goto done;
@@ -194,10 +201,12 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     }
     if (rc != RECAP_OK) {
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         index_fail_xap(idx, &err, relpath);
         goto done;
     }
     rc = remember_seen(idx, relpath);
+    incr_note(idx, relpath);
     idx->stats.n_added++;
     idx->stats.n_bytes += source_size(root, relpath);
     idx->stats.n_terms += n_terms;
@@ -289,6 +298,8 @@ recap_index_commit(recap_index *idx)
         return rc;
     if (idx->full)
         rc = prune_unseen(idx);
+    if (rc == RECAP_OK)
+        rc = incr_save(idx);
     if (rc != RECAP_OK) {
         recap_index_cancel(idx);
         return rc;
@@ -297,13 +308,16 @@ recap_index_commit(recap_index *idx)
         xap_db_end(idx->db, 1, &err)) {
         idx->in_batch = 0;
         side_cancel(idx);
+        incr_end(idx);
         return index_fail_xap(idx, &err, "committing");
     }
     idx->in_batch = 0;
     if (idx->side && (rc = side_commit(idx)) != RECAP_OK) {
+        incr_end(idx);
         forget_seen(idx);
         return rc;
     }
+    incr_end(idx);
     forget_seen(idx);
     index_load_main_lang(idx);
     return RECAP_OK;
@@ -318,6 +332,7 @@ recap_index_cancel(recap_index *idx)
     if (rc)
         return rc;
     idx->in_batch = 0;
+    incr_end(idx);
     forget_seen(idx);
     if (idx->side) {
         side_cancel(idx); /* drops the parts; the live index is untouched */
