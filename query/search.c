@@ -29,6 +29,7 @@ typedef struct search {
     const char *lang; /* NULL: all languages */
     qbuild qb;
     xap_query *strict, *loose;
+    xap_query *core; /* what the second tier leaves out */
     recap_results *res;
     size_t cap_hits;
     facets *facets; /* NULL: none asked for */
@@ -160,6 +161,7 @@ build(search *s)
     qparse_tree_free(tree);
     s->strict = qt.strict;
     s->loose = qt.loose;
+    s->core = qt.core;
     if (s->qb.rc) {
         xap_query_free(qt.filter);
         return fail_xap(s, &s->qb.err, "building the query");
@@ -353,8 +355,12 @@ run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
     xap_error err;
     recap_status rc;
 
+    /* Excluding the plain all-words condition rather than the first tier's
+     * whole query (with its AND_MAYBE bonuses) also keeps clear of a
+     * Xapian 1.4 fault: with the latter, AND_NOT read uninitialised memory
+     * and let first-tier pages through again. */
     pair[0] = s->loose;
-    pair[1] = s->strict;
+    pair[1] = s->core ? s->core : s->strict;
     if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
         return fail_xap(s, &err, "building the query");
     rc = run_tier(s, rest,
@@ -435,6 +441,7 @@ recap_search(recap_index *idx, const recap_search_options *opts,
         s.res->corrected = !s.qb.exact;
     xap_query_free(s.strict);
     xap_query_free(s.loose);
+    xap_query_free(s.core);
     qbuild_clear(&s.qb);
     if (rc != RECAP_OK) {
         recap_results_free(s.res);
