@@ -227,6 +227,19 @@ recap_status recap_index_add_doc(recap_index *idx,
                                  const recap_doc_fields *fields);
 
 /*
+ * Makes the next RECAP_BEGIN_FULL batch write `n` shards (1 to 64): Xapian
+ * databases that each hold the documents whose path hashes to them (a
+ * stable hash), listed by the index's stub file, so every reader opens
+ * them as one index.  Each shard is written by its own thread.  0 (the
+ * default) keeps the number the index has.  Shards can then be served from
+ * other hosts with xapian-tcpsrv (see docs/scaling.md).  Incremental
+ * batches on a sharded index add new documents where Xapian puts them
+ * (round robin) and commit shard by shard.
+ * Returns RECAP_OK, or RECAP_EINVAL (a reader, a batch open, or n > 64).
+ */
+recap_status recap_index_set_shards(recap_index *idx, unsigned n);
+
+/*
  * Receives the outcome of one file of recap_index_add_files(), on the
  * calling thread and in the order of the list: `i` is the file's index in
  * the list, `rc` what recap_index_add_file() would have returned for it

@@ -51,6 +51,9 @@ usage(FILE *f)
 "                     files whose size, mtime and content changed are\n"
 "                     read, pages including a changed file are updated,\n"
 "                     and documents of deleted files removed)\n"
+"      --shards N     full build into N databases (shards) by a hash of\n"
+"                     each path, one writer thread each, opened as one\n"
+"                     index; implies --full (default: as the index has)\n"
 "      --watch        after indexing, keep watching CONTENT_DIR (inotify)\n"
 "                     and update the index whenever files change\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
@@ -70,6 +73,7 @@ usage(FILE *f)
 
 typedef struct run {
     const char *synonyms; /* --synonyms FILE */
+    unsigned shards;      /* --shards N, 0 when not given */
     int quiet;
     int progress;
     size_t n_warn_shown;
@@ -145,7 +149,8 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths,
     file_ctx f = {r, idx, n, started};
     recap_status rc;
 
-    if ((rc = recap_index_begin(idx, RECAP_BEGIN_FULL)) ||
+    if ((rc = recap_index_set_shards(idx, r->shards)) ||
+        (rc = recap_index_begin(idx, RECAP_BEGIN_FULL)) ||
         (r->synonyms &&
          (rc = recap_index_load_synonyms(idx, r->synonyms)))) {
         fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
@@ -217,6 +222,7 @@ main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"jsonl", required_argument, NULL, 'J'},
         {"full", no_argument, NULL, 'F'},
+        {"shards", required_argument, NULL, 'S'},
         {"watch", no_argument, NULL, 'W'},
         {"progress", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
@@ -229,6 +235,7 @@ main(int argc, char **argv)
     run r = {0};
     int c, force_progress = 0, status = CLI_EXIT_ERROR, full = 0, watch = 0;
     uint64_t n_docs = 0;
+    uint32_t shards = 0;
 
     while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -238,6 +245,12 @@ main(int argc, char **argv)
         case 'q': r.quiet = 1; break;
         case 'J': jsonl = optarg; break;
         case 'F': full = 1; break;
+        case 'S':
+            if (cli_parse_uint(prog, "--shards", optarg, 64, &shards) < 0)
+                return CLI_EXIT_ERROR;
+            r.shards = shards ? shards : 1;
+            full = 1;
+            break;
         case 'W': watch = 1; break;
         case 'p': force_progress = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;

@@ -476,6 +476,15 @@ done:
 }
 
 recap_status
+recap_index_set_shards(recap_index *idx, unsigned n)
+{
+    if (!idx || idx->mode == RECAP_OPEN_READ || idx->in_batch || n > 64)
+        return RECAP_EINVAL;
+    idx->n_shards = n;
+    return RECAP_OK;
+}
+
+recap_status
 recap_index_add_files(recap_index *idx, const char *root,
                       const char *const *relpaths, size_t n, unsigned n_workers,
                       recap_file_fn fn, void *ctx)

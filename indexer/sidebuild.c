@@ -41,12 +41,14 @@
 #include "writer_int.h"
 
 struct sidebuild {
-    char *live_gen;  /* "gen-000002" */
-    char *gen;       /* "gen-000003": being built */
-    char *parts_dir; /* index/gen-000003.parts */
-    xap_db *live;    /* the handle's database: the live generation */
-    char **parts;    /* part databases, in document order */
+    char *live_gen;       /* "gen-000002" */
+    char *gen;            /* "gen-000003": being built */
+    char *parts_dir;      /* index/gen-000003.parts */
+    xap_db *live;         /* the handle's database: the live generation */
+    char **parts;         /* part databases, in document order */
+    unsigned *part_shard; /* the shard each part goes to */
     size_t n_parts, cap_parts;
+    unsigned n_shards; /* databases of the new generation */
 };
 
 static void
@@ -59,29 +61,37 @@ side_free(struct sidebuild *sb)
     for (i = 0; i < sb->n_parts; i++)
         free(sb->parts[i]);
     free(sb->parts);
+    free(sb->part_shard);
     free(sb->parts_dir);
     free(sb->gen);
     free(sb->live_gen);
     free(sb);
 }
 
-/* Appends a new part to the list; returns its path (borrowed) or NULL. */
+/* Appends a new part for `shard` to the list; returns its path (borrowed)
+ * or NULL. */
 static const char *
-new_part(struct sidebuild *sb)
+new_part(struct sidebuild *sb, unsigned shard)
 {
     char *p;
 
     if (sb->n_parts == sb->cap_parts) {
         size_t cap = sb->cap_parts ? sb->cap_parts * 2 : 8;
         char **np = realloc(sb->parts, cap * sizeof(*np));
+        unsigned *ns;
         if (!np)
             return NULL;
         sb->parts = np;
+        if (!(ns = realloc(sb->part_shard, cap * sizeof(*ns))))
+            return NULL;
+        sb->part_shard = ns;
         sb->cap_parts = cap;
     }
     p = util_asprintf("%s/p%04zu", sb->parts_dir, sb->n_parts);
-    if (p)
+    if (p) {
+        sb->part_shard[sb->n_parts] = shard;
         sb->parts[sb->n_parts++] = p;
+    }
     return p;
 }
 
@@ -91,7 +101,7 @@ static recap_status
 open_seq_part(recap_index *idx, int in_transaction)
 {
     struct sidebuild *sb = idx->side;
-    const char *part = new_part(sb);
+    const char *part = new_part(sb, 0); /* shard 0 holds the rest */
     xap_db *db = NULL;
     xap_error err;
 
@@ -124,6 +134,7 @@ side_begin(recap_index *idx)
         return index_fail(idx, RECAP_ENOMEM, "out of memory");
     }
     sb->live_gen = live;
+    sb->n_shards = idx->n_shards ? idx->n_shards : gen_shards(idx->path, live);
     sb->gen = gen_next(live);
     sb->parts_dir =
         sb->gen ? util_asprintf("%s/%s.parts", idx->path, sb->gen) : NULL;
@@ -154,7 +165,8 @@ typedef struct side_run side_run;
 
 typedef struct range {
     side_run *run;
-    size_t first, end; /* files [first, end) */
+    unsigned id;       /* files i with run->owner[i] == id, */
+    size_t first, end; /* all within [first, end) */
     const char *part;
     pthread_t thread;
     int started;
@@ -170,8 +182,9 @@ struct side_run {
     const char *index_path;
     const char *live_gen;
     char default_lang[16];
-    int stamp;      /* make source stamps */
-    pl_slot *slots; /* one per file */
+    int stamp;       /* make source stamps */
+    pl_slot *slots;  /* one per file */
+    uint16_t *owner; /* the range of each file */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
@@ -253,6 +266,8 @@ range_main(void *arg)
         fatal_at = r->first;
     }
     for (i = r->first; i < r->end && fatal == RECAP_OK && !stop; i++) {
+        if (run->owner[i] != r->id)
+            continue;
         if ((rc = build_one(run, &st, part, &live, i)) != RECAP_OK) {
             fatal = rc; /* the slot names the file */
             fatal_at = i + 1;
@@ -313,31 +328,70 @@ split_ranges(const char *root, const char *const *paths, size_t n, range *r,
     free(size);
 }
 
-/* Reports the files of range `r` as they finish, in order.  Returns
- * RECAP_OK or the status that stopped the range. */
-static recap_status
-report_range(recap_index *idx, range *r, recap_file_fn fn, void *ctx)
+/* A stable hash of a path, for its shard (FNV-1a, 32 bits). */
+static uint32_t
+path_hash(const char *s)
 {
-    side_run *run = r->run;
-    recap_status rc = RECAP_OK;
-    size_t i;
+    uint32_t h = 2166136261u;
 
-    for (i = r->first; i < r->end; i++) {
-        pl_slot *s = &run->slots[i];
-        pthread_mutex_lock(&run->mu);
-        while (r->done <= i)
-            pthread_cond_wait(&run->cv, &run->mu);
-        pthread_mutex_unlock(&run->mu);
-        if (r->fatal != RECAP_OK && i >= r->fatal_at)
-            break;
-        pl_report(idx, s, run->paths[i]);
-        rc = pl_account(idx, s, run->paths[i]);
-        if (!pl_is_file_status(rc))
-            return rc; /* the message names the file */
-        if (fn)
-            fn(ctx, i, run->paths[i], rc, rc ? recap_index_errmsg(idx) : "");
-        pl_slot_clear(s);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Gives each file its range: contiguous ranges of about equal bytes, or
+ * with several shards, the shard of the path's hash. */
+static void
+assign(side_run *run, size_t n, range *r, size_t k, unsigned n_shards)
+{
+    size_t i, t;
+
+    if (n_shards > 1) {
+        for (t = 0; t < k; t++) {
+            r[t].first = 0;
+            r[t].end = n;
+        }
+        for (i = 0; i < n; i++)
+            run->owner[i] = (uint16_t)(path_hash(run->paths[i]) % n_shards);
+    } else {
+        split_ranges(run->root, run->paths, n, r, k);
+        for (t = 0; t < k; t++)
+            for (i = r[t].first; i < r[t].end; i++)
+                run->owner[i] = (uint16_t)t;
     }
+    for (t = 0; t < k; t++)
+        r[t].id = (unsigned)t;
+}
+
+/* Reports file i once its range has finished it.  Returns RECAP_OK, or
+ * the status that stopped the run. */
+static recap_status
+report_one(recap_index *idx, side_run *run, range *r, size_t i,
+           recap_file_fn fn, void *ctx)
+{
+    pl_slot *s = &run->slots[i];
+    recap_status rc;
+
+    pthread_mutex_lock(&run->mu);
+    while (r->done <= i)
+        pthread_cond_wait(&run->cv, &run->mu);
+    pthread_mutex_unlock(&run->mu);
+    if (r->fatal != RECAP_OK && i >= r->fatal_at)
+        return index_fail(idx, r->fatal, "%s: %s", r->part, r->fatal_msg);
+    pl_report(idx, s, run->paths[i]);
+    rc = pl_account(idx, s, run->paths[i]);
+    if (!pl_is_file_status(rc))
+        return rc; /* the message names the file */
+    if (fn)
+        fn(ctx, i, run->paths[i], rc, rc ? recap_index_errmsg(idx) : "");
+    pl_slot_clear(s);
+    return RECAP_OK;
+}
+
+/* After the last file: a range may still fail to commit its part. */
+static recap_status
+check_range(recap_index *idx, side_run *run, range *r)
+{
     pthread_mutex_lock(&run->mu);
     while (r->done < r->end)
         pthread_cond_wait(&run->cv, &run->mu);
@@ -385,15 +439,16 @@ stop_and_join(side_run *run, range *r, size_t k)
 
 /* Runs the ranges and reports their files in list order. */
 static recap_status
-run_ranges(recap_index *idx, side_run *run, range *r, size_t k,
+run_ranges(recap_index *idx, side_run *run, size_t n, range *r, size_t k,
            recap_file_fn fn, void *ctx)
 {
     recap_status rc = RECAP_OK;
-    size_t t;
+    unsigned sharded = idx->side->n_shards > 1;
+    size_t t, i;
 
     for (t = 0; t < k && rc == RECAP_OK; t++) {
         r[t].run = run;
-        r[t].part = new_part(idx->side);
+        r[t].part = new_part(idx->side, sharded ? (unsigned)t : 0);
         if (!r[t].part)
             rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
         else if (pthread_create(&r[t].thread, NULL, range_main, &r[t]) != 0)
@@ -401,8 +456,10 @@ run_ranges(recap_index *idx, side_run *run, range *r, size_t k,
         else
             r[t].started = 1;
     }
+    for (i = 0; i < n && rc == RECAP_OK; i++)
+        rc = report_one(idx, run, &r[run->owner[i]], i, fn, ctx);
     for (t = 0; t < k && rc == RECAP_OK; t++)
-        rc = report_range(idx, &r[t], fn, ctx);
+        rc = check_range(idx, run, &r[t]);
     stop_and_join(run, r, k);
     return rc;
 }
@@ -422,6 +479,8 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
     if (!paths_unique(relpaths, n))
         return pl_add_in_place(idx, root, relpaths, n, n_threads, fn, ctx);
     k = k > PL_MAX_THREADS ? PL_MAX_THREADS : k > n ? n : k;
+    if (idx->side->n_shards > 1)
+        k = idx->side->n_shards; /* one writer per shard */
     memset(&run, 0, sizeof(run));
     run.root = root;
     run.paths = relpaths;
@@ -430,19 +489,22 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
     strcpy(run.default_lang, idx->default_lang);
     run.stamp = idx->incr != NULL;
     run.slots = calloc(n, sizeof(*run.slots));
+    run.owner = calloc(n, sizeof(*run.owner));
     r = calloc(k, sizeof(*r));
-    if (!run.slots || !r) {
+    if (!run.slots || !run.owner || !r) {
         free(run.slots);
+        free(run.owner);
         free(r);
         return index_fail(idx, RECAP_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&run.mu, NULL);
     pthread_cond_init(&run.cv, NULL);
-    split_ranges(root, relpaths, n, r, k);
-    rc = run_ranges(idx, &run, r, k, fn, ctx);
+    assign(&run, n, r, k, idx->side->n_shards);
+    rc = run_ranges(idx, &run, n, r, k, fn, ctx);
     for (i = 0; i < n; i++)
         pl_slot_clear(&run.slots[i]);
     free(run.slots);
+    free(run.owner);
     free(r);
     pthread_cond_destroy(&run.cv);
     pthread_mutex_destroy(&run.mu);
@@ -501,8 +563,8 @@ restamp(recap_index *idx, xap_db *fresh, xap_error *err)
 {
     recap_status rc;
 
-    if (!idx->incr)
-        return RECAP_OK;
+    if (!idx->incr || idx->side->n_shards > 1)
+        return RECAP_OK; /* shards have no single revision to name */
     idx->db = fresh;
     rc = incr_save(idx);
     idx->db = NULL;
@@ -511,6 +573,58 @@ restamp(recap_index *idx, xap_db *fresh, xap_error *err)
         return rc;
     }
     return xap_db_commit(fresh, err);
+}
+
+/* Compacts the parts of `shard` into the database `dest`; a shard without
+ * parts becomes an empty database. */
+static recap_status
+merge_shard(struct sidebuild *sb, unsigned shard, const char *dest,
+            xap_error *err)
+{
+    const char **srcs = malloc((sb->n_parts + 1) * sizeof(*srcs));
+    size_t i, n = 0;
+    xap_db *empty = NULL;
+    recap_status rc;
+
+    if (!srcs)
+        return RECAP_ENOMEM;
+    for (i = 0; i < sb->n_parts; i++)
+        if (sb->part_shard[i] == shard)
+            srcs[n++] = sb->parts[i];
+    if (n)
+        rc = xap_compact(srcs, n, dest, err);
+    else if ((rc = xap_db_open(dest, XAP_DB_CREATE_OR_OVERWRITE, &empty,
+                               err)) == RECAP_OK)
+        rc = xap_db_commit(empty, err);
+    xap_db_free(empty);
+    free(srcs);
+    return rc;
+}
+
+/* The new generation: one database, or a directory of shards behind a stub
+ * of its own (Xapian opens nested stubs). */
+static recap_status
+merge_parts(struct sidebuild *sb, const char *dir, xap_error *err)
+{
+    unsigned s;
+    recap_status rc = RECAP_OK;
+
+    if (sb->n_shards <= 1)
+        return merge_shard(sb, 0, dir, err);
+    if (mkdir(dir, 0777) != 0) {
+        snprintf(err->msg, sizeof(err->msg), "cannot create %s: %s", dir,
+                 strerror(errno));
+        return RECAP_EIO;
+    }
+    for (s = 0; s < sb->n_shards && rc == RECAP_OK; s++) {
+        char *p = util_asprintf("%s/" GEN_SHARD_FMT, dir, s);
+        rc = p ? merge_shard(sb, s, p, err) : RECAP_ENOMEM;
+        free(p);
+    }
+    if (rc == RECAP_OK && (rc = gen_write_shard_stub(dir, sb->n_shards)))
+        snprintf(err->msg, sizeof(err->msg), "cannot write %s/%s: %s", dir,
+                 GEN_STUB, strerror(errno));
+    return rc;
 }
 
 recap_status
@@ -529,7 +643,7 @@ side_commit(recap_index *idx)
         return index_fail(idx, RECAP_ENOMEM, "out of memory");
     }
     count_dropped(idx);
-    rc = xap_compact((const char *const *)sb->parts, sb->n_parts, dir, &err);
+    rc = merge_parts(sb, dir, &err);
     /* Take the new generation's lock before letting go of the live one. */
     if (rc == RECAP_OK)
         rc = xap_db_open(dir, XAP_DB_OPEN, &fresh, &err);

@@ -162,6 +162,49 @@ done:
     return rc;
 }
 
+unsigned
+gen_shards(const char *path, const char *gen)
+{
+    char *stub = util_asprintf("%s/%s/%s", path, gen, GEN_STUB), *text = NULL;
+    size_t len = 0, i;
+    unsigned n = 0;
+
+    if (stub && util_read_file(stub, &text, &len) == 0)
+        for (i = 0; i < len; i++)
+            n += text[i] == '\n';
+    free(text);
+    free(stub);
+    return n ? n : 1;
+}
+
+recap_status
+gen_write_shard_stub(const char *dir, unsigned n)
+{
+    char *tmp = util_asprintf("%s/%s.tmp", dir, GEN_STUB);
+    char *stub = util_asprintf("%s/%s", dir, GEN_STUB);
+    FILE *f = tmp ? fopen(tmp, "w") : NULL;
+    recap_status rc = RECAP_EIO;
+    unsigned i;
+
+    if (!tmp || !stub) {
+        rc = RECAP_ENOMEM;
+        goto done;
+    }
+    for (i = 0; f && i < n; i++)
+        fprintf(f, "auto " GEN_SHARD_FMT "\n", i);
+    if (f && fflush(f) == 0 && fsync(fileno(f)) == 0 && fclose(f) == 0) {
+        f = NULL;
+        if (rename(tmp, stub) == 0 && sync_dir(dir) == 0)
+            rc = RECAP_OK;
+    }
+done:
+    if (f)
+        fclose(f);
+    free(tmp);
+    free(stub);
+    return rc;
+}
+
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

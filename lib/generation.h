@@ -16,6 +16,10 @@
  * see the old generation or the new one, never a mix, and an interrupted
  * build leaves the old one live.  An index directory that is itself a
  * database (older indexes) keeps working; it is just rebuilt in place.
+ *
+ * A sharded generation (recap_index_set_shards) is a directory with a stub
+ * of its own listing its shards, gen-000003/XAPIANDB -> shard-00 ...
+ * shard-NN, each a database; Xapian opens the nested stubs as one.
  */
 #ifndef RECAP_GENERATION_H
 #define RECAP_GENERATION_H
@@ -23,6 +27,8 @@
 #include "status.h"
 
 #define GEN_STUB "XAPIANDB"
+/* A sharded generation is a directory of shards with a stub of its own. */
+#define GEN_SHARD_FMT "shard-%02u"
 
 /* Whether `path` is missing or an empty directory (a new index may be laid
  * out there). */
@@ -48,6 +54,14 @@ recap_status gen_switch(const char *path, const char *gen);
 /* Removes everything in `path` but the stub and the generations `keep1`
  * and `keep2` (either may be NULL): stale parts and old generations. */
 void gen_prune(const char *path, const char *keep1, const char *keep2);
+
+/* The number of shards of generation `gen` of `path`: the lines of its own
+ * stub, or 1 when it is one database. */
+unsigned gen_shards(const char *path, const char *gen);
+
+/* Writes `dir`/XAPIANDB listing shards 0..n-1 (atomically, synced).
+ * RECAP_OK or RECAP_EIO / RECAP_ENOMEM. */
+recap_status gen_write_shard_stub(const char *dir, unsigned n);
 
 /* Removes a directory tree; errors are ignored. */
 void gen_remove_tree(const char *dir);

@@ -30,6 +30,7 @@ struct recap_index {
     size_t n_seen, cap_seen;
     recap_index_stats stats;
     struct sidebuild *side; /* a full batch built as a new generation */
+    unsigned n_shards;       /* for full builds; 0: as the index has */
     struct incr_state *incr; /* source stamps (indexer/incremental.c) */
 
     /* Stemmers by language, made on first use. */

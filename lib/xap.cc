@@ -316,6 +316,10 @@ xap_db_revision(xap_db *db, uint64_t *out, xap_error *err) noexcept
     try {
         *out = db->get().get_revision();
         return RECAP_OK;
+    } catch (const Xapian::InvalidOperationError &) {
+        /* Several shards: each has its own revision, none is the whole's. */
+        *out = 0;
+        return RECAP_OK;
     } catch (...) {
         return fail(err, db->path.c_str());
     }

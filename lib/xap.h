@@ -87,6 +87,7 @@ recap_status xap_db_reopen(xap_db *db, int *changed,
                            xap_error *err) XAP_NOEXCEPT;
 recap_status xap_db_doccount(xap_db *db, uint32_t *out,
                              xap_error *err) XAP_NOEXCEPT;
+/* The committed revision; 0 for a database of several shards. */
 recap_status xap_db_revision(xap_db *db, uint64_t *out,
                              xap_error *err) XAP_NOEXCEPT;
 /* Average document length in wdf, for ranking policy. */
