@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Sharded search: the same corpus built as one database, as 3 local shards
+# (recapsearch-index --shards 3) and as those 3 shards served by 3
+# xapian-tcpsrv processes on loopback, behind a stub of "remote" lines.
+# Every query of the relevance set (or a few on corpus/ when the shared
+# corpus is absent) must give the same top 10 with the same scores; pages
+# with exactly equal scores may come in another order (document ids
+# interleave across shards), so equal scores are compared as sets.
+. "$(dirname "$0")/common.bash"
+command -v xapian-tcpsrv >/dev/null && command -v jq >/dev/null || {
+  echo "skip: needs xapian-tcpsrv (xapian-tools) and jq"; exit 77; }
+
+CORPUS=${RECAP_SHARED_CORPUS:-}
+QUERIES=
+if [ -n "$CORPUS" ] && [ -d "$CORPUS" ] &&
+   [ -f "$CORPUS/../../../relevance/queries.tsv" ]; then
+  QUERIES=$CORPUS/../../../relevance/queries.tsv
+else
+  CORPUS=$SRC/corpus
+  QUERIES=$TMP/queries.tsv
+  printf 'q1\tcontrol plane\nq2\tmtls modes\nq3\tretries timeouts\nq4\tproxy memory\n' \
+    > "$QUERIES"
+fi
+
+"$BIN/recapsearch-index" -q --db "$TMP/one" "$CORPUS"
+"$BIN/recapsearch-index" -q --shards 3 --db "$TMP/three" "$CORPUS"
+gen=$(awk '{print $2}' "$TMP/three/XAPIANDB")
+expect_eq "3 shards listed" 3 "$(wc -l < "$TMP/three/$gen/XAPIANDB")"
+
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+base=$((20000 + $$ % 20000))
+: > "$TMP/remote.stub"
+for k in 0 1 2; do
+  for try in 0 1 2 3 4 5 6 7; do
+    port=$((base + k * 10 + try * 100))
+    # A session of its own: on SIGTERM xapian-tcpsrv signals its whole
+    # process group, which would otherwise be this test and ctest.
+    setsid xapian-tcpsrv --port "$port" "$TMP/three/$gen/shard-0$k" \
+      > "$TMP/srv$k.log" 2>&1 < /dev/null &
+    pid=$!
+    for _ in $(seq 50); do
+      grep -q "Listening" "$TMP/srv$k.log" && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if grep -q "Listening" "$TMP/srv$k.log"; then
+      PIDS+=("$pid")
+      echo "remote 127.0.0.1:$port" >> "$TMP/remote.stub"
+      break
+    fi
+    kill "$pid" 2>/dev/null
+  done
+done
+expect_eq "3 servers listening" 3 "${#PIDS[@]}"
+
+# top DB LANG QUERY: "score path" of the top 10, equal scores sorted by
+# path, without the last group of equal scores (it may be cut anywhere),
+# then the number of hits.
+top() {
+  local json
+  json=$("$BIN/recapsearch" --db "$1" --json -n 10 --lang "$2" "$3") || true
+  printf '%s' "$json" | jq -r '
+    [.hits[] | {s: (.score * 1e6 | round), p: .path}] as $h
+    | ($h | length) as $n
+    | (if $n > 0 then $h[$n - 1].s else null end) as $last
+    | ([$h[] | select(.s != $last)] | sort_by(-.s, .p)
+       | map("\(.s) \(.p)") | join("\n")) + "\nhits \($n)"'
+}
+
+n=0
+same_local=0
+same_remote=0
+while IFS=$'\t' read -r qid q; do
+  [ -z "$qid" ] && continue
+  num=${qid#q}
+  lang=en
+  if [ "$num" -ge 51 ] && [ "$num" -le 55 ]; then lang=zh; fi
+  if [ "$num" -ge 56 ] && [ "$num" -le 58 ]; then lang=uk; fi
+  one=$(top "$TMP/one" "$lang" "$q")
+  loc=$(top "$TMP/three" "$lang" "$q")
+  rem=$(top "$TMP/remote.stub" "$lang" "$q")
+  n=$((n + 1))
+  if [ "$one" == "$loc" ]; then same_local=$((same_local + 1))
+  else fail "$qid local shards differ:"; diff <(echo "$one") <(echo "$loc") >&2; fi
+  if [ "$one" == "$rem" ]; then same_remote=$((same_remote + 1))
+  else fail "$qid remote shards differ:"; diff <(echo "$one") <(echo "$rem") >&2; fi
+done < "$QUERIES"
+expect_eq "queries run" 1 "$([ "$n" -gt 3 ] && echo 1 || echo 0)"
+expect_eq "local shards identical" "$n" "$same_local"
+expect_eq "remote shards identical" "$n" "$same_remote"
+
+# Snippets come through the remote protocol too.
+expect_match "remote snippets" '"snippets": ?\[ *\{' \
+  "$("$BIN/recapsearch" --db "$TMP/remote.stub" --json -n 1 \
+     "$(head -1 "$QUERIES" | cut -f2)" | tr -d '\n')"
+
+[ "$FAILS" -eq 0 ] || { echo "$FAILS check(s) failed"; exit 1; }
