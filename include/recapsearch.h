@@ -583,6 +583,13 @@ recap_status recap_related_export(recap_index *idx,
  * The results as one JSON object (schema in README.md, "JSON output"):
  * malloc()ed, caller frees; NULL when out of memory.  `pretty` indents.
  */
+/* The number of remote shards (of an index whose stub lists "remote
+ * HOST:PORT" lines, see docs/scaling.md) that could not be reached for this
+ * search, whose results then come from the other shards: 0 normally.  A
+ * shard that fails during a search is left out and the search run again;
+ * recap_index_reopen() tries the missing shards again. */
+unsigned recap_results_missing_shards(const recap_results *res);
+
 char *recap_results_json(const recap_results *res, int pretty);
 
 /* ---- formatting results ------------------------------------------------- */

@@ -254,6 +254,39 @@ follow_generation(recap_index *idx)
     return 0;
 }
 
+/* Opens the index afresh in the handle's mode and swaps it in. */
+static recap_status
+reopen_fresh(recap_index *idx, unsigned *missing)
+{
+    xap_db *fresh = NULL;
+    xap_error err;
+
+    if (xap_db_open(idx->path,
+                    idx->mode == RECAP_OPEN_READ ? XAP_DB_READONLY
+                                                 : XAP_DB_OPEN,
+                    &fresh, &err) != RECAP_OK)
+        return index_fail_xap(idx, &err, "reopening the index");
+    *missing = xap_db_missing_shards(fresh);
+    xap_db_free(idx->db);
+    idx->db = fresh;
+    return RECAP_OK;
+}
+
+recap_status
+index_drop_unreachable(recap_index *idx)
+{
+    unsigned before = xap_db_missing_shards(idx->db), after = 0;
+    recap_status rc;
+
+    if (idx->in_batch || idx->mode != RECAP_OPEN_READ ||
+        !xap_db_has_remote_shards(idx->db))
+        return RECAP_ENOTFOUND;
+    if ((rc = reopen_fresh(idx, &after)) != RECAP_OK)
+        return rc;
+    index_load_main_lang(idx);
+    return after > before ? RECAP_OK : RECAP_ENOTFOUND;
+}
+
 recap_status
 recap_index_reopen(recap_index *idx)
 {
@@ -263,6 +296,14 @@ recap_index_reopen(recap_index *idx)
         return RECAP_EINVAL;
     if (follow_generation(idx))
         return index_fail(idx, RECAP_ENOMEM, "out of memory");
+    /* Shards left out may be back. */
+    if (xap_db_missing_shards(idx->db) && !idx->in_batch) {
+        unsigned missing;
+        if (reopen_fresh(idx, &missing) == RECAP_OK) {
+            index_load_main_lang(idx);
+            return RECAP_OK;
+        }
+    }
     if (xap_db_reopen(idx->db, NULL, &err))
         return index_fail_xap(idx, &err, "reopening the index");
     index_load_main_lang(idx);

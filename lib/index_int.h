@@ -49,6 +49,11 @@ recap_status index_fail_xap(recap_index *idx, const xap_error *err,
                             const char *what);
 /* The stemmer for `lang`, cached on the handle; NULL when there is none. */
 analysis_stemmer *index_stemmer(recap_index *idx, const char *lang);
+/* After a backend error on an index of remote shards: opens it again,
+ * leaving out the shards that cannot be reached now.  RECAP_OK when that
+ * left out more shards than before (a search may be retried), else
+ * RECAP_ENOTFOUND (nothing to gain) or the error. */
+recap_status index_drop_unreachable(recap_index *idx);
 /* Re-reads which language most documents are in. */
 void index_load_main_lang(recap_index *idx);
 

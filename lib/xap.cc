@@ -35,6 +35,8 @@ struct xap_db {
     Xapian::WritableDatabase wdb;
     bool writable = false;
     std::string path;
+    unsigned missing = 0; /* shards of a stub that could not be reached */
+    bool remote = false;  /* opened shard by shard: a stub of remotes */
 
     Xapian::Database &
     get()
@@ -228,6 +230,120 @@ dup_out(const std::string &s, size_t *len_out)
 
 /* ---- databases ---------------------------------------------------------- */
 
+/* ---- stubs with remote shards ------------------------------------------- */
+
+/* The stub file of `path` (itself, or its XAPIANDB), or "" if none. */
+static std::string
+stub_file(const std::string &path)
+{
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+        return "";
+    if (S_ISREG(st.st_mode))
+        return path;
+    std::string s = path + "/XAPIANDB", glass = path + "/iamglass";
+    if (stat(glass.c_str(), &st) == 0 || stat(s.c_str(), &st) != 0)
+        return "";
+    return s;
+}
+
+/* Milliseconds to wait for a remote shard ($RECAPSEARCH_REMOTE_TIMEOUT_MS,
+ * default 2000) before going on without it. */
+static unsigned
+remote_timeout_ms()
+{
+    const char *v = getenv("RECAPSEARCH_REMOTE_TIMEOUT_MS");
+    long n = v ? strtol(v, nullptr, 10) : 0;
+    return n > 0 && n < 3600000 ? (unsigned)n : 2000;
+}
+
+/*
+ * Opens a stub that lists remote shards ("remote HOST:PORT" lines) one
+ * shard at a time, so that an unreachable shard is left out (counted in
+ * *missing) instead of failing the whole index: the results then come from
+ * the others.  Other lines (auto, glass, chert, a path) are opened as
+ * Xapian would, relative to the stub.  Returns false when the stub has no
+ * remote line (the caller opens it the usual way); throws when no shard
+ * can be opened.
+ */
+static bool
+open_remote_stub(const std::string &path, Xapian::Database &db,
+                 unsigned &missing)
+{
+    std::string file = stub_file(path);
+    if (file.empty())
+        return false;
+    FILE *f = fopen(file.c_str(), "r");
+    if (!f)
+        return false;
+    std::vector<std::string> lines;
+    char buf[4096];
+    bool remote = false;
+    while (fgets(buf, sizeof buf, f)) {
+        std::string l(buf);
+        while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+            l.pop_back();
+        if (l.empty() || l[0] == '#')
+            continue;
+        remote = remote || l.compare(0, 7, "remote ") == 0;
+        lines.push_back(l);
+    }
+    fclose(f);
+    if (!remote)
+        return false;
+    std::string dir = file.substr(0, file.rfind('/') + 1);
+    unsigned timeout = remote_timeout_ms(), opened = 0;
+    std::string first_error;
+    missing = 0;
+    for (const std::string &l : lines) {
+        size_t sp = l.find(' ');
+        std::string kind = l.substr(0, sp),
+                    arg = sp == l.npos ? "" : l.substr(sp + 1);
+        try {
+            if (kind == "remote" && !arg.empty() && arg[0] != ':') {
+                size_t colon = arg.rfind(':');
+                unsigned port =
+                    (unsigned)strtoul(arg.c_str() + colon + 1, nullptr, 10);
+                db.add_database(Xapian::Remote::open(arg.substr(0, colon), port,
+                                                     timeout, timeout));
+            } else {
+                /* Local shards, and programs over pipes, as Xapian does. */
+                std::string p = arg.empty() ? kind : arg;
+                if (kind == "remote") {
+                    size_t s2 = arg.find(' ', 1);
+                    db.add_database(Xapian::Remote::open(
+                        arg.substr(1, s2 - 1),
+                        s2 == arg.npos ? "" : arg.substr(s2 + 1), timeout));
+                } else {
+                    db.add_database(
+                        Xapian::Database(p[0] == '/' ? p : dir + p));
+                }
+            }
+            opened++;
+        } catch (const Xapian::NetworkError &e) {
+            missing++;
+            if (first_error.empty())
+                first_error = e.get_description();
+        }
+    }
+    if (!opened)
+        throw Xapian::NetworkError("no shard of " + path +
+                                   " can be reached: " + first_error);
+    return true;
+}
+
+extern "C" unsigned
+xap_db_missing_shards(const xap_db *db) noexcept
+{
+    return db ? db->missing : 0;
+}
+
+extern "C" int
+xap_db_has_remote_shards(const xap_db *db) noexcept
+{
+    return db && db->remote;
+}
+
 extern "C" recap_status
 xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
             xap_error *err) noexcept
@@ -240,7 +356,9 @@ xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
         db = new xap_db;
         db->path = path;
         if (mode == XAP_DB_READONLY) {
-            db->rdb = Xapian::Database(path);
+            db->remote = open_remote_stub(path, db->rdb, db->missing);
+            if (!db->remote)
+                db->rdb = Xapian::Database(path);
         } else {
             int flags = mode == XAP_DB_CREATE_OR_OPEN
                             ? Xapian::DB_CREATE_OR_OPEN
@@ -1429,10 +1547,11 @@ xap_mset_free(xap_mset *m) noexcept
 /* ---- match spies -------------------------------------------------------- */
 
 /* Counts the parts of one value slot (see xap_spy_new). */
-class value_counter : public Xapian::MatchSpy
-{
+class value_counter : public Xapian::MatchSpy {
   public:
-    value_counter(Xapian::valueno slot, int sep) : slot_(slot), sep_(sep) {}
+    value_counter(Xapian::valueno slot, int sep) : slot_(slot), sep_(sep)
+    {
+    }
 
     void
     operator()(const Xapian::Document &doc, double) override
@@ -1472,7 +1591,9 @@ class value_counter : public Xapian::MatchSpy
 
 struct xap_spy {
     value_counter spy;
-    xap_spy(xap_slot slot, int sep) : spy(slot, sep) {}
+    xap_spy(xap_slot slot, int sep) : spy(slot, sep)
+    {
+    }
 };
 
 extern "C" recap_status

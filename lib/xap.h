@@ -76,6 +76,14 @@ typedef enum xap_open_mode {
  */
 recap_status xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
                          xap_error *err) XAP_NOEXCEPT;
+/* For a reader opened on a stub of remote shards ("remote HOST:PORT"
+ * lines), each shard is opened on its own with a timeout of
+ * $RECAPSEARCH_REMOTE_TIMEOUT_MS (2000): the shards that cannot be reached
+ * are left out and counted here, and the others answer (partial results).
+ * 0 otherwise. */
+unsigned xap_db_missing_shards(const xap_db *db) XAP_NOEXCEPT;
+/* Whether the reader was opened shard by shard from such a stub. */
+int xap_db_has_remote_shards(const xap_db *db) XAP_NOEXCEPT;
 /* Closes the database (releasing a write lock) and frees the handle.
  * Accepts NULL.
  * Uncommitted changes of a writable database outside a transaction are

@@ -319,6 +319,11 @@ main(int argc, char **argv)
         goto done;
     }
     fwrite(out, 1, out_len, stdout);
+    if (recap_results_missing_shards(res))
+        fprintf(stderr,
+                "%s: partial results: %u shard(s) of the index could not be "
+                "reached\n",
+                prog, recap_results_missing_shards(res));
     status = recap_results_count(res) ? CLI_EXIT_OK : CLI_EXIT_NONE;
 done:
     recap_results_free(res);

@@ -314,6 +314,12 @@ facets_json(const recap_results *res)
     return obj;
 }
 
+unsigned
+recap_results_missing_shards(const recap_results *res)
+{
+    return res ? res->missing_shards : 0;
+}
+
 char *
 recap_results_json(const recap_results *res, int pretty)
 {
@@ -334,6 +340,10 @@ recap_results_json(const recap_results *res, int pretty)
     if (obj) {
         json_object_set_new(obj, "suggestion", jstr(res->suggestion));
         json_object_set_new(obj, "corrected", json_boolean(res->corrected));
+        if (res->missing_shards) /* partial results */
+            json_object_set_new(
+                obj, "missing_shards",
+                json_integer((json_int_t)res->missing_shards));
     }
     if (!obj)
         return NULL;

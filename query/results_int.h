@@ -46,6 +46,7 @@ struct recap_results {
     char *suggestion; /* the query with spelling corrected, or NULL */
     int corrected;    /* the search used the corrections */
     double elapsed;
+    unsigned missing_shards; /* remote shards left out: partial results */
     recap_hit *hits;
     size_t n_hits;
 };

@@ -445,8 +445,13 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     qbuild_clear(&s.qb);
     if (rc != RECAP_OK) {
         recap_results_free(s.res);
+        /* A remote shard that went away: go on without it, once per
+         * shard lost. */
+        if (rc == RECAP_EBACKEND && index_drop_unreachable(idx) == RECAP_OK)
+            return recap_search(idx, opts, out);
         return rc;
     }
+    s.res->missing_shards = xap_db_missing_shards(idx->db);
     s.res->elapsed = util_now() - t0;
     *out = s.res;
     return RECAP_OK;

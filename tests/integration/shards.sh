@@ -95,4 +95,20 @@ expect_match "remote snippets" '"snippets": ?\[ *\{' \
   "$("$BIN/recapsearch" --db "$TMP/remote.stub" --json -n 1 \
      "$(head -1 "$QUERIES" | cut -f2)" | tr -d '\n')"
 
+# A shard server that stops: the others answer, flagged as partial.
+q=$(head -1 "$QUERIES" | cut -f2)
+full=$("$BIN/recapsearch" --db "$TMP/remote.stub" --json "$q" | jq '.total')
+kill "${PIDS[2]}"
+wait "${PIDS[2]}" 2>/dev/null
+start=$(date +%s%N)
+part=$("$BIN/recapsearch" --db "$TMP/remote.stub" --json "$q" 2>"$TMP/err") \
+  || fail "partial search failed: $(cat "$TMP/err")"
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "missing shards flagged" 1 "$(printf '%s' "$part" | jq '.missing_shards')"
+expect_eq "hits from the other shards" 1 \
+  "$(printf '%s' "$part" | jq '(.hits | length) > 0 and .total < '"$full"' | if . then 1 else 0 end')"
+expect_eq "partial answer within 2 s" 1 "$([ "$ms" -lt 2000 ] && echo 1 || echo 0)"
+"$BIN/recapsearch" --db "$TMP/remote.stub" "$q" >/dev/null 2>"$TMP/err"
+expect_match "text output notes it" "partial results: 1 shard" "$(cat "$TMP/err")"
+
 [ "$FAILS" -eq 0 ] || { echo "$FAILS check(s) failed"; exit 1; }
