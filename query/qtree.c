@@ -13,9 +13,6 @@
 #define QTREE_NEAR_WINDOW 10
 /* Terms a prefix search ("mesh*") expands to, at most. */
 #define QTREE_WILDCARD_MAX 100
-/* Weight of the bonus a page gets when the words of the query stand
- * together in it, relative to the words' own weight. */
-#define QTREE_PROXIMITY_SCALE 0.5
 
 typedef struct field {
     const char *name;
@@ -45,6 +42,7 @@ static const field default_field = {"", "", 0};
 typedef struct ctx {
     qbuild *qb;
     int strict_syntax;
+    double proximity;
 } ctx;
 
 static const field *
@@ -133,6 +131,7 @@ word_query(ctx *c, const qparse_node *n, const field *f)
         free(v);
         return q;
     }
+    c->qb->text_base = n->text - n->off;
     qbuild_words(c->qb, n->text, n->text_len, f->prefix, &units, NULL);
     return combine(c, &units, XAP_OP_AND, 0);
 }
@@ -236,7 +235,7 @@ proximity(ctx *c, const qparse_node *const *words, size_t n)
     }
     near = qbuild_phrase(c->qb, text.data, text.len, "");
     strbuf_free(&text);
-    if (near && xap_query_scale(near, QTREE_PROXIMITY_SCALE, &scaled,
+    if (near && xap_query_scale(near, c->proximity, &scaled,
                                 &c->qb->err))
         c->qb->rc = c->qb->err.rc;
     xap_query_free(near);
@@ -262,13 +261,15 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
         else if (k->kind == QPARSE_MUST)
             qlist_push(c->qb, &must, node_query(c, k, &default_field));
         else if (k->kind == QPARSE_WORD && !(k->flags & QPARSE_PREFIX)) {
+            /* A word node's text starts at its offset in the query. */
+            c->qb->text_base = k->text - k->off;
             qbuild_words(c->qb, k->text, k->text_len, "", &pos, &stops);
             if (n_plain < UTIL_ARRAY_LEN(plain))
                 plain[n_plain++] = k;
         } else
             qlist_push(c->qb, &pos, node_query(c, k, &default_field));
     }
-    if (n_plain > 1)
+    if (n_plain > 1 && c->proximity > 0)
         boost = proximity(c, plain, n_plain);
     n_units = pos.n + stops.n;
     /* Stop words are required only when the query has nothing else. */
@@ -320,9 +321,9 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
 
 void
 qtree_build(qbuild *qb, const qparse_node *root, int strict_syntax,
-            qtree_out *out)
+            double proximity, qtree_out *out)
 {
-    ctx c = {qb, strict_syntax};
+    ctx c = {qb, strict_syntax, proximity};
 
     memset(out, 0, sizeof(*out));
     if (!root || qb->rc)

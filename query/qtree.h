@@ -28,9 +28,10 @@ extern const char *const qtree_fields[];
 
 /* Translates the tree rooted at `root` (may be NULL).  `strict_syntax`:
  * wildcard expansion over its limit is an error rather than keeping the
- * most frequent terms.  Failures are left in qb->rc / qb->err. */
+ * most frequent terms.  `proximity` weighs the bonus for the words of a
+ * query standing together.  Failures are left in qb->rc / qb->err. */
 void qtree_build(qbuild *qb, const qparse_node *root, int strict_syntax,
-                 qtree_out *out);
+                 double proximity, qtree_out *out);
 void qtree_out_clear(qtree_out *out);
 
 #endif

@@ -20,9 +20,6 @@
 #include "snippet.h"
 #include "util.h"
 
-/* BM25 parameters (Xapian's defaults are 1, 0, 1, 0.5, 0.5). */
-#define SEARCH_BM25_K1 1.2
-#define SEARCH_BM25_B 0.5
 
 typedef struct search {
     recap_index *idx;
@@ -154,7 +151,8 @@ build(search *s)
         return index_fail(s->idx, rc, "query: %s", perr.msg);
     if (rc != RECAP_OK)
         return index_fail(s->idx, rc, "query: %s", recap_status_str(rc));
-    qtree_build(&s->qb, qparse_tree_root(tree), strict, &qt);
+    qtree_build(&s->qb, qparse_tree_root(tree), strict,
+                s->idx->ranking.proximity, &qt);
     qparse_tree_free(tree);
     s->strict = qt.strict;
     s->loose = qt.loose;
@@ -311,8 +309,8 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
     *count = 0;
     if ((rc = xap_enquire_new(s->idx->db, &e, &err)) ||
         (rc = xap_enquire_set_query(e, q, 0, &err)) ||
-        (rc = xap_enquire_set_bm25(e, SEARCH_BM25_K1, 0, 1, SEARCH_BM25_B,
-                                   0.5, &err)) ||
+        (rc = xap_enquire_set_bm25(e, s->idx->ranking.k1, 0, 1,
+                                   s->idx->ranking.b, 0.5, &err)) ||
         (s->opts->sort == RECAP_SORT_DATE &&
          (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
                                     SCHEMA_SLOT_DATE, 1, &err))) ||
@@ -405,10 +403,15 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     }
     s.res->total_exact = 1;
     qbuild_init(&s.qb, idx->db,
-                index_stemmer(idx, s.lang ? s.lang : idx->main_lang));
+                index_stemmer(idx, s.lang ? s.lang : idx->main_lang),
+                idx->ranking.code);
+    s.qb.query = opts->query;
+    s.qb.exact = (opts->flags & RECAP_SEARCH_EXACT) != 0;
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)
         rc = run(&s);
+    if (rc == RECAP_OK && (s.res->suggestion = qbuild_suggestion(&s.qb)))
+        s.res->corrected = !s.qb.exact;
     xap_query_free(s.strict);
     xap_query_free(s.loose);
     qbuild_clear(&s.qb);
