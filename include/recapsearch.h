@@ -377,6 +377,13 @@ const char *recap_hit_section(const recap_hit *hit);
 const char *recap_hit_lang(const recap_hit *hit);
 const char *recap_hit_description(const recap_hit *hit);
 size_t recap_hit_snippet_count(const recap_hit *hit);
+/* The page's versions in other languages (recapsearch-index links pages
+ * with the same path under other language folders): how many, and the
+ * i-th's language ("zh"), with its URL in *url (may be NULL); borrowed
+ * from the results; NULL past the end. */
+size_t recap_hit_translation_count(const recap_hit *hit);
+const char *recap_hit_translation(const recap_hit *hit, size_t i,
+                                  const char **url);
 const recap_snippet *recap_hit_snippet(const recap_hit *hit, size_t i);
 
 /* Facet counts over the whole match set, for the facets asked for in

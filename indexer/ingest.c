@@ -284,6 +284,13 @@ done:
     return rc;
 }
 
+static int
+cmp_translations(const void *a, const void *b)
+{
+    return strcmp(((const ingest_translation *)a)->lang,
+                  ((const ingest_translation *)b)->lang);
+}
+
 /*
  * Finds the other-language versions of doc: with language folders, the
  * same path under each other language folder of the root; with language
@@ -315,6 +322,9 @@ find_translations(const char *root, const char *default_lang, ingest_doc *doc)
         free(cand);
     }
     closedir(d);
+    if (rc == 0 && doc->n_translations > 1)
+        qsort(doc->translations, doc->n_translations,
+              sizeof(*doc->translations), cmp_translations);
     return rc;
 }
 

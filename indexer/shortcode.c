@@ -824,7 +824,8 @@ include_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
     for (i = 0; i < x->depth; i++)
         if (x->stack_len[i] == a.val_len &&
             memcmp(x->stack[i], a.val, a.val_len) == 0) {
-            snprintf(msg, sizeof(msg), "%.*s includes itself; not expanded",
+            snprintf(msg, sizeof(msg),
+                     "%.*s is already being included (a cycle); not expanded",
                      (int)a.val_len, a.val);
             warn_at(x, t->start, msg);
             return;

@@ -23,7 +23,15 @@ struct recap_hit {
     char *path, *url, *title, *date, *section, *lang, *description;
     recap_snippet *snippets;
     size_t n_snippets;
+    char **tr_lang, **tr_url; /* n_translations other-language versions */
+    size_t n_translations;
 };
+
+/* Takes the hit's translations from the stored data's "translations"
+ * array (lib/schema.h; NULL: none).  Returns RECAP_OK or RECAP_ENOMEM. */
+struct json_t;
+recap_status results_hit_set_translations(recap_hit *hit,
+                                          const struct json_t *arr);
 
 typedef struct facet_value {
     char *value;

@@ -285,8 +285,10 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     hit->section = jdup(obj, "section");
     hit->lang = jdup(obj, "lang");
     hit->description = jdup(obj, "description");
-    rc = make_snippets(s, hit, json_object_get(obj, "sections"),
-                       hit->description);
+    rc = results_hit_set_translations(hit, json_object_get(obj, "translations"));
+    if (rc == RECAP_OK)
+        rc = make_snippets(s, hit, json_object_get(obj, "sections"),
+                           hit->description);
     json_decref(obj);
     if (rc)
         return index_fail(s->idx, rc, "making snippets: %s",
