@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -422,6 +423,271 @@ test_dump(void **state)
     free(msg);
 }
 
+/* ---- the whole Istio site ----------------------------------------------- */
+
+static const char *
+istio_root(void)
+{
+    static char buf[1024];
+    static const char *const rel[] = {"/../shared", "/../../shared"};
+    const char *env = getenv("RECAP_SHARED_CORPUS");
+    struct stat st;
+    size_t i;
+
+    if (env && stat(env, &st) == 0 && S_ISDIR(st.st_mode))
+        return env;
+    for (i = 0; i < UTIL_ARRAY_LEN(rel); i++) {
+        snprintf(buf, sizeof(buf), "%s%s/corpus/istio.io/content",
+                 RECAP_SOURCE_DIR, rel[i]);
+        if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+            return buf;
+    }
+    return NULL;
+}
+
+static int
+is_tag_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* An HTML tag of an element a page could hold, or a comment, at s[0]: a
+ * closing tag, a tag with attributes, a void element, or a comment.  A
+ * bare "<sub>" alone is left alone: code spans show such text
+ * ("`<iss>/<sub>`"), and a real element would leave its closing tag. */
+static int
+html_tag_at(const char *s)
+{
+    static const char *const voids[] = {"br", "img", "input", "hr"};
+    int closing = s[0] == '<' && s[1] == '/';
+    static const char *const names[] = {
+        "a",          "abbr",    "b",     "br",     "button", "code",
+        "dd",         "details", "div",   "dl",     "dt",     "em",
+        "figcaption", "figure",  "h1",    "h2",     "h3",     "h4",
+        "h5",         "h6",      "i",     "iframe", "img",    "input",
+        "kbd",        "li",      "nav",   "ol",     "p",      "pre",
+        "script",     "section", "small", "span",   "strong", "style",
+        "sub",        "summary", "sup",   "table",  "td",     "th",
+        "tr",         "u",       "ul",    "video",  "svg",    "path",
+        "center",     "font",    "tbody", "thead"};
+    size_t i, n;
+
+    if (s[0] != '<')
+        return 0;
+    if (strncmp(s, "<!--", 4) == 0)
+        return 1;
+    s += 1 + (s[1] == '/');
+    for (n = 0; is_tag_char(s[n]); n++)
+        ;
+    if (n == 0 || (s[n] != '>' && s[n] != ' ' && s[n] != '/'))
+        return 0;
+    for (i = 0; i < UTIL_ARRAY_LEN(voids); i++)
+        if (strlen(voids[i]) == n && strncasecmp(s, voids[i], n) == 0)
+            return 1;
+    if (!closing && s[n] == '>')
+        return 0;
+    for (i = 0; i < UTIL_ARRAY_LEN(names); i++)
+        if (strlen(names[i]) == n && strncasecmp(s, names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A markdown table delimiter row: "|---|:---:|", "--- | ---". */
+static int
+delimiter_row(const char *s, size_t len)
+{
+    size_t i, dashes = 0, pipes = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '-')
+            dashes++;
+        else if (s[i] == '|')
+            pipes++;
+        else if (s[i] != ':' && s[i] != ' ' && s[i] != '\t')
+            return 0;
+    }
+    return dashes >= 3 && pipes >= 1;
+}
+
+/* A line of front matter: a delimiter, or "key: value" for a key the
+ * Istio site's front matter uses. */
+static int
+front_matter_line(const char *s, size_t len)
+{
+    static const char *const keys[] = {
+        "title:",       "description:", "publishdate:", "weight:",
+        "keywords:",    "aliases:",     "owner:",       "test:",
+        "attribution:", "subtitle:",    "linktitle:",   "skip_seealso:"};
+    size_t i;
+
+    if ((len == 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "+++", 3) == 0)))
+        return 1;
+    for (i = 0; i < UTIL_ARRAY_LEN(keys); i++)
+        if (len > strlen(keys[i]) && memcmp(s, keys[i], strlen(keys[i])) == 0 &&
+            s[strlen(keys[i])] == ' ')
+            return 1;
+    return 0;
+}
+
+/* The reason s (a stored field or section text) is not clean, or NULL. */
+static const char *
+markup_in(const char *s)
+{
+    static const char *const bad[] = {"{{<", "{{%", ">}}", "%}}", "]("};
+    const char *line, *nl;
+    size_t i;
+
+    for (i = 0; i < UTIL_ARRAY_LEN(bad); i++)
+        if (strstr(s, bad[i]))
+            return bad[i];
+    for (line = s; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl)
+            nl = line + strlen(line);
+        if (delimiter_row(line, (size_t)(nl - line)))
+            return "a table delimiter row";
+        if (front_matter_line(line, (size_t)(nl - line)))
+            return "a front-matter line";
+        if (!*nl)
+            break;
+    }
+    for (; *s; s++)
+        if (*s == '<' && html_tag_at(s))
+            return "an HTML tag";
+    return NULL;
+}
+
+static void
+check_clean(const char *path, const char *what, const char *s)
+{
+    const char *bad = s ? markup_in(s) : NULL;
+
+    if (bad)
+        fail_msg("%s, %s: %s left in:\n%.600s", path, what, bad, s);
+}
+
+/* Every stored field and every section of doc is free of markup. */
+static void
+check_doc_clean(const ingest_doc *doc)
+{
+    static const char *const fields[] = {
+        "title",       "subtitle", "linktitle", "description",
+        "summary",     "keywords", "tags",      "categories",
+        "attribution", "author",   "authors",   "cves"};
+    const ingest_field *f;
+    size_t i, j;
+
+    for (i = 0; i < UTIL_ARRAY_LEN(fields); i++) {
+        f = ingest_doc_field(doc, fields[i]);
+        for (j = 0; f && j < f->n_values; j++)
+            check_clean(doc->path, fields[i], f->values[j]);
+    }
+    for (i = 0; i < doc->n_sections; i++) {
+        check_clean(doc->path, "heading", doc->sections[i].heading);
+        check_clean(doc->path, "labels", doc->sections[i].labels);
+        check_clean(doc->path, "text", doc->sections[i].text);
+    }
+}
+
+/* Pages checked by hand for a sentence of a boilerplate they include. */
+static const char *const included[][2] = {
+    {"en/news/security/istio-security-2019-003/index.md",
+     "remind our community to follow the vulnerability reporting process"},
+    {"en/docs/tasks/observability/distributed-tracing/jaeger/index.md",
+     "you need to send at least 100 requests before the first trace is "
+     "visible"},
+    /* gateway-api-support includes gateway-api-choose inside a tip. */
+    {"zh/docs/ops/configuration/traffic-management/network-topologies/"
+     "index.md",
+     "Gateway API"},
+};
+
+static void
+check_included(const char *path, const ingest_doc *doc)
+{
+    char *text;
+    size_t i;
+
+    for (i = 0; i < UTIL_ARRAY_LEN(included); i++) {
+        if (strcmp(path, included[i][0]) != 0)
+            continue;
+        text = all_text(doc);
+        assert_contains(text, included[i][1]);
+        free(text);
+    }
+}
+
+static void
+test_istio(void **state)
+{
+    const char *root = istio_root();
+    sitecfg *cfg = NULL;
+    char **paths, *content, *msg, *text;
+    size_t n, i, n_ok = 0, n_bytes = 0, n_tr = 0, n_labels = 0, n_inc = 0;
+    double t0, seconds = 0;
+    warnings w = {0};
+    ingest_doc *doc;
+    recap_status rc;
+
+    (void)state;
+    if (!root) {
+        print_message("Istio site not found; skipped\n");
+        skip();
+    }
+    assert_int_equal(sitecfg_new(RECAP_SOURCE_DIR
+                                 "/corpus/istio-shortcodes.yaml",
+                                 RECAP_SOURCE_DIR "/corpus/istio-params.yaml",
+                                 0, &cfg, NULL),
+                     RECAP_OK);
+    assert_int_equal(ingest_walk(root, &paths, &n, &content, NULL), RECAP_OK);
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        doc = NULL;
+        msg = NULL;
+        t0 = util_now();
+        rc = ingest_file_cfg(cfg, content, paths[i], "en", on_warn, &w, &doc,
+                             &msg);
+        seconds += util_now() - t0;
+        if (rc == RECAP_OK) {
+            char *full = util_asprintf("%s/%s", content, paths[i]);
+            if (stat(full, &st) == 0)
+                n_bytes += (size_t)st.st_size;
+            free(full);
+            n_ok++;
+            n_tr += doc->n_translations > 0;
+            n_labels += doc->n_sections && doc->sections[0].labels_len;
+            check_doc_clean(doc);
+            check_included(paths[i], doc);
+            text = all_text(doc);
+            /* Boilerplates: their text is in the page, never a page. */
+            assert_null(strstr(paths[i], "/boilerplates/"));
+            n_inc += strstr(text, "vulnerability reporting process") != NULL;
+            free(text);
+        } else if (rc != RECAP_ESKIPPED) {
+            fail_msg("%s: status %d: %s", paths[i], rc, msg ? msg : "");
+        }
+        free(msg);
+        ingest_doc_free(doc);
+    }
+    print_message("istio: %zu files, %zu indexed, %zu with translations, "
+                  "%zu pages with the vulnerability boilerplate, %u "
+                  "warnings; %.3f s, %.0f us per file, %.1f MB/s\n",
+                  n, n_ok, n_tr, n_inc, w.n, seconds, seconds / n * 1e6,
+                  n_bytes / 1e6 / seconds);
+    if (w.n)
+        print_message("first warning: %s\n", w.msgs[0]);
+    /* Every shortcode the site uses is in the shipped table. */
+    if (sitecfg_unknown_count(cfg))
+        fail_msg("unknown shortcode: %s", sitecfg_unknown(cfg, 0, NULL));
+    assert_int_equal(w.n, 0);
+    assert_true(n_tr > 1000);
+    assert_true(n_inc >= 20);
+    ingest_paths_free(paths, n);
+    free(content);
+    sitecfg_free(cfg);
+}
+
 int
 main(void)
 {
@@ -436,6 +702,7 @@ main(void)
         cmocka_unit_test(test_lang_suffix),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_istio),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
