@@ -59,13 +59,19 @@ typedef struct expander {
     size_t n_no_close;
     size_t line_off; /* line counting cursor: offset and its line */
     unsigned line;
-    int *n_warnings; /* shared with the expanders of included files */
+    int *n_warnings;    /* shared with the expanders of included files */
+    char *last_warning; /* the last message, not repeated; shared too */
     /* Included files being expanded, outermost first, for cycles. */
     const char *stack[INGEST_MAX_INCLUDE_DEPTH + 1];
     size_t stack_len[INGEST_MAX_INCLUDE_DEPTH + 1];
     int depth;
+    size_t *included; /* bytes of included files so far, for the budget */
     int *oom;
 } expander;
+
+/* Included files may add at most this many bytes to one page, so files
+ * that include each other many times over cannot blow up. */
+#define MAX_INCLUDED_BYTES (8u * 1024 * 1024)
 
 static int
 is_space(char c)
@@ -312,14 +318,19 @@ warn_at(expander *x, size_t off, const char *what)
 
     if (!w || !w->warn || *x->n_warnings >= MAX_WARNINGS)
         return;
-    ++*x->n_warnings;
     if (x->depth > 0) {
-        /* In an included file: named, without a line of the page. */
+        /* In an included file: named, without a line of the page, and
+         * not again when the same file is included again. */
         snprintf(msg, sizeof(msg), "in %.*s: %s",
                  (int)x->stack_len[x->depth - 1], x->stack[x->depth - 1], what);
+        if (strcmp(msg, x->last_warning) == 0)
+            return;
+        snprintf(x->last_warning, sizeof(msg), "%s", msg);
+        ++*x->n_warnings;
         w->warn(w->ctx, w->path ? w->path : "", 0, msg);
         return;
     }
+    ++*x->n_warnings;
     w->warn(w->ctx, w->path ? w->path : "", line_of(x, off), what);
 }
 
@@ -837,6 +848,16 @@ include_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
         warn_at(x, t->start, msg);
         return;
     }
+    if (*x->included >= MAX_INCLUDED_BYTES) {
+        /* Said once per page; SIZE_MAX marks it said. */
+        snprintf(msg, sizeof(msg),
+                 "%.*s: the page's included files pass %u MB; not expanded",
+                 (int)a.val_len, a.val, MAX_INCLUDED_BYTES >> 20);
+        if (*x->included != SIZE_MAX)
+            warn_at(x, t->start, msg);
+        *x->included = SIZE_MAX;
+        return;
+    }
     path = include_path(x, rule, a.val, a.val_len);
     if (!path || util_read_file(path, &src, &len) != 0) {
         snprintf(msg, sizeof(msg), "included file %.*s not found",
@@ -845,6 +866,7 @@ include_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
         free(path);
         return;
     }
+    *x->included += len;
     fm_split(src, len, &fm_off, &fm_len, &body_off, &body_line);
     expand_included(x, a.val, a.val_len, src + body_off, len - body_off, out);
     free(src);
@@ -1001,8 +1023,12 @@ sc_expand(const char *src, size_t len, strbuf *out, sc_codes *codes,
 {
     expander x;
     int n_warnings = 0, oom = 0;
+    size_t included = 0;
+    char last_warning[400] = "";
 
     memset(&x, 0, sizeof(x));
+    x.last_warning = last_warning;
+    x.included = &included;
     x.src = src;
     x.len = len;
     x.codes = codes;

@@ -199,6 +199,27 @@ test_boilerplate_not_a_page(void **state)
 }
 
 static void
+test_include_budget(void **state)
+{
+    sitecfg *cfg = fixture_cfg(0);
+    warnings w = {0};
+    double t0 = util_now();
+    ingest_doc *doc = ingest_ok(cfg, CONTENT, "en/misc/fan.md", &w);
+
+    (void)state;
+    /* Eight levels of files that each include the next ten times would be
+     * 10^8 includes: the per-page budget stops it, with a warning. */
+    assert_true(util_now() - t0 < 5.0);
+    /* Each problem once: too deep (fan-9), then over the budget. */
+    assert_int_equal(w.n, 2);
+    assert_contains(w.msgs[0], "fan-9: includes nested deeper than 8");
+    assert_contains(w.msgs[1], "the page's included files pass 8 MB");
+    assert_contains(doc->sections[0].text, "Fan level 8 has");
+    ingest_doc_free(doc);
+    sitecfg_free(cfg);
+}
+
+static void
 test_table_errors(void **state)
 {
     sitecfg *cfg = NULL;
@@ -696,6 +717,7 @@ main(void)
         cmocka_unit_test(test_without_table),
         cmocka_unit_test(test_bulletin),
         cmocka_unit_test(test_boilerplate_not_a_page),
+        cmocka_unit_test(test_include_budget),
         cmocka_unit_test(test_table_errors),
         cmocka_unit_test(test_include_flags),
         cmocka_unit_test(test_empty_and_crlf),
