@@ -474,32 +474,64 @@ qbuild_filter(qbuild *qb, const char *prefix, const char *value)
     return q;
 }
 
-xap_query *
-qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
-                uint32_t max, int strict)
+/* The term a prefix search extends: the analysed form of `text`, joined
+ * when it is a technical token ("lantern_max" -> "lanternmax"). */
+static char *
+wildcard_stem(qbuild *qb, const char *text, size_t len)
 {
-    char *norm = NULL;
-    size_t norm_len;
+    toks ts;
+    size_t i;
+    char *out = NULL;
+
+    if (tokenize(qb, text, len, &ts) < 0)
+        return NULL;
+    for (i = 0; i < ts.n && !out; i++)
+        if (ts.t[i].kind == ANALYSIS_JOINED)
+            out = util_strndup(ts.t[i].term, ts.t[i].term_len);
+    if (!out && ts.n)
+        out = util_strndup(ts.t[ts.n - 1].term, ts.t[ts.n - 1].term_len);
+    toks_free(&ts);
+    return out;
+}
+
+static xap_query *
+wildcard_query(qbuild *qb, const char *p1, const char *p2, const char *stem,
+               uint32_t max, int strict)
+{
     strbuf b = STRBUF_INIT;
     xap_query *q = NULL;
 
-    if (qb->rc)
-        return NULL;
-    if (analysis_normalize(text, len, &norm, &norm_len) < 0) {
-        fail(qb, RECAP_ENOMEM);
-        return NULL;
-    }
-    strbuf_puts(&b, prefix);
-    strbuf_append(&b, norm, norm_len);
-    free(norm);
+    strbuf_puts(&b, p1);
+    strbuf_puts(&b, p2);
+    strbuf_puts(&b, stem);
     if (b.oom)
         fail(qb, RECAP_ENOMEM);
     else if (xap_query_wildcard(b.data, b.len, max,
                                 strict ? 0 : XAP_WILDCARD_MOST_FREQUENT, &q,
                                 &qb->err))
         fail(qb, qb->err.rc);
-    /* Highlight the typed prefix as a word. */
     strbuf_free(&b);
+    return q;
+}
+
+xap_query *
+qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
+                uint32_t max, int strict)
+{
+    char *stem;
+    xap_query *q;
+
+    if (qb->rc || !(stem = wildcard_stem(qb, text, len)))
+        return NULL;
+    add_highlight(qb, stem, strlen(stem), -1);
+    q = wildcard_query(qb, "", prefix, stem, max, strict);
+    /* In the default fields, code counts too, with less weight. */
+    if (!*prefix && qb->code_weight > 0)
+        add_alternative(qb, &q,
+                        wildcard_query(qb, SCHEMA_PREFIX_CODE, "", stem, max,
+                                       strict),
+                        qb->code_weight);
+    free(stem);
     return q;
 }
 
