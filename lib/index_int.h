@@ -30,6 +30,7 @@ struct recap_index {
     recap_index_stats stats;
     struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
                                    NULL: built-in defaults */
+    struct incr_state *incr; /* source stamps (indexer/incremental.c) */
 
     /* Stemmers by language, made on first use. */
     struct {

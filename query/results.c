@@ -48,9 +48,10 @@ hit_clear(recap_hit *h)
 }
 
 recap_status
-results_hit_set_translations(recap_hit *h, const json_t *arr)
+results_hit_set_translations(recap_hit *h, const char *const *lang,
+                             const char *const *url, size_t n)
 {
-    size_t i, n = json_is_array(arr) ? json_array_size(arr) : 0;
+    size_t i;
 
     if (!n)
         return RECAP_OK;
@@ -59,19 +60,11 @@ results_hit_set_translations(recap_hit *h, const json_t *arr)
     if (!h->tr_lang || !h->tr_url)
         return RECAP_ENOMEM;
     for (i = 0; i < n; i++) {
-        json_t *t = json_array_get(arr, i);
-        const char *lang = json_string_value(json_object_get(t, "lang"));
-        const char *url = json_string_value(json_object_get(t, "url"));
-        if (!lang || !url)
-            continue;
-        h->tr_lang[h->n_translations] = util_strdup(lang);
-        h->tr_url[h->n_translations] = util_strdup(url);
-        if (!h->tr_lang[h->n_translations] || !h->tr_url[h->n_translations]) {
-            free(h->tr_lang[h->n_translations]);
-            free(h->tr_url[h->n_translations]);
-            return RECAP_ENOMEM;
-        }
+        h->tr_lang[i] = util_strdup(lang[i]);
+        h->tr_url[i] = util_strdup(url[i]);
         h->n_translations++;
+        if (!h->tr_lang[i] || !h->tr_url[i])
+            return RECAP_ENOMEM;
     }
     return RECAP_OK;
 }

@@ -27,11 +27,11 @@ struct recap_hit {
     size_t n_translations;
 };
 
-/* Takes the hit's translations from the stored data's "translations"
- * array (lib/schema.h; NULL: none).  Returns RECAP_OK or RECAP_ENOMEM. */
-struct json_t;
+/* Copies the hit's translations (`n` languages and URLs, from the stored
+ * data's "translations", lib/schema.h).  RECAP_OK or RECAP_ENOMEM. */
 recap_status results_hit_set_translations(recap_hit *hit,
-                                          const struct json_t *arr);
+                                          const char *const *lang,
+                                          const char *const *url, size_t n);
 
 typedef struct facet_value {
     char *value;
