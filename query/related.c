@@ -280,13 +280,17 @@ build_want(related *r)
     if (max > RELATED_MAX_TERMS)
         max = RELATED_MAX_TERMS;
     if (xap_enquire_new(r->idx->db, &e, &r->err) ||
-        xap_enquire_eset(e, &r->pg.did, 1, max * 2, skip, &it, &r->err)) {
+        xap_enquire_eset(e, &r->pg.did, 1, max * 8, skip, &it, &r->err)) {
         xap_enquire_free(e);
         return fail_xap(r->idx, &r->err, "choosing the page's terms");
     }
     while (n < max &&
            (more = xap_termiter_next(it, &t, &len, NULL, &r->err)) == 1) {
-        if (!useful_term(t, len))
+        uint32_t tf = 0;
+        /* A term no other page has cannot relate the page to anything. */
+        if (!useful_term(t, len) ||
+            (xap_db_termfreq(r->idx->db, t, len, &tf, NULL) == RECAP_OK &&
+             tf < 2))
             continue;
         if (xap_query_term(t, len, 1, 0, &q, &r->err)) {
             rc = fail_xap(r->idx, &r->err, "building the query");
