@@ -168,6 +168,8 @@ index_fields(termgen *tg, const ingest_doc *doc)
                               {SCHEMA_PREFIX_HEADING, 1, 0}};
     const target body[] = {{"", SCHEMA_WDF_BODY, 0}};
     const target code[] = {{SCHEMA_PREFIX_CODE, 1, 1}};
+    const target label[] = {{"", SCHEMA_WDF_BODY, 0},
+                            {SCHEMA_PREFIX_HEADING, 1, 0}};
     size_t i;
 
     index_field(tg, doc, "title", title, 2);
@@ -185,8 +187,11 @@ index_fields(termgen *tg, const ingest_doc *doc)
         const ingest_section *s = &doc->sections[i];
         if (s->heading)
             index_text(tg, s->heading, strlen(s->heading), heading, 2);
-        /* Tab names and block headers weigh as headings. */
-        index_text(tg, s->labels, s->labels_len, heading, 2);
+        /* Tab names and block headers are searchable as headings, but
+         * weigh as body text: sites repeat the same tab names ("Istio
+         * APIs", "Gateway API") on many pages, so as headings they would
+         * pull all of those pages up for the words. */
+        index_text(tg, s->labels, s->labels_len, label, 2);
         index_text(tg, s->text, s->text_len, body, 1);
         index_text(tg, s->code, s->code_len, code, 1);
     }
