@@ -13,7 +13,7 @@ struct recap_snippet {
     char *html;    /* escaped, matches in <mark> */
     char *heading; /* NULL for the lead section */
     char *anchor;
-    size_t *hl;    /* n_hl (offset, length) pairs into text, bytes */
+    size_t *hl; /* n_hl (offset, length) pairs into text, bytes */
     size_t n_hl;
 };
 
