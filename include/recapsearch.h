@@ -429,7 +429,10 @@ typedef enum recap_search_flags {
     RECAP_SEARCH_STRICT = 1 << 0, /* a malformed query is RECAP_EQUERY with
                                      its position, instead of being read as
                                      plain words */
-    RECAP_SEARCH_EXACT = 1 << 1   /* no spelling correction */
+    RECAP_SEARCH_EXACT = 1 << 1,  /* no spelling correction */
+    RECAP_SEARCH_NO_SNIPPETS = 1 << 2 /* hits without snippets: faster
+                                         when only titles or paths are
+                                         shown */
 } recap_search_flags;
 
 typedef struct recap_search_options {

@@ -354,6 +354,17 @@ set_data(termgen *tg, const ingest_doc *doc)
                     "lang", doc->lang, "description",
                     str_or_null(ingest_doc_get(doc, "description")),
                     "sections", secs);
+    /* The summary first: the same object before sections are added. */
+    set_data_links(obj, doc);
+    dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    if (!dump) {
+        json_decref(obj);
+        tg->rc = RECAP_ENOMEM;
+        return;
+    }
+    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_SUMMARY, dump,
+                               strlen(dump), tg->err);
+    free(dump);
     for (i = 0; obj && i < doc->n_sections; i++) {
         const ingest_section *s = &doc->sections[i];
         json_t *sec = json_pack("{s:o, s:o, s:o, s:o}", "h",
@@ -366,7 +377,6 @@ set_data(termgen *tg, const ingest_doc *doc)
                                 json_stringn(s->labels, s->labels_len));
         json_array_append_new(secs, sec);
     }
-    set_data_links(obj, doc);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     if (!dump) {

@@ -276,8 +276,20 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     xap_error err;
     recap_status rc;
 
-    if ((rc = xap_mset_doc(m, i, &doc, &err)) ||
-        (rc = xap_doc_get_data(doc, &data, &len, &err))) {
+    if ((rc = xap_mset_doc(m, i, &doc, &err)))
+        return fail_xap(s, &err, "reading a hit");
+    /* Without snippets the summary slot is enough (indexes made before it
+     * existed have none: then read the whole data). */
+    if ((s->opts->flags & RECAP_SEARCH_NO_SNIPPETS) &&
+        (rc = xap_doc_get_value(doc, SCHEMA_SLOT_SUMMARY, &data, &len,
+                                &err)) == RECAP_OK &&
+        len == 0) {
+        free(data);
+        data = NULL;
+    }
+    if (rc == RECAP_OK && !data)
+        rc = xap_doc_get_data(doc, &data, &len, &err);
+    if (rc) {
         xap_doc_free(doc);
         return fail_xap(s, &err, "reading a hit");
     }
@@ -300,7 +312,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     hit->lang = util_strdup(dd.lang);
     hit->description = util_strdup(dd.description);
     rc = results_hit_set_translations(hit, dd.tr_lang, dd.tr_url, dd.n_tr);
-    if (rc == RECAP_OK)
+    if (rc == RECAP_OK && !(s->opts->flags & RECAP_SEARCH_NO_SNIPPETS))
         rc = make_snippets(s, hit, &dd, hit->description);
     docdata_free(&dd);
     if (rc)
