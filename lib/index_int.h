@@ -28,6 +28,9 @@ struct recap_index {
     size_t n_seen, cap_seen;
     recap_index_stats stats;
 
+    /* Readers: the time budget of each search in seconds (0: none). */
+    double time_limit;
+
     /* Stemmers by language, made on first use. */
     struct {
         char lang[16];

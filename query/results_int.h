@@ -44,6 +44,7 @@ struct recap_results {
     recap_facet *facets;
     size_t n_facets;
     double elapsed;
+    int partial; /* the time budget ran out: pages may be missing */
     recap_hit *hits;
     size_t n_hits;
 };
