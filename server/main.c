@@ -58,6 +58,11 @@ usage(FILE *f)
         "      --time-limit MS     time budget of one search (default 100); "
         "past it\n"
         "                          results are returned flagged \"partial\"\n"
+        "      --cache N           keep the answers to the N most recent "
+        "distinct\n"
+        "                          requests (default 10000, at most 64 MB; 0: "
+        "off);\n"
+        "                          a new index revision makes them stale\n"
         "  -h, --help              show this help and exit\n"
         "  -V, --version           show the version and exit\n"
         "\n"
@@ -155,16 +160,17 @@ main(int argc, char **argv)
         {"base-url", required_argument, NULL, 'b'},
         {"access-log", required_argument, NULL, 'a'},
         {"time-limit", required_argument, NULL, 'T'},
+        {"cache", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *cors[MAX_CORS];
     const char *db_opt = NULL, *listen_arg = "127.0.0.1:8080";
     const char *log_path = NULL;
-    service_config cfg = {cors, 0, NULL, -1};
+    service_config cfg = {cors, 0, NULL, -1, 10000, 64 << 20};
     http_options hopts = {NULL, 8080, 0, 30};
     char host[128], *errmsg = NULL;
-    uint32_t threads = 0, time_limit_ms = 100;
+    uint32_t threads = 0, time_limit_ms = 100, cache_entries = 10000;
     indexes *ix = NULL;
     service *svc = NULL;
     http_server *http = NULL;
@@ -202,6 +208,12 @@ main(int argc, char **argv)
             if (cli_parse_uint(prog, "--time-limit", optarg, 60000,
                                &time_limit_ms))
                 return CLI_EXIT_ERROR;
+            break;
+        case 'C':
+            if (cli_parse_uint(prog, "--cache", optarg, 10000000,
+                               &cache_entries))
+                return CLI_EXIT_ERROR;
+            cfg.cache_entries = cache_entries;
             break;
         case 'h':
             usage(stdout);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "assets.h"
+#include "cache.h"
 #include "metrics.h"
 #include "params.h"
 #include "util.h"
@@ -45,6 +46,7 @@ struct service {
     indexes *ix;
     const http_server *http;
     metrics *metrics;
+    cache *cache; /* NULL: no caching */
     page pages[4];
     size_t n_pages;
 };
@@ -137,6 +139,50 @@ library_error(call *c, recap_status rc, const char *msg)
     }
 }
 
+/* The cache key of a request: the endpoint, then each parameter given as
+ * its index in `names` and its value.  Values are checked UTF-8 without
+ * NUL, so the key is unambiguous. */
+static char *
+cache_key(const char *endpoint, const char *const *names, const char **values,
+          size_t *len)
+{
+    strbuf b = STRBUF_INIT;
+    size_t i;
+
+    strbuf_puts(&b, endpoint);
+    for (i = 0; names[i]; i++)
+        if (values[i]) {
+            strbuf_putc(&b, '\0');
+            strbuf_putc(&b, (char)('a' + i));
+            strbuf_puts(&b, values[i]);
+        }
+    return strbuf_detach(&b, len);
+}
+
+/* Answers from the cache; returns 1 on a hit. */
+static int
+from_cache(call *c, const char *key, size_t key_len, uint64_t revision)
+{
+    size_t len;
+    char *body = cache_get(c->svc->cache, key, key_len, revision, &len);
+
+    if (!body)
+        return 0;
+    http_response_body(c->resp, 200, JSON_TYPE, body, len);
+    http_response_header(c->resp, "Cache-Control", RESULTS_CACHE_CONTROL);
+    return 1;
+}
+
+/* Answers with `body` (taking it) and keeps a copy in the cache. */
+static void
+json_response_cached(call *c, char *body, const char *key, size_t key_len,
+                     uint64_t revision)
+{
+    if (body && key)
+        cache_put(c->svc->cache, key, key_len, revision, body, strlen(body));
+    json_response(c, body, RESULTS_CACHE_CONTROL);
+}
+
 /* ---- /search ------------------------------------------------------------ */
 
 static const char *const search_params[] = {
@@ -211,7 +257,8 @@ handle_search(call *c)
     recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
     recap_results *res = NULL;
     index_lease lease;
-    char err[PARAMS_ERR_LEN];
+    char err[PARAMS_ERR_LEN], *key;
+    size_t key_len;
     recap_status rc;
     int tries = 0;
 
@@ -221,8 +268,10 @@ handle_search(call *c)
         error_response(c, 400, "bad_parameter", "%s", err);
         return;
     }
+    key = cache_key("search", search_params, v, &key_len);
     indexes_acquire(c->svc->ix, &lease);
-    if (not_modified(c, lease.revision, lease.doc_count))
+    if (not_modified(c, lease.revision, lease.doc_count) ||
+        from_cache(c, key, key_len, lease.revision))
         goto done;
     while ((rc = recap_search(lease.idx, &o, &res)) == RECAP_EMODIFIED &&
            ++tries < MODIFIED_RETRIES)
@@ -230,8 +279,10 @@ handle_search(call *c)
     if (rc != RECAP_OK)
         library_error(c, rc, recap_index_errmsg(lease.idx));
     else
-        json_response(c, recap_results_json(res, 0), RESULTS_CACHE_CONTROL);
+        json_response_cached(c, recap_results_json(res, 0), key, key_len,
+                             lease.revision);
 done:
+    free(key);
     recap_results_free(res);
     indexes_release(c->svc->ix, &lease);
 }
@@ -246,7 +297,8 @@ handle_suggest(call *c)
     recap_suggest_options o = RECAP_SUGGEST_OPTIONS_INIT;
     recap_suggestions *sg = NULL;
     index_lease lease;
-    char err[PARAMS_ERR_LEN];
+    char err[PARAMS_ERR_LEN], *key;
+    size_t key_len;
     recap_status rc;
     int tries = 0;
 
@@ -259,8 +311,10 @@ handle_suggest(call *c)
         return;
     }
     o.lang = v[1] && *v[1] ? v[1] : NULL;
+    key = cache_key("suggest", names, v, &key_len);
     indexes_acquire(c->svc->ix, &lease);
-    if (not_modified(c, lease.revision, lease.doc_count))
+    if (not_modified(c, lease.revision, lease.doc_count) ||
+        from_cache(c, key, key_len, lease.revision))
         goto done;
     while ((rc = recap_suggest(lease.idx, &o, &sg)) == RECAP_EMODIFIED &&
            ++tries < MODIFIED_RETRIES)
@@ -268,8 +322,10 @@ handle_suggest(call *c)
     if (rc != RECAP_OK)
         library_error(c, rc, recap_index_errmsg(lease.idx));
     else
-        json_response(c, recap_suggestions_json(sg), RESULTS_CACHE_CONTROL);
+        json_response_cached(c, recap_suggestions_json(sg), key, key_len,
+                             lease.revision);
 done:
+    free(key);
     recap_suggestions_free(sg);
     indexes_release(c->svc->ix, &lease);
 }
@@ -321,6 +377,7 @@ handle_metrics(call *c)
     const char *v[1];
     strbuf b = STRBUF_INIT;
     index_lease lease;
+    uint64_t hits, misses;
     char *body;
     size_t len;
 
@@ -331,6 +388,16 @@ handle_metrics(call *c)
                   indexes_reloads(c->svc->ix),
                   c->svc->http ? http_server_in_flight(c->svc->http) : 0);
     indexes_release(c->svc->ix, &lease);
+    cache_stats(c->svc->cache, &hits, &misses);
+    strbuf_printf(&b,
+                  "# HELP recapsearch_cache_hits_total Answers served from "
+                  "the answer cache.\n"
+                  "# TYPE recapsearch_cache_hits_total counter\n"
+                  "recapsearch_cache_hits_total %llu\n"
+                  "# HELP recapsearch_cache_misses_total Answers computed.\n"
+                  "# TYPE recapsearch_cache_misses_total counter\n"
+                  "recapsearch_cache_misses_total %llu\n",
+                  (unsigned long long)hits, (unsigned long long)misses);
     if (!(body = strbuf_detach(&b, &len))) {
         error_response(c, 500, "internal", "out of memory");
         return;
@@ -603,6 +670,7 @@ service_new(const service_config *cfg, indexes *ix, service **out,
     if (svc) {
         svc->cfg = *cfg;
         svc->ix = ix;
+        svc->cache = cache_new(cfg->cache_entries, cfg->cache_bytes);
     }
     if (!svc || !(svc->metrics = metrics_new()) ||
         add_page(svc, "/", "index.html", "text/html; charset=utf-8") ||
@@ -635,5 +703,6 @@ service_free(service *svc)
     for (i = 0; i < svc->n_pages; i++)
         free(svc->pages[i].body);
     metrics_free(svc->metrics);
+    cache_free(svc->cache);
     free(svc);
 }

@@ -23,6 +23,8 @@ typedef struct service_config {
     size_t n_cors;
     const char *base_url; /* prefix of result links on the search page */
     int access_log_fd;    /* -1: no access log */
+    size_t cache_entries; /* answers kept for repeated requests (0: none) */
+    size_t cache_bytes;   /* and the most bytes they may take */
 } service_config;
 
 typedef struct service service;
