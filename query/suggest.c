@@ -23,7 +23,7 @@
 #define SUGGEST_JSON_VERSION 1
 /* Upper bounds that keep a request to a fraction of a millisecond: terms
  * scanned for one prefix, completions and titles returned, title terms
- * OR-ed for the partial word. */
+ * OR-ed for the partial word (the most frequent ones). */
 #define SUGGEST_MAX_SCAN 20000
 #define SUGGEST_MAX_WORDS 50
 #define SUGGEST_MAX_TITLES 50
@@ -143,40 +143,6 @@ add_completions(recap_index *idx, recap_suggestions *sg, const char *head,
     return rc;
 }
 
-/* The query part for the partial word in titles: OR of the most frequent
- * title terms that start with it. */
-static xap_query *
-partial_title_query(recap_index *idx, qbuild *qb, const char *partial,
-                    size_t partial_len)
-{
-    ranked top[SUGGEST_TITLE_TERMS];
-    qlist alts = {0};
-    size_t n = 0, i;
-    char *prefix;
-    xap_query *q;
-
-    prefix =
-        util_asprintf("%s%.*s", SCHEMA_PREFIX_TITLE, (int)partial_len, partial);
-    if (!prefix) {
-        qb->rc = RECAP_ENOMEM;
-        return NULL;
-    }
-    if (top_terms(idx, prefix, strlen(prefix), SUGGEST_TITLE_TERMS, top, &n)) {
-        qb->rc = qb->err.rc = RECAP_EBACKEND;
-        snprintf(qb->err.msg, sizeof(qb->err.msg), "%.500s", idx->errmsg);
-    }
-    free(prefix);
-    for (i = 0; i < n && !qb->rc; i++) {
-        q = NULL;
-        if (xap_query_term(top[i].term, top[i].len, 1, 0, &q, &qb->err))
-            qb->rc = qb->err.rc;
-        qlist_push(qb, &alts, q);
-    }
-    q = qlist_combine(qb, &alts, XAP_OP_OR, 0);
-    qlist_clear(&alts);
-    return q;
-}
-
 /*
  * Reads "title" and "url" from a document's stored data without parsing
  * its sections: the writer puts them before "sections", so the scan stops
@@ -207,12 +173,15 @@ add_titles(recap_index *idx, recap_suggestions *sg, const char *lang,
     uint32_t i, n;
     recap_status rc = RECAP_OK;
 
-    qbuild_init(&qb, idx->db, index_stemmer(idx, lang ? lang : idx->main_lang));
+    qbuild_init(&qb, idx->db, index_stemmer(idx, lang ? lang : idx->main_lang),
+                0);
     if (head_len)
-        qbuild_words(&qb, head, head_len, SCHEMA_PREFIX_TITLE, &parts);
+        qbuild_words(&qb, head, head_len, SCHEMA_PREFIX_TITLE, &parts, NULL);
     if (partial_len)
         qlist_push(&qb, &parts,
-                   partial_title_query(idx, &qb, partial, partial_len));
+                   qbuild_wildcard(&qb, partial, partial_len,
+                                   SCHEMA_PREFIX_TITLE, SUGGEST_TITLE_TERMS,
+                                   0));
     /* A partial word that starts no title word matches no title. */
     if (qb.rc || (partial_len && parts.n == 0) || parts.n == 0)
         goto done;
@@ -317,6 +286,17 @@ recap_suggest(recap_index *idx, const recap_suggest_options *opts,
     if (head_len < len && analysis_normalize(q + head_len, len - head_len,
                                              &partial, &partial_len) < 0)
         rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
+    /* Joined words are indexed without their hyphens ("multi-cluster" as
+     * "multicluster" and its parts), so a hyphenated prefix is looked up
+     * in that form. */
+    if (rc == RECAP_OK && partial_len && memchr(partial, '-', partial_len)) {
+        size_t i, n = 0;
+        for (i = 0; i < partial_len; i++)
+            if (partial[i] != '-')
+                partial[n++] = partial[i];
+        partial[n] = '\0';
+        partial_len = n;
+    }
     if (rc == RECAP_OK && partial_len)
         rc = add_completions(idx, sg, q, head_len, partial, partial_len,
                              max_words);

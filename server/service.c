@@ -473,7 +473,7 @@ log_encode(strbuf *b, const char *s, size_t len)
     for (i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-            (ch >= '0' && ch <= '9') || strchr("-_.~/*:,", ch))
+            (ch >= '0' && ch <= '9') || (ch && strchr("-_.~/*:,", ch)))
             strbuf_putc(b, (char)ch);
         else if (ch == ' ')
             strbuf_putc(b, '+');
