@@ -310,7 +310,17 @@
           state.items = [];
           state.active = -1;
           var box = el("div", "rs-body");
-          if (r[0]) renderSuggestions(box, r[0]);
+          if (r[0]) {
+            /* Page titles already among the results add nothing. */
+            var shown = {};
+            r[1].hits.forEach(function (h) { shown[h.url] = true; });
+            r[0].titles = (r[0].titles || []).filter(function (t) { return !shown[t.url]; });
+            var typed = state.q.trim().toLowerCase();
+            r[0].completions = (r[0].completions || []).filter(function (c) {
+              return c.text.toLowerCase() !== typed;
+            });
+            renderSuggestions(box, r[0]);
+          }
           renderResults(box, r[1], false);
           panel.appendChild(box);
         } else {
