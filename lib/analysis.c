@@ -9,6 +9,7 @@
  * only for tokens that contain a non-ASCII code point.
  */
 #include "analysis.h"
+#include "stem_uk.h"
 #include "util.h"
 
 #include <libstemmer.h>
@@ -603,8 +604,18 @@ analysis_normalize(const char *text, size_t len, char **out, size_t *len_out)
 /* ---- stemming ----------------------------------------------------------- */
 
 struct analysis_stemmer {
-    struct sb_stemmer *sb;
+    struct sb_stemmer *sb; /* NULL: the Ukrainian light stemmer */
+    char buf[ANALYSIS_MAX_TERM + 1];
 };
+
+/* Whether `lang` names Ukrainian ("uk", "uk-UA", "ukrainian"). */
+static int
+is_ukrainian(const char *lang)
+{
+    return lang && (strcmp(lang, "ukrainian") == 0 ||
+                    (strncmp(lang, "uk", 2) == 0 &&
+                     (!lang[2] || lang[2] == '-' || lang[2] == '_')));
+}
 
 /* ISO 639-1 codes of the languages Snowball stems. */
 static const char *const iso_to_snowball[][2] = {
@@ -665,6 +676,8 @@ analysis_stemmer_new(const char *lang)
     const char *algo = analysis_stemmer_algorithm(lang);
     analysis_stemmer *s;
 
+    if (!algo && is_ukrainian(lang))
+        return calloc(1, sizeof(analysis_stemmer));
     if (!algo || !(s = malloc(sizeof *s)))
         return NULL;
     s->sb = sb_stemmer_new(algo, "UTF_8");
@@ -680,7 +693,8 @@ analysis_stemmer_free(analysis_stemmer *s)
 {
     if (!s)
         return;
-    sb_stemmer_delete(s->sb);
+    if (s->sb)
+        sb_stemmer_delete(s->sb);
     free(s);
 }
 
@@ -726,6 +740,14 @@ analysis_stem(analysis_stemmer *s, const char *term, size_t len,
 
     if (!s || !term || len > INT_MAX || !stemmable_term(term, len))
         return NULL;
+    if (!s->sb) {
+        if (len > ANALYSIS_MAX_TERM)
+            return NULL;
+        *len_out = stem_uk(term, len);
+        memcpy(s->buf, term, *len_out);
+        s->buf[*len_out] = '\0';
+        return s->buf;
+    }
     r = sb_stemmer_stem(s->sb, (const sb_symbol *)term, (int)len);
     if (!r)
         return NULL;

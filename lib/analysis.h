@@ -110,9 +110,10 @@ typedef struct analysis_stemmer analysis_stemmer;
 
 /*
  * A stemmer for a language given as an ISO 639-1 code ("en", "de", "fr",
- * "ru", ...) or a Snowball name ("english").  Returns NULL when Snowball has
- * no stemmer for that language (zh, ja, ko, uk...) or when out of memory;
- * callers then index unstemmed terms only.
+ * "ru", ...) or a Snowball name ("english").  Ukrainian ("uk"), which
+ * Snowball lacks, gets the light stemmer of stem_uk.h.  Returns NULL when
+ * there is no stemmer for that language (zh, ja, ko...) or when out of
+ * memory; callers then index unstemmed terms only.
  */
 analysis_stemmer *analysis_stemmer_new(const char *lang);
 void analysis_stemmer_free(analysis_stemmer *s);

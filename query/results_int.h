@@ -43,6 +43,8 @@ struct recap_results {
     uint64_t next_offset; /* 0: no next page */
     recap_facet *facets;
     size_t n_facets;
+    char *suggestion; /* the query with spelling corrected, or NULL */
+    int corrected;    /* the search used the corrections */
     double elapsed;
     int partial; /* the time budget ran out: pages may be missing */
     recap_hit *hits;
