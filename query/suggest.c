@@ -143,17 +143,121 @@ add_completions(recap_index *idx, recap_suggestions *sg, const char *head,
     return rc;
 }
 
+/* ---- reading title and url without parsing the whole stored data ------ */
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
+}
+
+/* Past the JSON string that starts at p (its opening quote), or NULL. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Past the JSON value that starts at p, or NULL when it is cut short. */
+static const char *
+skip_value(const char *p, const char *end)
+{
+    int depth = 0;
+
+    if (p < end && *p == '"')
+        return skip_string(p, end);
+    while (p < end) {
+        if (*p == '"') {
+            if (!(p = skip_string(p, end)))
+                return NULL;
+            continue;
+        }
+        if (*p == '{' || *p == '[')
+            depth++;
+        else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (*p == ',' && depth == 0)
+            return p;
+        p++;
+    }
+    return depth == 0 ? p : NULL;
+}
+
+/* A malloc()ed copy of the JSON string value at [p, q), or NULL. */
+static char *
+string_value(const char *p, const char *q)
+{
+    json_t *v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+    char *out = util_strdup(json_string_value(v));
+
+    json_decref(v);
+    return out;
+}
+
 /*
- * Reads "title" and "url" from a document's stored data without parsing
- * its sections: the writer puts them before "sections", so the scan stops
- * as soon as both are seen.  Falls back to a full parse when the layout is
- * unexpected.
+ * Reads "title" and "url" from a document's stored data (schema.h) without
+ * parsing its sections, which are most of its bytes: the top-level members
+ * are walked in order and the walk stops once both are seen (the writer
+ * puts them before "sections").  Returns -1 when the data is not an object
+ * as expected.
  */
+static int
+scan_title_url(const char *data, size_t len, char **title_out, char **url_out)
+{
+    const char *p = data, *end = data + len, *key, *key_end, *val, *val_end;
+
+    p = skip_ws(p, end);
+    if (p == end || *p++ != '{')
+        return -1;
+    while (!(*title_out && *url_out)) {
+        p = skip_ws(p, end);
+        if (p == end || *p != '"')
+            return p < end && *p == '}' ? 0 : -1;
+        key = p + 1;
+        if (!(key_end = skip_string(p, end)))
+            return -1;
+        p = skip_ws(key_end, end);
+        if (p == end || *p++ != ':')
+            return -1;
+        val = skip_ws(p, end);
+        if (!(val_end = skip_value(val, end)))
+            return -1;
+        if (*val == '"' && key_end - key == 6 && memcmp(key, "title", 5) == 0)
+            *title_out = string_value(val, val_end);
+        else if (*val == '"' && key_end - key == 4 &&
+                 memcmp(key, "url", 3) == 0)
+            *url_out = string_value(val, val_end);
+        p = skip_ws(val_end, end);
+        if (p < end && *p == ',')
+            p++;
+    }
+    return 0;
+}
+
 static void
 stored_title_url(const char *data, size_t len, char **title_out, char **url_out)
 {
-    json_t *obj = json_loadb(data, len, 0, NULL);
+    json_t *obj;
 
+    *title_out = *url_out = NULL;
+    if (scan_title_url(data, len, title_out, url_out) == 0 && *title_out &&
+        *url_out)
+        return;
+    /* Another layout, or no title: read it the slow, sure way. */
+    free(*title_out);
+    free(*url_out);
+    obj = json_loadb(data, len, 0, NULL);
     *title_out = util_strdup(json_string_value(json_object_get(obj, "title")));
     *url_out = util_strdup(json_string_value(json_object_get(obj, "url")));
     json_decref(obj);
