@@ -10,8 +10,10 @@
 #      answer cache (--cache 0): the cost of a search;
 #   2. the same with the answer cache (the default), after one warm-up pass;
 #   3. /suggest over 48 prefixes, as typed;
-#   4. /search (cache off) while recapsearch-index rebuilds the index twice:
-#      wrk must report no socket errors and no non-2xx answers.
+#   4. /suggest with the answer cache;
+#   5. /search (default settings) while recapsearch-index rebuilds the index
+#      twice: wrk must report no socket errors and no non-2xx answers (each
+#      commit empties the answer cache, so this also measures cold misses).
 # Needs wrk (apt-get install wrk).  Everything stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,7 +75,8 @@ PREFIXES=(a am amb ambi ambient+m ambient+me s si sid side sidec sideca
 
 run() { # run LABEL PATH [wrk args]
   echo "== $1"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$TMP/script.lua" "$URL$2" |
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
+    -s "$TMP/script.lua" "$URL$2" |
     grep -E 'Requests/sec|Latency  |  50%|  99%|Non-2xx|Socket errors|requests in'
 }
 
@@ -90,7 +93,12 @@ start --cache 0
 lua "/suggest?q=" "${PREFIXES[@]}"
 run "/suggest, no answer cache" ""
 
-start --cache 0
+start
+lua "/suggest?q=" "${PREFIXES[@]}"
+wrk -t1 -c4 -d2s -s "$TMP/script.lua" "$URL" >/dev/null
+run "/suggest, answer cache (warm)" ""
+
+start
 lua "/search?limit=10&q=" "${QUERIES[@]}"
 (
   sleep 1

@@ -247,7 +247,11 @@
     function renderResults(box, res, append) {
       var ul = append && box.querySelector(".rs-results");
       if (!append) {
-        if (res.suggestion) {
+        if (res.suggestion && res.corrected) {
+          var fixed = el("div", "rs-dym", "Showing results for ");
+          fixed.appendChild(el("b", null, res.suggestion));
+          box.appendChild(fixed);
+        } else if (res.suggestion) {
           var dym = el("div", "rs-dym", "Did you mean ");
           var a = el("a", null, res.suggestion);
           a.addEventListener("mousedown", function (e) {
