@@ -26,7 +26,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" 
 [ -d "$CONTENT" ] || { echo "no content folder at $CONTENT" >&2; exit 2; }
 TMP=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+trap '[ -n "$PID" ] && { kill "$PID"; wait "$PID"; }; rm -rf "$TMP"' EXIT
 
 echo "== indexing $CONTENT"
 /usr/bin/time -f "indexed in %e s" "$BUILD/recapsearch-index" -q --db "$TMP/db" "$CONTENT"
@@ -107,6 +107,7 @@ lua "/search?limit=10&q=" "${QUERIES[@]}"
     echo "   (rebuild $i committed)"
   done
 ) &
+REBUILD=$!
 run "/search while the index is rebuilt twice (expect no errors)" ""
-wait
+wait "$REBUILD" # not a bare wait: the server is a child too
 curl -s "$URL/healthz" 2>/dev/null && echo
