@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "docterms.h"
+#include "incremental.h"
 #include "index_int.h"
 #include "ingest.h"
 #include "schema.h"
@@ -78,6 +79,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
         return index_fail_xap(idx, &err, "starting a transaction");
     idx->in_batch = 1;
     idx->full = (flags & RECAP_BEGIN_FULL) != 0;
+    incr_begin(idx, idx->full);
     forget_seen(idx);
     memset(&idx->stats, 0, sizeof(idx->stats));
     return RECAP_OK;
@@ -142,8 +144,10 @@ delete_path(recap_index *idx, const char *relpath, int *found)
     free(qterm);
     if (found)
         *found = freq > 0;
-    if (rc == RECAP_OK && freq)
+    if (rc == RECAP_OK && freq) {
         idx->stats.n_deleted++;
+        incr_forget(idx, relpath);
+    }
     return rc;
 }
 
@@ -162,18 +166,21 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
         return rc;
     if (!root || !relpath)
         return index_fail(idx, RECAP_EINVAL, "no file given");
+    incr_pre(idx, root, relpath);
     rc = ingest_file(root, relpath, idx->default_lang, on_warn, idx, &doc,
                      &msg);
     if (rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");
         rc = delete_path(idx, relpath, NULL);
+        incr_note(idx, relpath);
         rc = rc ? rc : RECAP_ESKIPPED;
         goto done;
     }
     if (rc != RECAP_OK) {
         /* Keep the previous version of a file that cannot be read now. */
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         if (remember_seen(idx, relpath) == RECAP_OK)
             index_fail(idx, rc, "%s", msg ? msg : recap_status_str(rc));
         goto done;
@@ -189,10 +196,12 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     }
     if (rc != RECAP_OK) {
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         index_fail_xap(idx, &err, relpath);
         goto done;
     }
     rc = remember_seen(idx, relpath);
+    incr_note(idx, relpath);
     idx->stats.n_added++;
     idx->stats.n_bytes += source_size(root, relpath);
     idx->stats.n_terms += n_terms;
@@ -284,6 +293,8 @@ recap_index_commit(recap_index *idx)
         return rc;
     if (idx->full)
         rc = prune_unseen(idx);
+    if (rc == RECAP_OK)
+        rc = incr_save(idx);
     if (rc != RECAP_OK) {
         recap_index_cancel(idx);
         return rc;
@@ -291,9 +302,11 @@ recap_index_commit(recap_index *idx)
     if (xap_db_set_metadata(idx->db, SCHEMA_META_VERSION, "1", 1, &err) ||
         xap_db_end(idx->db, 1, &err)) {
         idx->in_batch = 0;
+        incr_end(idx);
         return index_fail_xap(idx, &err, "committing");
     }
     idx->in_batch = 0;
+    incr_end(idx);
     forget_seen(idx);
     index_load_main_lang(idx);
     return RECAP_OK;
@@ -308,6 +321,7 @@ recap_index_cancel(recap_index *idx)
     if (rc)
         return rc;
     idx->in_batch = 0;
+    incr_end(idx);
     forget_seen(idx);
     if (xap_db_end(idx->db, 0, &err))
         return index_fail_xap(idx, &err, "cancelling");

@@ -28,6 +28,7 @@ struct recap_index {
     char **seen;     /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
+    struct incr_state *incr; /* source stamps (indexer/incremental.c) */
 
     /* Readers: the time budget of each search in seconds (0: none). */
     double time_limit;

@@ -337,12 +337,47 @@ handle_related(call *c)
 {
     static const char *const names[] = {"url", "path", "lang", "limit", NULL};
     const char *v[5];
+    recap_related_options o = RECAP_RELATED_OPTIONS_INIT;
+    recap_results *res = NULL;
+    index_lease lease;
+    char err[PARAMS_ERR_LEN], *key;
+    size_t key_len;
+    recap_status rc;
+    int tries = 0;
 
     if (collect(c, names, v))
         return;
-    error_response(c, 501, "not_implemented",
-                   "related pages are not available in this build: the "
-                   "library has no recap_related yet");
+    if ((v[0] && *v[0]) == (v[1] && *v[1])) {
+        error_response(c, 400, "bad_parameter",
+                       "give the page as url=/blog/x/ or as "
+                       "path=en/blog/x/index.md (one of them)");
+        return;
+    }
+    if ((v[2] && params_lang(v[2], err)) ||
+        (v[3] &&
+         params_uint("limit", v[3], 1, SERVICE_MAX_LIMIT, &o.limit, err))) {
+        error_response(c, 400, "bad_parameter", "%s", err);
+        return;
+    }
+    o.page = v[0] && *v[0] ? v[0] : v[1];
+    o.lang = v[2] && *v[2] ? v[2] : NULL;
+    key = cache_key("related", names, v, &key_len);
+    indexes_acquire(c->svc->ix, &lease);
+    if (not_modified(c, lease.revision, lease.doc_count) ||
+        from_cache(c, key, key_len, lease.revision))
+        goto done;
+    while ((rc = recap_related(lease.idx, &o, &res)) == RECAP_EMODIFIED &&
+           ++tries < MODIFIED_RETRIES)
+        indexes_refresh(c->svc->ix, &lease);
+    if (rc != RECAP_OK)
+        library_error(c, rc, recap_index_errmsg(lease.idx));
+    else
+        json_response_cached(c, recap_results_json(res, 0), key, key_len,
+                             lease.revision);
+done:
+    free(key);
+    recap_results_free(res);
+    indexes_release(c->svc->ix, &lease);
 }
 
 /* ---- /healthz and /metrics ---------------------------------------------- */

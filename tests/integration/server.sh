@@ -54,15 +54,18 @@ expect_eq "no suggestion" "0 0" \
   "$(printf '%s' "$body" | jq -r '"\(.completions | length) \(.titles | length)"')"
 
 # /related
-get '/related?path=en/blog/2025/multi-cluster-failover/index.md'; body=$BODY
-if [ "$STATUS" = 501 ]; then
-  expect_eq "related: not implemented yet" not_implemented \
-    "$(printf '%s' "$body" | jq -r .error.code)"
-else
-  expect_eq "related status" 200 "$STATUS"
-  expect_eq "related excludes the page" "" \
-    "$(printf '%s' "$body" | jq -r '.hits[] | select(.url == "/blog/2025/multi-cluster-failover/") | .url')"
-fi
+get '/related?path=en/blog/2025/multi-cluster-failover/index.md&limit=3'
+expect_eq "related status" 200 "$STATUS"
+expect_match "related pages" '^[1-3]$' "$(printf '%s' "$BODY" | jq '.hits | length')"
+expect_eq "related excludes the page and its translation" "" \
+  "$(printf '%s' "$BODY" | jq -r '.hits[] | select(.url | test("multi-cluster-failover")) | .url')"
+get '/related?url=/blog/2025/multi-cluster-failover/&limit=3'
+expect_eq "related by URL = by path" \
+  "$(get '/related?path=en/blog/2025/multi-cluster-failover/index.md&limit=3'; printf '%s' "$BODY" | jq -c '[.hits[].url]')" \
+  "$(printf '%s' "$BODY" | jq -c '[.hits[].url]')"
+expect_error "related: unknown page" 404 not_found '/related?url=/no/such/page/'
+expect_error "related: no page" 400 bad_parameter '/related'
+expect_error "related: two pages" 400 bad_parameter '/related?url=/a/&path=b.md'
 
 # Web page and script.
 get /; body=$BODY
