@@ -103,7 +103,7 @@ lua "/search?limit=10&q=" "${QUERIES[@]}"
 (
   sleep 1
   for i in 1 2; do
-    "$BUILD/recapsearch-index" -q --db "$TMP/db" "$CONTENT"
+    "$BUILD/recapsearch-index" -q --full --db "$TMP/db" "$CONTENT"
     echo "   (rebuild $i committed)"
   done
 ) &
