@@ -11,7 +11,7 @@
 #   2. the same with the answer cache (the default), after one warm-up pass;
 #   3. /suggest over 48 prefixes, as typed;
 #   4. /suggest with the answer cache;
-#   5. /search (default settings) while recapsearch-index rebuilds the index
+#   5. /search (default settings), for $REBUILD_DURATION seconds, while recapsearch-index rebuilds the index
 #      twice: wrk must report no socket errors and no non-2xx answers (each
 #      commit empties the answer cache, so this also measures cold misses).
 # Needs wrk (apt-get install wrk).  Everything stays on 127.0.0.1.
@@ -22,6 +22,8 @@ CONTENT=${2:-../shared/corpus/istio.io/content}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+REBUILD_DURATION=${REBUILD_DURATION:-60} # long enough for two rebuilds
+RUNS=${RUNS:-12345}                      # which of the runs below
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 [ -d "$CONTENT" ] || { echo "no content folder at $CONTENT" >&2; exit 2; }
 TMP=$(mktemp -d)
@@ -73,41 +75,54 @@ PREFIXES=(a am amb ambi ambient+m ambient+me s si sid side sidec sideca
   m mu mut mutu mutual+t e en env envo envoy+f c ce cer cert certif
   v vi vir virtual+s w wa way waypo i in ins inst)
 
-run() { # run LABEL PATH [wrk args]
-  echo "== $1"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
+run() { # run LABEL PATH [DURATION]
+  echo "== $1 (from $(date +%T))"
+  wrk -t2 -c"$CONNECTIONS" -d"${3:-$DURATION}s" --timeout 10s --latency \
     -s "$TMP/script.lua" "$URL$2" |
     grep -E 'Requests/sec|Latency  |  50%|  99%|Non-2xx|Socket errors|requests in'
 }
 
+want() { [[ $RUNS == *$1* ]]; }
+
+if want 1; then
 start --cache 0
 lua "/search?limit=10&q=" "${QUERIES[@]}"
 run "/search, 10 hits with snippets, no answer cache" ""
+fi
 
+if want 2; then
 start
 lua "/search?limit=10&q=" "${QUERIES[@]}"
 wrk -t1 -c4 -d2s -s "$TMP/script.lua" "$URL" >/dev/null
 run "/search, 10 hits with snippets, answer cache (warm)" ""
+fi
 
+if want 3; then
 start --cache 0
 lua "/suggest?q=" "${PREFIXES[@]}"
 run "/suggest, no answer cache" ""
+fi
 
+if want 4; then
 start
 lua "/suggest?q=" "${PREFIXES[@]}"
 wrk -t1 -c4 -d2s -s "$TMP/script.lua" "$URL" >/dev/null
 run "/suggest, answer cache (warm)" ""
+fi
 
+if want 5; then
 start
 lua "/search?limit=10&q=" "${QUERIES[@]}"
 (
   sleep 1
   for i in 1 2; do
     "$BUILD/recapsearch-index" -q --full --db "$TMP/db" "$CONTENT"
-    echo "   (rebuild $i committed)"
+    echo "   (rebuild $i committed at $(date +%T))"
   done
 ) &
 REBUILD=$!
-run "/search while the index is rebuilt twice (expect no errors)" ""
+run "/search while the index is rebuilt twice (expect no errors)" "" \
+  "$REBUILD_DURATION"
 wait "$REBUILD" # not a bare wait: the server is a child too
-curl -s "$URL/healthz" 2>/dev/null && echo
+curl -s "$URL/healthz" && echo " (after the run, $(date +%T))"
+fi
