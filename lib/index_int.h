@@ -32,6 +32,9 @@ struct recap_index {
                                    NULL: built-in defaults */
     struct incr_state *incr;    /* source stamps (indexer/incremental.c) */
 
+    /* Readers: the time budget of each search in seconds (0: none). */
+    double time_limit;
+
     /* Stemmers by language, made on first use. */
     struct {
         char lang[16];

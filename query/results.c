@@ -183,6 +183,12 @@ recap_facet_value(const recap_facet *f, size_t i, uint64_t *count)
     return f->values[i].value;
 }
 
+int
+recap_results_partial(const recap_results *res)
+{
+    return res->partial;
+}
+
 size_t
 recap_results_count(const recap_results *res)
 {
@@ -392,6 +398,8 @@ recap_results_json(const recap_results *res, int pretty)
     }
     if (!obj)
         return NULL;
+    if (res->partial)
+        json_object_set_new(obj, "partial", json_true());
     out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);
     json_decref(obj);
     return out;

@@ -54,6 +54,7 @@ struct recap_results {
     char *suggestion; /* the query with spelling corrected, or NULL */
     int corrected;    /* the search used the corrections */
     double elapsed;
+    int partial; /* the time budget ran out: pages may be missing */
     recap_hit *hits;
     size_t n_hits;
 };
