@@ -310,8 +310,84 @@ typedef struct recap_index_stats {
     uint64_t n_warnings; /* warnings reported */
     uint64_t n_terms;    /* term occurrences generated */
     uint64_t n_bytes;    /* source bytes read */
+    uint64_t n_unknown_shortcodes; /* uses of shortcodes the shortcode
+                                      table does not know (see
+                                      recap_index_unknown_shortcode) */
 } recap_index_stats;
 void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
+
+/* ---- how a site is read ------------------------------------------------- */
+
+/* Pages Hugo would not publish that are indexed anyway. */
+typedef enum recap_include_flags {
+    RECAP_INCLUDE_DRAFTS = 1 << 0,  /* draft: true */
+    RECAP_INCLUDE_FUTURE = 1 << 1,  /* publishDate or date in the future */
+    RECAP_INCLUDE_EXPIRED = 1 << 2  /* expiryDate in the past */
+} recap_include_flags;
+
+typedef struct recap_ingest_options {
+    unsigned version;            /* RECAP_INGEST_OPTIONS_VERSION */
+    const char *default_lang;    /* pages outside a language folder; NULL:
+                                    "en" (recap_dump_file only; an index
+                                    uses recap_index_set_default_lang) */
+    const char *params_file;     /* site parameters (YAML, TOML or JSON)
+                                    for version shortcodes; NULL: none,
+                                    they expand to nothing */
+    const char *shortcodes_file; /* shortcode table (README.md,
+                                    "Shortcodes"); NULL: the built-in
+                                    table only */
+    unsigned include;            /* recap_include_flags */
+} recap_ingest_options;
+
+#define RECAP_INGEST_OPTIONS_VERSION 1
+#define RECAP_INGEST_OPTIONS_INIT                                           \
+    {                                                                       \
+        RECAP_INGEST_OPTIONS_VERSION, NULL, NULL, NULL, 0                   \
+    }
+
+/*
+ * Sets how the files of later recap_index_add_file calls are read: the
+ * shortcode table, the site parameters and which unpublished pages to
+ * include.  The files are read now; the previous settings stay when they
+ * cannot be.  Returns RECAP_OK, or RECAP_EIO (a file cannot be read),
+ * RECAP_EPARSE (a file is malformed; the message names it and the line),
+ * RECAP_ENOMEM, RECAP_EINVAL (NULL idx or opts, a reader, a batch open);
+ * the message is on idx.
+ */
+recap_status recap_index_set_ingest_options(recap_index *idx,
+                                            const recap_ingest_options *opts);
+
+/*
+ * The shortcodes of the current or last batch that the shortcode table
+ * does not know, most used first: the name of the i-th (borrowed until the
+ * next batch starts) and, in *count (may be NULL), how often it was used;
+ * NULL when i is past the end.
+ *
+ *     uint64_t n;
+ *     const char *name;
+ *     for (size_t i = 0; (name = recap_index_unknown_shortcode(idx, i, &n));
+ *          i++)
+ *         printf("%s (%llu)\n", name, (unsigned long long)n);
+ */
+const char *recap_index_unknown_shortcode(const recap_index *idx, size_t i,
+                                          uint64_t *count);
+
+/*
+ * What would be indexed for one file, as JSON (README.md, "What a page
+ * becomes"): fields, URL, language, sections with anchors, labels, code,
+ * link targets, translations, unknown shortcodes and warnings; for a page
+ * Hugo would not publish, "skipped" says why.  `file` is a path relative
+ * to `root`, or any path to a file under it; `root` is a content folder or
+ * a site root with content/, or NULL to take the nearest folder named
+ * "content" above `file` (else its own folder).  `opts` may be NULL.
+ * Nothing is written.  Returns RECAP_OK and *json_out (malloc()ed, caller
+ * frees), or RECAP_ENOTFOUND (no such file), RECAP_EIO, RECAP_EPARSE (a
+ * configuration file), RECAP_ENOMEM, RECAP_EINVAL, with *errmsg (when not
+ * NULL, malloc()ed).
+ */
+recap_status recap_dump_file(const recap_ingest_options *opts,
+                             const char *root, const char *file,
+                             char **json_out, char **errmsg);
 
 /* ---- keeping an index in step with a content folder ---------------------- */
 
@@ -408,7 +484,10 @@ typedef enum recap_search_flags {
     RECAP_SEARCH_STRICT = 1 << 0, /* a malformed query is RECAP_EQUERY with
                                      its position, instead of being read as
                                      plain words */
-    RECAP_SEARCH_EXACT = 1 << 1   /* no spelling correction */
+    RECAP_SEARCH_EXACT = 1 << 1,  /* no spelling correction */
+    RECAP_SEARCH_NO_SNIPPETS = 1 << 2 /* hits without snippets: faster
+                                         when only titles or paths are
+                                         shown */
 } recap_search_flags;
 
 typedef struct recap_search_options {
@@ -487,6 +566,13 @@ const char *recap_hit_section(const recap_hit *hit);
 const char *recap_hit_lang(const recap_hit *hit);
 const char *recap_hit_description(const recap_hit *hit);
 size_t recap_hit_snippet_count(const recap_hit *hit);
+/* The page's versions in other languages (recapsearch-index links pages
+ * with the same path under other language folders): how many, and the
+ * i-th's language ("zh"), with its URL in *url (may be NULL); borrowed
+ * from the results; NULL past the end. */
+size_t recap_hit_translation_count(const recap_hit *hit);
+const char *recap_hit_translation(const recap_hit *hit, size_t i,
+                                  const char **url);
 const recap_snippet *recap_hit_snippet(const recap_hit *hit, size_t i);
 
 /* Facet counts over the whole match set, for the facets asked for in
@@ -639,6 +725,93 @@ recap_status recap_results_format(const recap_results *res,
 /* The format named `name` ("text", "json", "jsonl", "paths", "tsv"):
  * RECAP_OK and *out, or RECAP_EINVAL for another name. */
 recap_status recap_format_from_name(const char *name, recap_format *out);
+
+/* ---- serving ------------------------------------------------------------ */
+
+/*
+ * The revision of the index this handle reads: a number that grows with
+ * every commit (recap_index_reopen moves a reader to the latest one).
+ * A server uses it to notice a rebuilt index and as an HTTP validator.
+ * Returns RECAP_OK, or RECAP_EMODIFIED, RECAP_EBACKEND, RECAP_EINVAL.
+ */
+recap_status recap_index_revision(recap_index *idx, uint64_t *out);
+
+/*
+ * A time budget for each later recap_search on `idx`, in seconds (0, the
+ * default: none).  Once a search has spent it, the search stops doing
+ * optional work: Xapian stops counting extra matches (totals become
+ * estimates) and the second tier (pages with only some of the words) is
+ * skipped.  Such results are flagged by recap_results_partial() and by
+ * "partial": true in the JSON.  Returns RECAP_OK, or RECAP_EINVAL for a
+ * negative or non-finite value.
+ */
+recap_status recap_index_set_time_limit(recap_index *idx, double seconds);
+
+/* Whether the search ran out of its time budget and the results may miss
+ * pages (see recap_index_set_time_limit). */
+int recap_results_partial(const recap_results *res);
+
+/* ---- as-you-type suggestions -------------------------------------------- */
+
+typedef struct recap_suggest_options {
+    unsigned version;    /* RECAP_SUGGEST_OPTIONS_VERSION */
+    const char *query;   /* what the visitor has typed so far */
+    const char *lang;    /* NULL: the index's main language; "*": all */
+    uint32_t max_words;  /* completions to return (0: 8) */
+    uint32_t max_titles; /* page titles to return (0: 5) */
+} recap_suggest_options;
+
+#define RECAP_SUGGEST_OPTIONS_VERSION 1
+#define RECAP_SUGGEST_OPTIONS_INIT                                          \
+    {                                                                       \
+        RECAP_SUGGEST_OPTIONS_VERSION, NULL, NULL, 8, 5                     \
+    }
+
+typedef struct recap_suggestions recap_suggestions;
+
+/*
+ * Suggestions for a search box while the visitor types: completions of the
+ * last, partial word of opts->query from the index's vocabulary, most
+ * frequent first (the words before it are kept, so "ambient me" gives
+ * "ambient mesh"), and the titles of pages whose title has the words typed
+ * (the last one as a prefix).  A query that ends in a space completes no
+ * word.  Returns RECAP_OK and *out (free with recap_suggestions_free; it
+ * does not need `idx` to stay open), or RECAP_EMODIFIED (reopen and retry),
+ * RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.
+ *
+ *     recap_suggest_options so = RECAP_SUGGEST_OPTIONS_INIT;
+ *     recap_suggestions *sg;
+ *     so.query = "ambient me";
+ *     if (recap_suggest(idx, &so, &sg) == RECAP_OK) {
+ *         for (size_t i = 0; i < recap_suggestions_count(sg); i++)
+ *             puts(recap_suggestions_completion(sg, i, NULL));
+ *         recap_suggestions_free(sg);
+ *     }
+ */
+recap_status recap_suggest(recap_index *idx, const recap_suggest_options *opts,
+                           recap_suggestions **out);
+void recap_suggestions_free(recap_suggestions *sg);
+
+/* Number of completions, and the i-th: the whole query with its last word
+ * completed ("ambient mesh"); *n_docs (may be NULL) receives the number of
+ * pages that have the completed word.  Borrowed from sg; NULL past the end. */
+size_t recap_suggestions_count(const recap_suggestions *sg);
+const char *recap_suggestions_completion(const recap_suggestions *sg,
+                                         size_t i, uint64_t *n_docs);
+/* Number of page titles, and the i-th title; *url (may be NULL) receives
+ * the page's URL.  Borrowed from sg; NULL past the end. */
+size_t recap_suggestions_title_count(const recap_suggestions *sg);
+const char *recap_suggestions_title(const recap_suggestions *sg, size_t i,
+                                    const char **url);
+/*
+ * The suggestions as one JSON object (malloc()ed, caller frees; NULL when
+ * out of memory):
+ *   {"version": 1, "query": "ambient me",
+ *    "completions": [{"text": "ambient mesh", "word": "mesh", "docs": 412}],
+ *    "titles": [{"title": "Ambient mode", "url": "/docs/ambient/"}],
+ *    "elapsed_ms": 0.4}
+ */
+char *recap_suggestions_json(const recap_suggestions *sg);
 
 #ifdef __cplusplus
 }

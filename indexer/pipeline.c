@@ -131,7 +131,7 @@ make_stamp(const char *root, const char *relpath, const char *default_lang)
 }
 
 void
-pl_prepare(pl_stemmers *st, const char *root, const char *relpath,
+pl_prepare(pl_stemmers *st, sitecfg *cfg, const char *root, const char *relpath,
            const char *default_lang, int stamp, pl_slot *s)
 {
     ingest_doc *doc = NULL;
@@ -139,8 +139,8 @@ pl_prepare(pl_stemmers *st, const char *root, const char *relpath,
 
     if (stamp)
         s->stamp = make_stamp(root, relpath, default_lang);
-    s->rc = ingest_file(root, relpath, default_lang, buffer_warning, s, &doc,
-                        &s->msg);
+    s->rc = ingest_file_cfg(cfg, root, relpath, default_lang, buffer_warning, s,
+                            &doc, &s->msg);
     if (s->rc == RECAP_OK) {
         s->rc = docterms_build(doc, stemmer_for(st, doc->lang), &s->xdoc,
                                &s->n_terms, &err);
@@ -267,6 +267,7 @@ struct pipeline {
     pthread_cond_t cv_ready; /* a slot became ready */
     pthread_cond_t cv_space; /* the writer finished a file, or stop */
     int stamp;               /* make source stamps */
+    sitecfg *cfg;            /* the handle's, shared (it locks itself) */
     size_t next;             /* next file to claim */
     size_t consumed;         /* files the writer is done with */
     int stop;
@@ -295,8 +296,8 @@ worker_main(void *arg)
         i = pl->next++;
         s = &pl->slots[i % pl->n_slots];
         pthread_mutex_unlock(&pl->mu);
-        pl_prepare(&w->stemmers, pl->root, pl->paths[i], pl->default_lang,
-                   pl->stamp, s);
+        pl_prepare(&w->stemmers, pl->cfg, pl->root, pl->paths[i],
+                   pl->default_lang, pl->stamp, s);
         pthread_mutex_lock(&pl->mu);
         s->ready = 1;
         pthread_cond_broadcast(&pl->cv_ready);
@@ -445,6 +446,7 @@ pl_add_in_place(recap_index *idx, const char *root, const char *const *relpaths,
     pl.n = n;
     strcpy(pl.default_lang, idx->default_lang);
     pl.stamp = idx->incr != NULL;
+    pl.cfg = idx->ingest_cfg;
     pl.n_workers = n_workers ? n_workers : pl_auto_threads();
     if (pl.n_workers > PL_MAX_THREADS)
         pl.n_workers = PL_MAX_THREADS;

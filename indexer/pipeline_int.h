@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "ingest.h"
 #include "index_int.h"
 #include "xap.h"
 
@@ -57,10 +58,12 @@ typedef struct pl_stemmers {
 
 void pl_stemmers_free(pl_stemmers *st);
 
-/* Reads and analyses `root`/`relpath` into `s` (zeroed by the caller);
+/* Reads and analyses `root`/`relpath` into `s` (zeroed by the caller),
+ * with the site configuration `cfg` (shared by the threads; may be NULL);
  * with `stamp`, first makes its source stamp (incremental.h). */
-void pl_prepare(pl_stemmers *st, const char *root, const char *relpath,
-                const char *default_lang, int stamp, pl_slot *s);
+void pl_prepare(pl_stemmers *st, sitecfg *cfg, const char *root,
+                const char *relpath, const char *default_lang, int stamp,
+                pl_slot *s);
 
 /* Frees what `s` holds and zeroes it. */
 void pl_slot_clear(pl_slot *s);

@@ -183,6 +183,7 @@ struct side_run {
     const char *live_gen;
     char default_lang[16];
     int stamp;       /* make source stamps */
+    sitecfg *cfg;    /* the handle's, shared (it locks itself) */
     pl_slot *slots;  /* one per file */
     uint16_t *owner; /* the range of each file */
     pthread_mutex_t mu;
@@ -230,7 +231,8 @@ build_one(side_run *run, pl_stemmers *st, xap_db *part, xap_db **live, size_t i)
     xap_error err;
     recap_status rc = RECAP_OK;
 
-    pl_prepare(st, run->root, run->paths[i], run->default_lang, run->stamp, s);
+    pl_prepare(st, run->cfg, run->root, run->paths[i], run->default_lang,
+               run->stamp, s);
     if (s->rc == RECAP_OK)
         rc = xap_db_add(part, s->xdoc, NULL, &err);
     else if (pl_is_file_status(s->rc) && s->rc != RECAP_ESKIPPED &&
@@ -488,6 +490,7 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
     run.live_gen = idx->side->live_gen;
     strcpy(run.default_lang, idx->default_lang);
     run.stamp = idx->incr != NULL;
+    run.cfg = idx->ingest_cfg;
     run.slots = calloc(n, sizeof(*run.slots));
     run.owner = calloc(n, sizeof(*run.owner));
     r = calloc(k, sizeof(*r));

@@ -39,8 +39,14 @@ recap_index_set_default_lang(recap_index *idx, const char *lang)
 void
 recap_index_get_stats(const recap_index *idx, recap_index_stats *out)
 {
-    if (idx && out)
+    size_t i;
+    uint64_t n;
+
+    if (idx && out) {
         *out = idx->stats;
+        for (i = 0; recap_index_unknown_shortcode(idx, i, &n); i++)
+            out->n_unknown_shortcodes += n;
+    }
 }
 
 static recap_status
@@ -87,6 +93,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
     incr_begin(idx, idx->full);
     forget_seen(idx);
     memset(&idx->stats, 0, sizeof(idx->stats));
+    sitecfg_reset_unknown(idx->ingest_cfg);
     return RECAP_OK;
 }
 
@@ -172,8 +179,8 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     if (!root || !relpath)
         return index_fail(idx, RECAP_EINVAL, "no file given");
     incr_pre(idx, root, relpath);
-    rc = ingest_file(root, relpath, idx->default_lang, on_warn, idx, &doc,
-                     &msg);
+    rc = ingest_file_cfg(idx->ingest_cfg, root, relpath, idx->default_lang,
+                         on_warn, idx, &doc, &msg);
     if (rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");

@@ -18,8 +18,12 @@
  * Stored data (schema version SCHEMA_DATA_VERSION) is a JSON object:
  *   {"v":1, "path", "url", "title", "date", "section", "lang",
  *    "description", "sections": [{"h": heading|null, "a": anchor|null,
- *    "t": prose, "c": code}, ...]}
- * so a hit can be shown without reading its file again.
+ *    "t": prose, "c": code, "l": labels}, ...],
+ *    "links": [target, ...], "translations": [{"lang", "url", "path"}, ...]}
+ * so a hit can be shown without reading its file again.  "l" (tab names
+ * and block headers, one per line; indexed with heading weight), "links"
+ * (link and image targets of the body, never in "t") and "translations"
+ * (the page's other-language versions) are present only when non-empty.
  */
 #ifndef RECAP_SCHEMA_H
 #define RECAP_SCHEMA_H
@@ -50,6 +54,9 @@
 #define SCHEMA_SLOT_LANG 3
 #define SCHEMA_SLOT_TAGS 4   /* keywords, tags and categories */
 #define SCHEMA_SLOT_AUTHOR 5 /* attribution, author, authors */
+/* The stored data without its sections (a JSON object of the same
+ * layout), so hits shown without snippets need not read the whole text. */
+#define SCHEMA_SLOT_SUMMARY 6
 #define SCHEMA_VALUE_SEP '\x1f'
 
 /* Within-document weights: how many wdf a word of each field adds to the

@@ -6,8 +6,10 @@
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "results_int.h"
+#include "util.h"
 
 #define RESULTS_JSON_VERSION 1
 
@@ -37,6 +39,53 @@ hit_clear(recap_hit *h)
     free(h->section);
     free(h->lang);
     free(h->description);
+    for (i = 0; i < h->n_translations; i++) {
+        free(h->tr_lang[i]);
+        free(h->tr_url[i]);
+    }
+    free(h->tr_lang);
+    free(h->tr_url);
+}
+
+recap_status
+results_hit_set_translations(recap_hit *h, const char *const *lang,
+                             const char *const *url, size_t n)
+{
+    size_t i;
+
+    if (!n)
+        return RECAP_OK;
+    h->tr_lang = calloc(n, sizeof(char *));
+    h->tr_url = calloc(n, sizeof(char *));
+    if (!h->tr_lang || !h->tr_url)
+        return RECAP_ENOMEM;
+    for (i = 0; i < n; i++) {
+        h->tr_lang[i] = util_strdup(lang[i]);
+        h->tr_url[i] = util_strdup(url[i]);
+        h->n_translations++;
+        if (!h->tr_lang[i] || !h->tr_url[i])
+            return RECAP_ENOMEM;
+    }
+    return RECAP_OK;
+}
+
+size_t
+recap_hit_translation_count(const recap_hit *hit)
+{
+    return hit->n_translations;
+}
+
+const char *
+recap_hit_translation(const recap_hit *hit, size_t i, const char **url)
+{
+    if (i >= hit->n_translations) {
+        if (url)
+            *url = NULL;
+        return NULL;
+    }
+    if (url)
+        *url = hit->tr_url[i];
+    return hit->tr_lang[i];
 }
 
 void
@@ -132,6 +181,12 @@ recap_facet_value(const recap_facet *f, size_t i, uint64_t *count)
     if (count)
         *count = f->values[i].count;
     return f->values[i].value;
+}
+
+int
+recap_results_partial(const recap_results *res)
+{
+    return res->partial;
 }
 
 size_t
@@ -286,13 +341,19 @@ hit_json(const recap_hit *h)
     json_t *snips = json_array();
     size_t i;
 
+    json_t *tr = json_array();
+
     for (i = 0; snips && i < h->n_snippets; i++)
         json_array_append_new(snips, snippet_json(&h->snippets[i]));
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "rank",
-                     (int)h->rank, "path", jstr(h->path), "url",
+    for (i = 0; tr && i < h->n_translations; i++)
+        json_array_append_new(tr, json_pack("{s:s, s:s}", "lang", h->tr_lang[i],
+                                            "url", h->tr_url[i]));
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o}",
+                     "rank", (int)h->rank, "path", jstr(h->path), "url",
                      jstr(h->url), "title", jstr(h->title), "date",
                      jstr(h->date), "section", jstr(h->section), "lang",
-                     jstr(h->lang), "score", h->score, "snippets", snips);
+                     jstr(h->lang), "score", h->score, "snippets", snips,
+                     "translations", tr);
 }
 
 /* {"section": [{"value": "blog", "count": 12}, ...], ...} */
@@ -329,14 +390,14 @@ recap_results_json(const recap_results *res, int pretty)
 
     for (i = 0; hits && i < res->n_hits; i++)
         json_array_append_new(hits, hit_json(&res->hits[i]));
-    obj = json_pack("{s:i, s:o, s:I, s:b, s:o, s:f, s:o, s:o}", "version",
-                    RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
-                    (json_int_t)res->total, "total_exact", res->total_exact,
-                    "next_offset",
-                    res->next_offset ? json_integer((json_int_t)res->next_offset)
-                                     : json_null(),
-                    "elapsed_ms", res->elapsed * 1000.0, "hits", hits,
-                    "facets", facets_json(res));
+    obj = json_pack(
+        "{s:i, s:o, s:I, s:b, s:o, s:f, s:o, s:o}", "version",
+        RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
+        (json_int_t)res->total, "total_exact", res->total_exact, "next_offset",
+        res->next_offset ? json_integer((json_int_t)res->next_offset)
+                         : json_null(),
+        "elapsed_ms", res->elapsed * 1000.0, "hits", hits, "facets",
+        facets_json(res));
     if (obj) {
         json_object_set_new(obj, "suggestion", jstr(res->suggestion));
         json_object_set_new(obj, "corrected", json_boolean(res->corrected));
@@ -347,6 +408,8 @@ recap_results_json(const recap_results *res, int pretty)
     }
     if (!obj)
         return NULL;
+    if (res->partial)
+        json_object_set_new(obj, "partial", json_true());
     out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);
     json_decref(obj);
     return out;

@@ -13,7 +13,7 @@ struct recap_snippet {
     char *html;    /* escaped, matches in <mark> */
     char *heading; /* NULL for the lead section */
     char *anchor;
-    size_t *hl;    /* n_hl (offset, length) pairs into text, bytes */
+    size_t *hl; /* n_hl (offset, length) pairs into text, bytes */
     size_t n_hl;
 };
 
@@ -23,7 +23,15 @@ struct recap_hit {
     char *path, *url, *title, *date, *section, *lang, *description;
     recap_snippet *snippets;
     size_t n_snippets;
+    char **tr_lang, **tr_url; /* n_translations other-language versions */
+    size_t n_translations;
 };
+
+/* Copies the hit's translations (`n` languages and URLs, from the stored
+ * data's "translations", lib/schema.h).  RECAP_OK or RECAP_ENOMEM. */
+recap_status results_hit_set_translations(recap_hit *hit,
+                                          const char *const *lang,
+                                          const char *const *url, size_t n);
 
 typedef struct facet_value {
     char *value;
@@ -47,6 +55,7 @@ struct recap_results {
     int corrected;    /* the search used the corrections */
     double elapsed;
     unsigned missing_shards; /* remote shards left out: partial results */
+    int partial; /* the time budget ran out: pages may be missing */
     recap_hit *hits;
     size_t n_hits;
 };
