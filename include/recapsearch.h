@@ -124,6 +124,22 @@ const char *recap_index_main_lang(recap_index *idx);
 /* Makes a reader see the latest committed revision. */
 recap_status recap_index_reopen(recap_index *idx);
 
+/*
+ * Runs Xapian's consistency check over every table of the index in the
+ * directory `path`, at its latest committed revision.  The index need not
+ * be open, and a writer may be running.  Reads the whole index: slow on a
+ * big one (about a second per 30 MB).
+ *
+ * Returns RECAP_OK when the index is sound, or:
+ *   RECAP_ENOTFOUND  no index at `path`
+ *   RECAP_ECORRUPT   the index is damaged; the message names the first
+ *                    problem found
+ *   RECAP_EIO, RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL (path is NULL)
+ * On failure *errmsg (when errmsg is not NULL) receives a malloc()ed
+ * message for people, saying what to do.
+ */
+recap_status recap_index_check(const char *path, char **errmsg);
+
 /* ---- writing ------------------------------------------------------------ */
 
 /* Receives warnings that do not stop a file from being indexed, such as a

@@ -23,6 +23,7 @@ usage(FILE *f)
 {
     fprintf(f,
 "Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
+"  or:  recapsearch-index --check [--db DIR]\n"
 "Build the search index of a Hugo site from its markdown sources.\n"
 "\n"
 "CONTENT_DIR is a Hugo content folder, or a site root that has content/.\n"
@@ -38,6 +39,8 @@ usage(FILE *f)
 "      --lang LANG    language of pages outside a language folder\n"
 "                     (default: en)\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
+"      --check        check the index for damage (Xapian's consistency\n"
+"                     check) and print its document count; indexes nothing\n"
 "      --progress     show the progress line even when not on a terminal\n"
 "  -h, --help         show this help and exit\n"
 "  -V, --version      show the version and exit\n"
@@ -45,7 +48,8 @@ usage(FILE *f)
 "Exit status: 0 when every file was indexed or deliberately skipped,\n"
 "1 when some files could not be read or parsed (the rest was committed),\n"
 "2 on a usage error or when the index cannot be opened or written\n"
-"(nothing was committed).\n"
+"(nothing was committed).  With --check: 0 when the index is sound, 2\n"
+"when it is missing or damaged.\n"
 "\n"
 "Examples:\n"
 "  recapsearch-index ~/my-site/content\n"
@@ -96,6 +100,34 @@ report_file(run *r, recap_index *idx, const char *relpath, recap_status rc)
         fprintf(stderr, "%s: error: %s: %s\n", prog, relpath,
                 recap_index_errmsg(idx));
     }
+}
+
+/* --check: the consistency check, then the document count as a reader
+ * sees it. */
+static int
+check_index(const char *db)
+{
+    recap_index *idx = NULL;
+    char *errmsg = NULL;
+    uint64_t n = 0;
+    int status = CLI_EXIT_ERROR;
+
+    if (recap_index_check(db, &errmsg) != RECAP_OK ||
+        recap_index_open(db, RECAP_OPEN_READ, &idx, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "check failed");
+        goto done;
+    }
+    if (recap_index_doc_count(idx, &n) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
+        goto done;
+    }
+    printf("%s: index at %s is sound: %llu documents\n", prog, db,
+           (unsigned long long)n);
+    status = CLI_EXIT_OK;
+done:
+    recap_index_close(idx);
+    free(errmsg);
+    return status;
 }
 
 static int
@@ -157,6 +189,7 @@ main(int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, 'p'},
+        {"check", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -165,7 +198,7 @@ main(int argc, char **argv)
     size_t n = 0;
     recap_index *idx = NULL;
     run r = {0};
-    int c, force_progress = 0, status = CLI_EXIT_ERROR;
+    int c, force_progress = 0, check = 0, status = CLI_EXIT_ERROR;
 
     while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -173,6 +206,7 @@ main(int argc, char **argv)
         case 'l': lang = optarg; break;
         case 'q': r.quiet = 1; break;
         case 'p': force_progress = 1; break;
+        case 'c': check = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case 'V': printf("%s %s\n", prog, recap_version()); return 0;
         default:
@@ -180,10 +214,14 @@ main(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
     }
-    if (optind != argc - 1) {
+    if (check && optind == argc)
+        return check_index(cli_db_path(db_opt));
+    if (check || optind != argc - 1) {
         fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
-                prog, optind == argc ? "no content folder given"
-                                     : "give exactly one content folder",
+                prog,
+                check               ? "--check takes no content folder"
+                : optind == argc    ? "no content folder given"
+                                    : "give exactly one content folder",
                 prog);
         return CLI_EXIT_ERROR;
     }
