@@ -200,6 +200,25 @@ void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
 
 /* ---- searching ---------------------------------------------------------- */
 
+/* Ranking parameters of a reader.  The defaults were tuned on graded
+ * judgments over a real documentation site (bench/relevance.py). */
+typedef struct recap_ranking {
+    unsigned version;  /* RECAP_RANKING_VERSION */
+    double k1;         /* BM25 term-frequency saturation (> 0) */
+    double b;          /* BM25 length normalisation (0..1) */
+    double proximity;  /* weight of the bonus for query words standing
+                          together, relative to the words' own (>= 0) */
+    double code;       /* weight of matches in code blocks (>= 0) */
+} recap_ranking;
+
+#define RECAP_RANKING_VERSION 1
+#define RECAP_RANKING_INIT { RECAP_RANKING_VERSION, 2.0, 0.4, 0.5, 0.3 }
+
+/* Sets the ranking parameters of `idx` for its later searches.
+ * RECAP_EINVAL (with a message) when a value is out of range. */
+recap_status recap_index_set_ranking(recap_index *idx,
+                                     const recap_ranking *ranking);
+
 typedef enum recap_sort {
     RECAP_SORT_RELEVANCE = 0, /* best match first */
     RECAP_SORT_DATE           /* newest first, relevance breaking ties */

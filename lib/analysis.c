@@ -9,6 +9,7 @@
  * only for tokens that contain a non-ASCII code point.
  */
 #include "analysis.h"
+#include "stem_uk.h"
 #include "util.h"
 
 #include <libstemmer.h>
@@ -180,6 +181,7 @@ typedef struct scan {
     int src_overflow; /* the word did not fit in src */
     char term[ANALYSIS_MAX_TERM + 1];
     char joined[ANALYSIS_MAX_TERM + 1];
+    char part[ANALYSIS_MAX_TERM + 1];
     char prev_cjk[ANALYSIS_MAX_TERM + 1];
     char bigram[2 * ANALYSIS_MAX_TERM + 1];
     int32_t cps[CPS_CAP + 1]; /* +1: utf8proc_reencode writes a NUL */
@@ -346,6 +348,41 @@ word_term(scan *sc, size_t *len_out)
 }
 
 /*
+ * Where an ASCII word of the chain, s[i..end), turns from a lower-case
+ * letter to an upper-case one ("EnvoyFilter" at 5, "mTLS" at 1): the byte
+ * offsets, relative to i, go to `at`.  Returns how many (at most `max`).
+ * "IPv6" and "HTTPServer" have none: only lower-to-upper turns count.
+ */
+static size_t
+camel_splits(const scan *sc, size_t i, size_t end, size_t *at, size_t max)
+{
+    size_t k, n = 0;
+
+    if (!sc->src_ascii || sc->src_overflow || sc->src_len != end - i)
+        return 0; /* an apostrophe was dropped: offsets would not match */
+    for (k = i + 1; k < end && n < max; k++)
+        if (sc->s[k - 1] >= 'a' && sc->s[k - 1] <= 'z' && sc->s[k] >= 'A' &&
+            sc->s[k] <= 'Z')
+            at[n++] = k - i;
+    return n;
+}
+
+/* Reports the camelCase pieces of the word s[i..end) as PARTs. */
+static void
+emit_camel(scan *sc, size_t i, size_t end, const size_t *at, size_t n)
+{
+    size_t k, a = 0, b;
+
+    for (k = 0; k <= n; k++) {
+        b = k < n ? at[k] : end - i;
+        memcpy(sc->part, sc->src + a, b - a);
+        sc->part[b - a] = '\0';
+        emit(sc, ANALYSIS_PART, sc->part, b - a, i + a, b - a, sc->pos++);
+        a = b;
+    }
+}
+
+/*
  * Scans a word or a chain of words joined by '-', '_' or '.', starting at
  * an alphanumeric at s[i].  Reports a WORD, or the PARTs and then the
  * JOINED token.  Returns the end of the chain.
@@ -360,18 +397,25 @@ scan_chain(scan *sc, size_t i)
     const char *term;
 
     for (;;) {
+        size_t at[ANALYSIS_MAX_PARTS], n_camel;
         end = scan_word(sc, i);
         term = word_term(sc, &term_len);
+        n_camel = term ? camel_splits(sc, i, end, at, ANALYSIS_MAX_PARTS) : 0;
         int more = end + 1 < sc->len && sc->s[end] < 0x80 &&
                    ascii_class[sc->s[end]] == C_JOIN &&
                    class_at(sc, end + 1, &n) == C_ALNUM;
-        if (n_parts == 0 && !more) {
+        if (n_parts == 0 && !more && !n_camel) {
             emit(sc, ANALYSIS_WORD, term, term_len, start, end - start,
                  sc->pos++);
             return end;
         }
-        emit(sc, ANALYSIS_PART, term, term_len, i, end - i, sc->pos++);
-        n_parts++;
+        if (n_camel) {
+            emit_camel(sc, i, end, at, n_camel);
+            n_parts += n_camel + 1;
+        } else {
+            emit(sc, ANALYSIS_PART, term, term_len, i, end - i, sc->pos++);
+            n_parts++;
+        }
         if (!term || joined_len + term_len + 1 > ANALYSIS_MAX_TERM) {
             joined_ok = 0;
         } else if (joined_ok) {
@@ -560,8 +604,18 @@ analysis_normalize(const char *text, size_t len, char **out, size_t *len_out)
 /* ---- stemming ----------------------------------------------------------- */
 
 struct analysis_stemmer {
-    struct sb_stemmer *sb;
+    struct sb_stemmer *sb; /* NULL: the Ukrainian light stemmer */
+    char buf[ANALYSIS_MAX_TERM + 1];
 };
+
+/* Whether `lang` names Ukrainian ("uk", "uk-UA", "ukrainian"). */
+static int
+is_ukrainian(const char *lang)
+{
+    return lang && (strcmp(lang, "ukrainian") == 0 ||
+                    (strncmp(lang, "uk", 2) == 0 &&
+                     (!lang[2] || lang[2] == '-' || lang[2] == '_')));
+}
 
 /* ISO 639-1 codes of the languages Snowball stems. */
 static const char *const iso_to_snowball[][2] = {
@@ -622,6 +676,8 @@ analysis_stemmer_new(const char *lang)
     const char *algo = analysis_stemmer_algorithm(lang);
     analysis_stemmer *s;
 
+    if (!algo && is_ukrainian(lang))
+        return calloc(1, sizeof(analysis_stemmer));
     if (!algo || !(s = malloc(sizeof *s)))
         return NULL;
     s->sb = sb_stemmer_new(algo, "UTF_8");
@@ -637,7 +693,8 @@ analysis_stemmer_free(analysis_stemmer *s)
 {
     if (!s)
         return;
-    sb_stemmer_delete(s->sb);
+    if (s->sb)
+        sb_stemmer_delete(s->sb);
     free(s);
 }
 
@@ -683,6 +740,14 @@ analysis_stem(analysis_stemmer *s, const char *term, size_t len,
 
     if (!s || !term || len > INT_MAX || !stemmable_term(term, len))
         return NULL;
+    if (!s->sb) {
+        if (len > ANALYSIS_MAX_TERM)
+            return NULL;
+        *len_out = stem_uk(term, len);
+        memcpy(s->buf, term, *len_out);
+        s->buf[*len_out] = '\0';
+        return s->buf;
+    }
     r = sb_stemmer_stem(s->sb, (const sb_symbol *)term, (int)len);
     if (!r)
         return NULL;

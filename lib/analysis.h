@@ -16,7 +16,10 @@
  *  - "x_forwarded_for" -> the same shape as "x-forwarded-for"
  *  - "v1.25.2"         -> PART "v1", "25", "2"; JOINED "v1.25.2" (dots are
  *                         kept in the joined form: versions, host names)
- *  - "mTLS"            -> WORD "mtls"
+ *  - "EnvoyFilter"     -> PART "envoy" (p), "filter" (p+1); JOINED
+ *                         "envoyfilter" (p): camelCase splits where a
+ *                         lower-case letter meets an upper-case one
+ *  - "mTLS"            -> PART "m", "tls"; JOINED "mtls"
  *  - "多集群"          -> CJK unigrams 多 (p), 集 (p+1), 群 (p+2) and
  *                         bigrams 多集 (p), 集群 (p+1)
  * Joiners are '-', '_' and '.', and only between two alphanumerics.  A
@@ -27,7 +30,8 @@
  *  - Words are runs of letters (L*) and digits (N*); combining marks (M*)
  *    and the invisible U+00AD, U+200C, U+200D, U+2060, U+FEFF continue a
  *    word but do not start one.  Everything else separates, including every
- *    byte of an invalid UTF-8 sequence.  camelCase is not split.
+ *    byte of an invalid UTF-8 sequence.  ASCII camelCase is split
+ *    at lower-to-upper turns only ("IPv6", "HTTPServer" stay whole).
  *  - An apostrophe (', U+2019, U+02BC or U+FF07) between two alphanumerics
  *    is dropped and the word goes on: "don't" -> "dont", "м’ясо" and
  *    "мʼясо" -> "мясо".  A possessive "'s" ending a word is dropped with
@@ -106,9 +110,10 @@ typedef struct analysis_stemmer analysis_stemmer;
 
 /*
  * A stemmer for a language given as an ISO 639-1 code ("en", "de", "fr",
- * "ru", ...) or a Snowball name ("english").  Returns NULL when Snowball has
- * no stemmer for that language (zh, ja, ko, uk...) or when out of memory;
- * callers then index unstemmed terms only.
+ * "ru", ...) or a Snowball name ("english").  Ukrainian ("uk"), which
+ * Snowball lacks, gets the light stemmer of stem_uk.h.  Returns NULL when
+ * there is no stemmer for that language (zh, ja, ko...) or when out of
+ * memory; callers then index unstemmed terms only.
  */
 analysis_stemmer *analysis_stemmer_new(const char *lang);
 void analysis_stemmer_free(analysis_stemmer *s);

@@ -135,6 +135,7 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
         return open_fail(RECAP_ENOMEM, errmsg, "%s%s", "out of memory", "");
     }
     idx->mode = mode;
+    idx->ranking = (recap_ranking)RECAP_RANKING_INIT;
     strcpy(idx->default_lang, "en");
     rc = mode == RECAP_OPEN_CREATE ? index_create_atomic(path, &err)
                                    : RECAP_OK;
@@ -228,5 +229,23 @@ recap_index_reopen(recap_index *idx)
     if (xap_db_reopen(idx->db, NULL, &err))
         return index_fail_xap(idx, &err, "reopening the index");
     index_load_main_lang(idx);
+    return RECAP_OK;
+}
+
+recap_status
+recap_index_set_ranking(recap_index *idx, const recap_ranking *r)
+{
+    if (!idx || !r)
+        return RECAP_EINVAL;
+    if (r->version != RECAP_RANKING_VERSION)
+        return index_fail(idx, RECAP_EINVAL, "unknown ranking version %u",
+                          r->version);
+    if (!(r->k1 > 0 && r->k1 <= 100) || !(r->b >= 0 && r->b <= 1) ||
+        !(r->proximity >= 0 && r->proximity <= 100) ||
+        !(r->code >= 0 && r->code <= 100))
+        return index_fail(idx, RECAP_EINVAL,
+                          "ranking: k1 must be in (0, 100], b in [0, 1], "
+                          "proximity and code in [0, 100]");
+    idx->ranking = *r;
     return RECAP_OK;
 }

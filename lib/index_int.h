@@ -17,6 +17,7 @@ struct recap_index {
     char *path;
     char errmsg[1024];
     char main_lang[16];
+    recap_ranking ranking;
 
     /* Writers only. */
     recap_warn_fn warn;

@@ -55,7 +55,7 @@
 /* Within-document weights: how many wdf a word of each field adds to the
  * unprefixed term.  Body prose is 1.  Code does not go to the unprefixed
  * field at all: it is searched through SCHEMA_PREFIX_CODE with a lower
- * query weight (SCHEMA_CODE_QUERY_SCALE). */
+ * query weight (recap_ranking.code). */
 #define SCHEMA_WDF_TITLE 5
 #define SCHEMA_WDF_SUBTITLE 3
 #define SCHEMA_WDF_DESCRIPTION 3
@@ -63,7 +63,6 @@
 #define SCHEMA_WDF_HEADING 2
 #define SCHEMA_WDF_AUTHOR 1
 #define SCHEMA_WDF_BODY 1
-#define SCHEMA_CODE_QUERY_SCALE 0.3
 
 /* Positions: each field and block starts this many positions after the
  * previous one, so phrases never match across them. */

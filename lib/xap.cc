@@ -983,19 +983,23 @@ xap_query_scale(const xap_query *sub, double factor, xap_query **out,
 
 extern "C" recap_status
 xap_query_wildcard(const char *prefix, size_t len, uint32_t max_expansion,
-                   int as_synonym, xap_query **out, xap_error *err) noexcept
+                   unsigned flags, xap_query **out, xap_error *err) noexcept
 {
     if (!out)
         return misuse(err, "xap_query_wildcard");
     *out = nullptr;
     try {
         using Q = Xapian::Query;
-        /* The limit is enforced when the match runs: xap_enquire_mset()
-         * then fails with RECAP_EQUERY (Xapian::WildcardError). */
-        return new_query(Q(Q::OP_WILDCARD, str(prefix, len), max_expansion,
-                           Q::WILDCARD_LIMIT_ERROR,
-                           as_synonym ? Q::OP_SYNONYM : Q::OP_OR),
-                         out);
+        /* The limit is enforced when the match runs: unless the most
+         * frequent terms are wanted, xap_enquire_mset() then fails with
+         * RECAP_EQUERY (Xapian::WildcardError). */
+        return new_query(
+            Q(Q::OP_WILDCARD, str(prefix, len), max_expansion,
+              (flags & XAP_WILDCARD_MOST_FREQUENT)
+                  ? Q::WILDCARD_LIMIT_MOST_FREQUENT
+                  : Q::WILDCARD_LIMIT_ERROR,
+              (flags & XAP_WILDCARD_SYNONYM) ? Q::OP_SYNONYM : Q::OP_OR),
+            out);
     } catch (...) {
         return fail(err);
     }
@@ -1022,6 +1026,18 @@ xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
         return new_query(Q(Q::OP_VALUE_GE, slot, str(lo, lo_len)), out);
     } catch (...) {
         return fail(err);
+    }
+}
+
+extern "C" xap_query *
+xap_query_copy(const xap_query *q) noexcept
+{
+    if (!q)
+        return nullptr;
+    try {
+        return new xap_query{q->q};
+    } catch (...) {
+        return nullptr;
     }
 }
 

@@ -229,13 +229,18 @@ recap_status xap_query_combine(xap_op op, xap_query *const *subs, size_t n,
 /* Multiplies the weight of `sub` by `factor` (>= 0). */
 recap_status xap_query_scale(const xap_query *sub, double factor,
                              xap_query **out, xap_error *err) XAP_NOEXCEPT;
-/* Terms starting with `prefix`, OR-ed (as a synonym when `as_synonym`).
- * The expansion happens when the match runs, so when more than
- * `max_expansion` terms match it is xap_enquire_mset() that returns
- * RECAP_EQUERY (the message says how many were allowed); 0 means no
- * limit. */
+/* Flags of xap_query_wildcard. */
+#define XAP_WILDCARD_SYNONYM 0x1u       /* combine as a synonym, not OR */
+#define XAP_WILDCARD_MOST_FREQUENT 0x2u /* over the limit, keep the most
+                                           frequent terms instead of failing */
+
+/* Terms starting with `prefix`, OR-ed (as a synonym with
+ * XAP_WILDCARD_SYNONYM).  The expansion happens when the match runs, so
+ * when more than `max_expansion` terms match it is xap_enquire_mset() that
+ * returns RECAP_EQUERY (the message says how many were allowed), unless
+ * XAP_WILDCARD_MOST_FREQUENT is given; 0 means no limit. */
 recap_status xap_query_wildcard(const char *prefix, size_t len,
-                                uint32_t max_expansion, int as_synonym,
+                                uint32_t max_expansion, unsigned flags,
                                 xap_query **out, xap_error *err) XAP_NOEXCEPT;
 /* Documents whose value in `slot` is within [lo, hi] (byte comparison);
  * lo or hi may be NULL for an open end.  With both NULL it matches every
@@ -244,6 +249,9 @@ recap_status xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
                                    const char *hi, size_t hi_len,
                                    xap_query **out,
                                    xap_error *err) XAP_NOEXCEPT;
+/* Another handle on the same query (Xapian queries are immutable and
+ * reference counted); NULL when out of memory or q is NULL. */
+xap_query *xap_query_copy(const xap_query *q) XAP_NOEXCEPT;
 /* Matches every document (weight 0). */
 recap_status xap_query_match_all(xap_query **out, xap_error *err) XAP_NOEXCEPT;
 /* A query that matches nothing. */

@@ -44,6 +44,12 @@ usage(FILE *f)
 "      --until DATE       only pages published on or before DATE\n"
 "                         (DATE: YYYY, YYYY-MM or YYYY-MM-DD)\n"
 "      --sort ORDER       relevance (default) or date (newest first)\n"
+"      --ranking K=V,...  ranking parameters: k1 and b (BM25), proximity\n"
+"                         (bonus for words together), code (weight of\n"
+"                         matches in code); default k1=2,b=0.4,\n"
+"                         proximity=0.5,code=0.3\n"
+"      --strict           report a malformed query instead of reading it\n"
+"                         as plain words\n"
 "      --json             print one JSON object (schema in README.md)\n"
 "      --snippet-length N snippet length in characters (default 200)\n"
 "  -h, --help             show this help and exit\n"
@@ -110,6 +116,38 @@ print_text(const recap_results *res, int bold)
     }
 }
 
+/* Parses "k1=2,b=0.4,proximity=0.5,code=0.3" (any subset) into `r`. */
+static int
+parse_ranking(const char *arg, recap_ranking *r)
+{
+    static const char *const names[] = {"k1", "b", "proximity", "code"};
+    double *fields[] = {&r->k1, &r->b, &r->proximity, &r->code};
+    const char *p = arg;
+    char *end;
+    size_t i, n;
+
+    while (*p) {
+        for (i = 0; i < UTIL_ARRAY_LEN(names); i++) {
+            n = strlen(names[i]);
+            if (strncmp(p, names[i], n) == 0 && p[n] == '=')
+                break;
+        }
+        if (i == UTIL_ARRAY_LEN(names)) {
+            fprintf(stderr, "%s: --ranking: unknown parameter at '%s' "
+                            "(known: k1, b, proximity, code)\n", prog, p);
+            return -1;
+        }
+        *fields[i] = strtod(p + n + 1, &end);
+        if (end == p + n + 1 || (*end && *end != ',')) {
+            fprintf(stderr, "%s: --ranking: %s needs a number\n", prog,
+                    names[i]);
+            return -1;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
 /* Joins the query arguments with spaces. */
 static char *
 join_args(int argc, char **argv)
@@ -141,10 +179,13 @@ main(int argc, char **argv)
         {"since", required_argument, NULL, 'F'},
         {"until", required_argument, NULL, 'U'},
         {"sort", required_argument, NULL, 'O'},
+        {"ranking", required_argument, NULL, 'R'},
+        {"strict", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     recap_search_options opts = RECAP_SEARCH_OPTIONS_INIT;
+    recap_ranking ranking = RECAP_RANKING_INIT;
     const char *db_opt = NULL;
     char *errmsg = NULL, *query = NULL, *json;
     recap_index *idx = NULL;
@@ -184,6 +225,11 @@ main(int argc, char **argv)
             break;
         case 'd': db_opt = optarg; break;
         case 'j': as_json = 1; break;
+        case 'X': opts.flags |= RECAP_SEARCH_STRICT; break;
+        case 'R':
+            if (parse_ranking(optarg, &ranking))
+                return CLI_EXIT_ERROR;
+            break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case 'V': printf("%s %s\n", prog, recap_version()); return 0;
         default:
@@ -204,6 +250,10 @@ main(int argc, char **argv)
     if (recap_index_open(cli_db_path(db_opt), RECAP_OPEN_READ, &idx,
                          &errmsg)) {
         fprintf(stderr, "%s: %s\n", prog, errmsg);
+        goto done;
+    }
+    if (recap_index_set_ranking(idx, &ranking)) {
+        fprintf(stderr, "%s: --ranking: %s\n", prog, recap_index_errmsg(idx));
         goto done;
     }
     if (recap_search(idx, &opts, &res)) {

@@ -14,11 +14,13 @@
 #define QBUILD_MAX_UNITS 64
 
 void
-qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer)
+qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer,
+            double code_weight)
 {
     memset(qb, 0, sizeof(*qb));
     qb->db = db;
     qb->stemmer = stemmer;
+    qb->code_weight = code_weight;
     if (xap_db_doccount(db, &qb->doccount, &qb->err))
         qb->rc = qb->err.rc;
 }
@@ -162,11 +164,11 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
     if (stem)
         qlist_push(qb, &alts, term_query(qb, SCHEMA_PREFIX_STEM, prefix, stem,
                                          stem_len, pos));
-    if (!*prefix) {
+    if (!*prefix && qb->code_weight > 0) {
         code = term_query(qb, SCHEMA_PREFIX_CODE, "", tok->term,
                           tok->term_len, pos);
         if (code && !qb->rc) {
-            if (xap_query_scale(code, SCHEMA_CODE_QUERY_SCALE, &q, &qb->err))
+            if (xap_query_scale(code, qb->code_weight, &q, &qb->err))
                 fail(qb, qb->err.rc);
             else
                 qlist_push(qb, &alts, q);
@@ -252,9 +254,33 @@ covered(const toks *ts, size_t i, analysis_kind kind)
     return 0;
 }
 
+/* Words so common that requiring them would only drop good pages ("how
+ * to configure mtls for a namespace"): they still count in ranking and
+ * phrases, but the all-words tier does not insist on them. */
+static const char *const stop_words[] = {
+    "a",    "about", "an",   "and",   "are",  "as",    "at",    "be",
+    "but",  "by",    "can",  "do",    "does", "for",   "from",  "how",
+    "i",    "if",    "in",   "into",  "is",   "it",    "its",   "my",
+    "of",   "on",    "or",   "our",   "should", "so",  "that",  "the",
+    "their", "then", "there", "these", "this", "to",   "was",   "we",
+    "what", "when",  "where", "which", "who",  "why",  "will",  "with",
+    "you",  "your",  "в",    "для",   "до",   "з",     "й",
+    "на",   "та",    "у",    "це",    "що",   "як",    "і"};
+
+int
+qbuild_is_stop_word(const char *term)
+{
+    size_t i;
+
+    for (i = 0; i < UTIL_ARRAY_LEN(stop_words); i++)
+        if (strcmp(term, stop_words[i]) == 0)
+            return 1;
+    return 0;
+}
+
 void
 qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
-             qlist *out)
+             qlist *out, qlist *stops)
 {
     toks ts;
     size_t i;
@@ -268,7 +294,9 @@ qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
         if (tok->kind == ANALYSIS_CJK_UNI && covered(&ts, i, ANALYSIS_CJK_BI))
             continue;
         add_highlight(qb, tok->term, tok->term_len, -1);
-        qlist_push(qb, out, unit_query(qb, tok, prefix));
+        qlist_push(qb,
+                   stops && qbuild_is_stop_word(tok->term) ? stops : out,
+                   unit_query(qb, tok, prefix));
     }
     toks_free(&ts);
 }
@@ -314,5 +342,34 @@ qbuild_filter(qbuild *qb, const char *prefix, const char *value)
     }
     q = term_query(qb, prefix, "", norm, norm_len, 0);
     free(norm);
+    return q;
+}
+
+xap_query *
+qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
+                uint32_t max, int strict)
+{
+    char *norm = NULL;
+    size_t norm_len;
+    strbuf b = STRBUF_INIT;
+    xap_query *q = NULL;
+
+    if (qb->rc)
+        return NULL;
+    if (analysis_normalize(text, len, &norm, &norm_len) < 0) {
+        fail(qb, RECAP_ENOMEM);
+        return NULL;
+    }
+    strbuf_puts(&b, prefix);
+    strbuf_append(&b, norm, norm_len);
+    free(norm);
+    if (b.oom)
+        fail(qb, RECAP_ENOMEM);
+    else if (xap_query_wildcard(b.data, b.len, max,
+                                strict ? 0 : XAP_WILDCARD_MOST_FREQUENT, &q,
+                                &qb->err))
+        fail(qb, qb->err.rc);
+    /* Highlight the typed prefix as a word. */
+    strbuf_free(&b);
     return q;
 }

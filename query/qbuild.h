@@ -25,11 +25,13 @@ typedef struct qbuild {
     size_t n_terms, cap_terms;
     int next_group;            /* phrase group ids */
     uint32_t qpos;             /* query term positions */
+    double code_weight;        /* scale of matches in code */
     recap_status rc;           /* sticky: first failure */
     xap_error err;
 } qbuild;
 
-void qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer);
+void qbuild_init(qbuild *qb, xap_db *db, analysis_stemmer *stemmer,
+                 double code_weight);
 void qbuild_clear(qbuild *qb);
 
 /* A growable list of subqueries, owned. */
@@ -45,9 +47,17 @@ void qlist_push(qbuild *qb, qlist *l, xap_query *q);
 xap_query *qlist_combine(qbuild *qb, qlist *l, xap_op op, uint32_t window);
 
 /* Analyses `text` and appends one subquery per unit to `out`.  `prefix` is
- * "" for the default fields or a field prefix from schema.h. */
+ * "" for the default fields or a field prefix from schema.h.  Units that
+ * are stop words go to `stops` instead when it is not NULL. */
 void qbuild_words(qbuild *qb, const char *text, size_t len,
-                  const char *prefix, qlist *out);
+                  const char *prefix, qlist *out, qlist *stops);
+/* Whether a normalised term is a stop word (English, Ukrainian). */
+int qbuild_is_stop_word(const char *term);
+/* Terms of `prefix` field starting with the normalised `text`, at most
+ * `max` of them (the most frequent, or RECAP_EQUERY at match time when
+ * `strict`). */
+xap_query *qbuild_wildcard(qbuild *qb, const char *text, size_t len,
+                           const char *prefix, uint32_t max, int strict);
 /* A phrase: the positional terms of `text` in order (NULL if it has none,
  * a single term query if it has one). */
 xap_query *qbuild_phrase(qbuild *qb, const char *text, size_t len,

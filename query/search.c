@@ -13,14 +13,13 @@
 
 #include "index_int.h"
 #include "qbuild.h"
+#include "qparse.h"
+#include "qtree.h"
 #include "results_int.h"
 #include "schema.h"
 #include "snippet.h"
 #include "util.h"
 
-/* BM25 parameters (Xapian's defaults are 1, 0, 1, 0.5, 0.5). */
-#define SEARCH_BM25_K1 1.2
-#define SEARCH_BM25_B 0.5
 
 typedef struct search {
     recap_index *idx;
@@ -84,7 +83,7 @@ build_filters(search *s, xap_query **out)
     if (o->author) {
         qlist words = {0};
         qbuild_words(&s->qb, o->author, strlen(o->author),
-                     SCHEMA_PREFIX_AUTHOR, &words);
+                     SCHEMA_PREFIX_AUTHOR, &words, NULL);
         qlist_push(&s->qb, &fl,
                    words.n ? qlist_combine(&s->qb, &words, XAP_OP_AND, 0)
                            : NULL);
@@ -135,25 +134,37 @@ apply_filter(search *s, xap_query **q, const xap_query *filter)
 static recap_status
 build(search *s)
 {
-    qlist units = {0};
+    qparse_options po = QPARSE_OPTIONS_INIT;
+    qparse_tree *tree = NULL;
+    qparse_error perr;
+    qtree_out qt = {0};
     const char *q = s->opts->query;
     xap_query *filter = NULL;
+    qlist fl = {0};
     recap_status rc;
+    int strict = (s->opts->flags & RECAP_SEARCH_STRICT) != 0;
 
-    qbuild_words(&s->qb, q, strlen(q), "", &units);
-    if (!s->qb.rc && units.n > 1) {
-        xap_query *loose = NULL;
-        if (xap_query_combine(XAP_OP_OR, units.q, units.n, 0, &loose,
-                              &s->qb.err) == RECAP_OK)
-            s->loose = loose;
-        else
-            s->qb.rc = s->qb.err.rc;
-    }
-    s->strict = qlist_combine(&s->qb, &units, XAP_OP_AND, 0);
-    qlist_clear(&units);
-    if (s->qb.rc)
+    po.flags = strict ? QPARSE_STRICT : 0;
+    po.fields = qtree_fields;
+    rc = qparse_parse(q, strlen(q), &po, &tree, &perr);
+    if (rc == RECAP_EQUERY)
+        return index_fail(s->idx, rc, "query: %s", perr.msg);
+    if (rc != RECAP_OK)
+        return index_fail(s->idx, rc, "query: %s", recap_status_str(rc));
+    qtree_build(&s->qb, qparse_tree_root(tree), strict,
+                s->idx->ranking.proximity, &qt);
+    qparse_tree_free(tree);
+    s->strict = qt.strict;
+    s->loose = qt.loose;
+    if (s->qb.rc) {
+        xap_query_free(qt.filter);
         return fail_xap(s, &s->qb.err, "building the query");
+    }
     rc = build_filters(s, &filter);
+    qlist_push(&s->qb, &fl, filter);
+    qlist_push(&s->qb, &fl, qt.filter);
+    filter = qlist_combine(&s->qb, &fl, XAP_OP_AND, 0);
+    qlist_clear(&fl);
     /* Filters alone (a query of only field filters) list what they match. */
     if (rc == RECAP_OK && !s->strict && filter &&
         xap_query_match_all(&s->strict, &s->qb.err))
@@ -298,8 +309,8 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
     *count = 0;
     if ((rc = xap_enquire_new(s->idx->db, &e, &err)) ||
         (rc = xap_enquire_set_query(e, q, 0, &err)) ||
-        (rc = xap_enquire_set_bm25(e, SEARCH_BM25_K1, 0, 1, SEARCH_BM25_B,
-                                   0.5, &err)) ||
+        (rc = xap_enquire_set_bm25(e, s->idx->ranking.k1, 0, 1,
+                                   s->idx->ranking.b, 0.5, &err)) ||
         (s->opts->sort == RECAP_SORT_DATE &&
          (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
                                     SCHEMA_SLOT_DATE, 1, &err))) ||
@@ -392,7 +403,8 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     }
     s.res->total_exact = 1;
     qbuild_init(&s.qb, idx->db,
-                index_stemmer(idx, s.lang ? s.lang : idx->main_lang));
+                index_stemmer(idx, s.lang ? s.lang : idx->main_lang),
+                idx->ranking.code);
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)
         rc = run(&s);
