@@ -267,8 +267,11 @@ typedef struct recap_snippet recap_snippet;
 /*
  * Runs a search.  Returns RECAP_OK and *out (free with recap_results_free;
  * it owns its hits and snippets and does not need `idx` to stay open), or
- * RECAP_EQUERY, RECAP_EMODIFIED (reopen and retry), RECAP_ECORRUPT,
- * RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.
+ * RECAP_EQUERY, RECAP_EMODIFIED, RECAP_ECORRUPT, RECAP_ENOMEM,
+ * RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.  When a writer
+ * commits while `idx` is open, recap_search reopens `idx` and runs again
+ * by itself (so a long-lived reader sees the latest revision);
+ * RECAP_EMODIFIED only means the index kept changing over several tries.
  * A query without any searchable word is not an error: it has no hits.
  */
 recap_status recap_search(recap_index *idx, const recap_search_options *opts,

@@ -377,9 +377,9 @@ run(search *s)
 }
 
 
-recap_status
-recap_search(recap_index *idx, const recap_search_options *opts,
-             recap_results **out)
+static recap_status
+search_once(recap_index *idx, const recap_search_options *opts,
+            recap_results **out)
 {
     search s;
     double t0 = util_now();
@@ -418,4 +418,26 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     s.res->elapsed = util_now() - t0;
     *out = s.res;
     return RECAP_OK;
+}
+
+/* Xapian discards a revision two commits after it: a reader that holds a
+ * handle across them (a server) gets RECAP_EMODIFIED.  Reopening and
+ * running the search again is what Xapian asks for; a few tries cover a
+ * writer that commits in quick succession. */
+#define SEARCH_MAX_REOPENS 3
+
+recap_status
+recap_search(recap_index *idx, const recap_search_options *opts,
+             recap_results **out)
+{
+    recap_status rc = search_once(idx, opts, out);
+    int tries;
+
+    for (tries = 0; rc == RECAP_EMODIFIED && tries < SEARCH_MAX_REOPENS;
+         tries++) {
+        if (recap_index_reopen(idx) != RECAP_OK)
+            break;
+        rc = search_once(idx, opts, out);
+    }
+    return rc;
 }

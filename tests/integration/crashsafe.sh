@@ -5,9 +5,6 @@
 # bench/crashsafe.sh runs the long version on the Istio site.
 . "$(dirname "$0")/common.bash"
 . "$(dirname "$0")/crashsafe.bash"
-# Xapian's checker, run under ASan, trips new_delete_type_mismatch inside
-# the uninstrumented libxapian: not our bug.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}new_delete_type_mismatch=0
 CS_SRC=$SRC/corpus/content
 CS_COPIES=${CS_COPIES:-3}
 CS_KILLS=${CS_KILLS:-20}
