@@ -17,6 +17,7 @@
 #include "qtree.h"
 #include "results_int.h"
 #include "schema.h"
+#include "limit.h"
 #include "snippet.h"
 #include "util.h"
 
@@ -430,8 +431,19 @@ recap_status
 recap_search(recap_index *idx, const recap_search_options *opts,
              recap_results **out)
 {
-    recap_status rc = search_once(idx, opts, out);
+    recap_status rc;
+    size_t qlen;
     int tries;
+
+    if (idx && opts && opts->query && out &&
+        (qlen = strlen(opts->query)) > LIMIT_QUERY_BYTES) {
+        *out = NULL;
+        return index_fail(idx, RECAP_EQUERY,
+                          "query is %zu bytes, over the %u-byte limit: "
+                          "shorten it",
+                          qlen, LIMIT_QUERY_BYTES);
+    }
+    rc = search_once(idx, opts, out);
 
     for (tries = 0; rc == RECAP_EMODIFIED && tries < SEARCH_MAX_REOPENS;
          tries++) {
