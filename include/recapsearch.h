@@ -177,6 +177,17 @@ recap_status recap_index_begin(recap_index *idx, recap_begin_flags flags);
 recap_status recap_index_add_file(recap_index *idx, const char *root,
                                   const char *relpath);
 
+/*
+ * Loads a synonyms file into the index (inside a batch): one group of
+ * equivalent words per line, comma-separated, a member may have several
+ * words; '#' starts a comment line.  Example lines: "k8s, kubernetes" and
+ * "mtls, mutual tls".  Searches then also match a word's synonyms, with a
+ * little less weight than the word itself.
+ * Returns RECAP_OK, RECAP_EIO (unreadable file), RECAP_EINVAL (a reader,
+ * or no batch open), RECAP_EBACKEND.
+ */
+recap_status recap_index_load_synonyms(recap_index *idx, const char *path);
+
 /* Removes the document for `relpath`; RECAP_ENOTFOUND if there is none. */
 recap_status recap_index_delete(recap_index *idx, const char *relpath);
 
@@ -286,6 +297,12 @@ uint64_t recap_results_total(const recap_results *res);
 int recap_results_total_exact(const recap_results *res);
 /* The offset of the next page, or 0 when this is the last page. */
 uint64_t recap_results_next_offset(const recap_results *res);
+/* "Did you mean": the query with misspelt words replaced by the index's
+ * own words, or NULL when nothing needed correcting.  Borrowed. */
+const char *recap_results_suggestion(const recap_results *res);
+/* Whether the hits include matches for the suggestion (1), or the search
+ * was RECAP_SEARCH_EXACT and only suggests it (0). */
+int recap_results_corrected(const recap_results *res);
 /* Number of hits in this page, and the i-th of them (borrowed from res). */
 size_t recap_results_count(const recap_results *res);
 const recap_hit *recap_results_hit(const recap_results *res, size_t i);

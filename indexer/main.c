@@ -36,6 +36,8 @@ usage(FILE *f)
 "Options:\n"
 "      --db DIR       index directory (default: $RECAPSEARCH_DB, else\n"
 "                     ./.recapsearch); created when missing\n"
+"      --synonyms FILE  load groups of synonyms, one group per line,\n"
+"                     comma-separated (\"k8s, kubernetes\")\n"
 "      --lang LANG    language of pages outside a language folder\n"
 "                     (default: en)\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
@@ -57,6 +59,7 @@ usage(FILE *f)
 }
 
 typedef struct run {
+    const char *synonyms; /* --synonyms FILE */
     int quiet;
     int progress;
     size_t n_warn_shown;
@@ -139,7 +142,9 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths,
     size_t i;
     recap_status rc;
 
-    if ((rc = recap_index_begin(idx, RECAP_BEGIN_FULL))) {
+    if ((rc = recap_index_begin(idx, RECAP_BEGIN_FULL)) ||
+        (r->synonyms &&
+         (rc = recap_index_load_synonyms(idx, r->synonyms)))) {
         fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
         return CLI_EXIT_ERROR;
     }
@@ -187,6 +192,7 @@ main(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"lang", required_argument, NULL, 'l'},
+        {"synonyms", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, 'p'},
         {"check", no_argument, NULL, 'c'},
@@ -204,6 +210,7 @@ main(int argc, char **argv)
         switch (c) {
         case 'd': db_opt = optarg; break;
         case 'l': lang = optarg; break;
+        case 's': r.synonyms = optarg; break;
         case 'q': r.quiet = 1; break;
         case 'p': force_progress = 1; break;
         case 'c': check = 1; break;

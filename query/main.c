@@ -48,6 +48,8 @@ usage(FILE *f)
 "                         (bonus for words together), code (weight of\n"
 "                         matches in code); default k1=2,b=0.4,\n"
 "                         proximity=0.5,code=0.3\n"
+"      --exact            search the words as typed, without spelling\n"
+"                         correction (a suggestion is still shown)\n"
 "      --strict           report a malformed query instead of reading it\n"
 "                         as plain words\n"
 "      --json             print one JSON object (schema in README.md)\n"
@@ -91,7 +93,14 @@ print_text(const recap_results *res, int bold)
 {
     size_t i, j, n = recap_results_count(res);
 
-    printf("%llu result%s for \"%s\" (%.1f ms)\n",
+    if (recap_results_suggestion(res))
+        printf(recap_results_corrected(res) ? "Showing results for \"%s\" "
+                                              "(search only \"%s\" with "
+                                              "--exact)\n"
+                                            : "Did you mean \"%s\"?\n",
+               recap_results_suggestion(res), recap_results_query(res));
+    printf("%s%llu result%s for \"%s\" (%.1f ms)\n",
+           recap_results_total_exact(res) ? "" : "about ",
            (unsigned long long)recap_results_total(res),
            recap_results_total(res) == 1 ? "" : "s", recap_results_query(res),
            recap_results_elapsed(res) * 1000.0);
@@ -181,6 +190,7 @@ main(int argc, char **argv)
         {"sort", required_argument, NULL, 'O'},
         {"ranking", required_argument, NULL, 'R'},
         {"strict", no_argument, NULL, 'X'},
+        {"exact", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -226,6 +236,7 @@ main(int argc, char **argv)
         case 'd': db_opt = optarg; break;
         case 'j': as_json = 1; break;
         case 'X': opts.flags |= RECAP_SEARCH_STRICT; break;
+        case 'E': opts.flags |= RECAP_SEARCH_EXACT; break;
         case 'R':
             if (parse_ranking(optarg, &ranking))
                 return CLI_EXIT_ERROR;

@@ -7,7 +7,13 @@
 
 #include "qbuild.h"
 #include "schema.h"
+#include "spell.h"
 #include "util.h"
+
+/* Weight of a corrected word, relative to the word as typed. */
+#define QBUILD_FIX_SCALE 0.8
+/* Synonyms used per word, at most. */
+#define QBUILD_MAX_SYNONYMS 8
 
 /* A query has at most this many units; the rest of a long query is
  * ignored rather than making a match that cannot finish. */
@@ -35,6 +41,11 @@ qbuild_clear(qbuild *qb)
     free(qb->terms);
     qb->terms = NULL;
     qb->n_terms = qb->cap_terms = 0;
+    for (i = 0; i < qb->n_fixes; i++)
+        free(qb->fixes[i].replacement);
+    free(qb->fixes);
+    qb->fixes = NULL;
+    qb->n_fixes = 0;
 }
 
 void
@@ -180,6 +191,119 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
     return q;
 }
 
+/* The unit of a word given as a string (a correction, a synonym): a term
+ * unit for one word, a phrase for several. */
+static xap_query *
+string_unit(qbuild *qb, const char *s, size_t len, const char *prefix);
+
+/* OR-s `alt`, scaled by `scale`, into *unit (both owned). */
+static void
+add_alternative(qbuild *qb, xap_query **unit, xap_query *alt, double scale)
+{
+    qlist l = {0};
+    xap_query *scaled = NULL;
+
+    if (!alt)
+        return;
+    if (xap_query_scale(alt, scale, &scaled, &qb->err))
+        fail(qb, qb->err.rc);
+    xap_query_free(alt);
+    qlist_push(qb, &l, *unit);
+    qlist_push(qb, &l, scaled);
+    *unit = qlist_combine(qb, &l, XAP_OP_OR, 0);
+    qlist_clear(&l);
+}
+
+/* Synonyms from the index's synonym table widen a word's unit.  They are
+ * combined as a Xapian synonym: the word and its synonyms weigh as one
+ * term, so a rare abbreviation does not outweigh the word itself. */
+static void
+add_synonyms(qbuild *qb, const analysis_token *tok, const char *prefix,
+             xap_query **unit)
+{
+    xap_termiter *it = NULL;
+    const char *syn;
+    size_t len, n = 0;
+    qlist l = {0};
+
+    if (xap_db_synonyms(qb->db, tok->term, tok->term_len, &it, NULL))
+        return;
+    while (n++ < QBUILD_MAX_SYNONYMS &&
+           xap_termiter_next(it, &syn, &len, NULL, NULL) == 1)
+        qlist_push(qb, &l, string_unit(qb, syn, len, prefix));
+    xap_termiter_free(it);
+    if (l.n == 0)
+        return;
+    qlist_push(qb, &l, *unit);
+    *unit = qlist_combine(qb, &l, XAP_OP_SYNONYM, 0);
+    qlist_clear(&l);
+}
+
+static void
+remember_fix(qbuild *qb, size_t off, size_t len, char *replacement)
+{
+    qbuild_fix *p = realloc(qb->fixes, (qb->n_fixes + 1) * sizeof(*p));
+
+    if (!p) {
+        free(replacement);
+        fail(qb, RECAP_ENOMEM);
+        return;
+    }
+    qb->fixes = p;
+    p[qb->n_fixes].off = off;
+    p[qb->n_fixes].len = len;
+    p[qb->n_fixes].replacement = replacement;
+    qb->n_fixes++;
+}
+
+/* A word the index does not know (or barely knows) also matches its
+ * correction; the correction is remembered for the suggestion. */
+static void
+add_correction(qbuild *qb, const analysis_token *tok, const char *text,
+               xap_query **unit)
+{
+    uint32_t tf = 0;
+    char *fix;
+
+    if (!qb->query || !qb->text_base || tok->kind == ANALYSIS_CJK_UNI ||
+        tok->kind == ANALYSIS_CJK_BI || tok->kind == ANALYSIS_PART)
+        return;
+    if (xap_db_termfreq(qb->db, tok->term, tok->term_len, &tf, NULL))
+        return;
+    /* Only rare words can need a correction: skip the vocabulary scan for
+     * the others. */
+    if (tf >= 3 && tf >= qb->doccount / 200)
+        return;
+    if (!(fix = spell_correct(qb->db, tok->term, tok->term_len, tf)))
+        return;
+    if (!qb->exact)
+        add_alternative(qb, unit, string_unit(qb, fix, strlen(fix), ""),
+                        QBUILD_FIX_SCALE);
+    remember_fix(qb, (size_t)(text - qb->text_base) + tok->off, tok->len,
+                 fix);
+}
+
+char *
+qbuild_suggestion(const qbuild *qb)
+{
+    strbuf b = STRBUF_INIT;
+    size_t i, at = 0;
+
+    if (!qb->n_fixes || !qb->query)
+        return NULL;
+    /* Fixes come in query order and never overlap. */
+    for (i = 0; i < qb->n_fixes; i++) {
+        const qbuild_fix *f = &qb->fixes[i];
+        if (f->off < at)
+            continue;
+        strbuf_append(&b, qb->query + at, f->off - at);
+        strbuf_puts(&b, f->replacement);
+        at = f->off + f->len;
+    }
+    strbuf_puts(&b, qb->query + at);
+    return strbuf_detach(&b, NULL);
+}
+
 /* Tokens of a piece of query text, kept until the units are chosen. */
 typedef struct toks {
     analysis_token *t;
@@ -282,6 +406,7 @@ void
 qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
              qlist *out, qlist *stops)
 {
+    xap_query *unit;
     toks ts;
     size_t i;
 
@@ -294,9 +419,13 @@ qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
         if (tok->kind == ANALYSIS_CJK_UNI && covered(&ts, i, ANALYSIS_CJK_BI))
             continue;
         add_highlight(qb, tok->term, tok->term_len, -1);
+        unit = unit_query(qb, tok, prefix);
+        add_synonyms(qb, tok, prefix, &unit);
+        if (!*prefix)
+            add_correction(qb, tok, text, &unit);
         qlist_push(qb,
                    stops && qbuild_is_stop_word(tok->term) ? stops : out,
-                   unit_query(qb, tok, prefix));
+                   unit);
     }
     toks_free(&ts);
 }
@@ -371,5 +500,27 @@ qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
         fail(qb, qb->err.rc);
     /* Highlight the typed prefix as a word. */
     strbuf_free(&b);
+    return q;
+}
+
+static xap_query *
+string_unit(qbuild *qb, const char *s, size_t len, const char *prefix)
+{
+    analysis_token tok = {0};
+    char *copy;
+    xap_query *q;
+
+    if (memchr(s, ' ', len))
+        return qbuild_phrase(qb, s, len, prefix);
+    if (!(copy = util_strndup(s, len))) {
+        fail(qb, RECAP_ENOMEM);
+        return NULL;
+    }
+    tok.term = copy;
+    tok.term_len = len;
+    tok.kind = ANALYSIS_WORD;
+    add_highlight(qb, copy, len, -1);
+    q = unit_query(qb, &tok, prefix);
+    free(copy);
     return q;
 }

@@ -17,8 +17,23 @@
 #include "snippet.h"
 #include "xap.h"
 
+/* A spelling correction of part of the query text. */
+typedef struct qbuild_fix {
+    size_t off, len;   /* byte range in the query */
+    char *replacement; /* the vocabulary word */
+} qbuild_fix;
+
 typedef struct qbuild {
     xap_db *db;
+    const char *query;         /* the query as given, for the suggestion;
+                                  NULL: no spelling correction */
+    const char *text_base;     /* where the byte offsets of the text given
+                                  to qbuild_words() count from (the query
+                                  or the parser's copy of it) */
+    int exact;                 /* suggest corrections but do not search
+                                  for them */
+    qbuild_fix *fixes;
+    size_t n_fixes;
     analysis_stemmer *stemmer; /* of the searched language; may be NULL */
     uint32_t doccount;
     snippet_term *terms;       /* highlight terms; strings owned here */
@@ -45,6 +60,10 @@ void qlist_clear(qlist *l);
 void qlist_push(qbuild *qb, qlist *l, xap_query *q);
 /* Combines the list with `op` (one element: itself; none: NULL). */
 xap_query *qlist_combine(qbuild *qb, qlist *l, xap_op op, uint32_t window);
+
+/* The query with every correction applied, or NULL when there was none.
+ * Caller frees. */
+char *qbuild_suggestion(const qbuild *qb);
 
 /* Analyses `text` and appends one subquery per unit to `out`.  `prefix` is
  * "" for the default fields or a field prefix from schema.h.  Units that

@@ -131,6 +131,7 @@ word_query(ctx *c, const qparse_node *n, const field *f)
         free(v);
         return q;
     }
+    c->qb->text_base = n->text - n->off;
     qbuild_words(c->qb, n->text, n->text_len, f->prefix, &units, NULL);
     return combine(c, &units, XAP_OP_AND, 0);
 }
@@ -260,6 +261,8 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
         else if (k->kind == QPARSE_MUST)
             qlist_push(c->qb, &must, node_query(c, k, &default_field));
         else if (k->kind == QPARSE_WORD && !(k->flags & QPARSE_PREFIX)) {
+            /* A word node's text starts at its offset in the query. */
+            c->qb->text_base = k->text - k->off;
             qbuild_words(c->qb, k->text, k->text_len, "", &pos, &stops);
             if (n_plain < UTIL_ARRAY_LEN(plain))
                 plain[n_plain++] = k;

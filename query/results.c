@@ -56,6 +56,7 @@ recap_results_free(recap_results *res)
         free(res->facets[i].name);
     }
     free(res->facets);
+    free(res->suggestion);
     free(res->query);
     free(res);
 }
@@ -82,6 +83,18 @@ uint64_t
 recap_results_next_offset(const recap_results *res)
 {
     return res->next_offset;
+}
+
+const char *
+recap_results_suggestion(const recap_results *res)
+{
+    return res->suggestion;
+}
+
+int
+recap_results_corrected(const recap_results *res)
+{
+    return res->corrected;
 }
 
 size_t
@@ -318,6 +331,10 @@ recap_results_json(const recap_results *res, int pretty)
                                      : json_null(),
                     "elapsed_ms", res->elapsed * 1000.0, "hits", hits,
                     "facets", facets_json(res));
+    if (obj) {
+        json_object_set_new(obj, "suggestion", jstr(res->suggestion));
+        json_object_set_new(obj, "corrected", json_boolean(res->corrected));
+    }
     if (!obj)
         return NULL;
     out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);

@@ -43,6 +43,8 @@ struct recap_results {
     uint64_t next_offset; /* 0: no next page */
     recap_facet *facets;
     size_t n_facets;
+    char *suggestion; /* the query with spelling corrected, or NULL */
+    int corrected;    /* the search used the corrections */
     double elapsed;
     recap_hit *hits;
     size_t n_hits;

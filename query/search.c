@@ -406,9 +406,13 @@ search_once(recap_index *idx, const recap_search_options *opts,
     qbuild_init(&s.qb, idx->db,
                 index_stemmer(idx, s.lang ? s.lang : idx->main_lang),
                 idx->ranking.code);
+    s.qb.query = opts->query;
+    s.qb.exact = (opts->flags & RECAP_SEARCH_EXACT) != 0;
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)
         rc = run(&s);
+    if (rc == RECAP_OK && (s.res->suggestion = qbuild_suggestion(&s.qb)))
+        s.res->corrected = !s.qb.exact;
     xap_query_free(s.strict);
     xap_query_free(s.loose);
     qbuild_clear(&s.qb);
