@@ -177,6 +177,71 @@ recap_status recap_index_begin(recap_index *idx, recap_begin_flags flags);
 recap_status recap_index_add_file(recap_index *idx, const char *root,
                                   const char *relpath);
 
+/* ---- documents given in memory ------------------------------------------ */
+
+typedef enum recap_body_format {
+    RECAP_BODY_MARKDOWN = 0, /* CommonMark with Hugo shortcodes */
+    RECAP_BODY_TEXT          /* plain text; blank lines separate paragraphs */
+} recap_body_format;
+
+/* A document a generator has already parsed.  Strings are UTF-8 and
+ * NUL-terminated; lists are NULL-terminated arrays (NULL for none).  Only
+ * `path` is required. */
+typedef struct recap_doc_fields {
+    unsigned version;        /* RECAP_DOC_FIELDS_VERSION */
+    const char *path;        /* names the document, '/'-separated, unique:
+                                "en/posts/hello.md", "_posts/x.md" */
+    const char *url;         /* NULL: from the path by Hugo's rules */
+    const char *title;
+    const char *description;
+    const char *body;        /* NULL: no body */
+    recap_body_format format;
+    const char *date;        /* publication date, ISO 8601 ("2025-04-25",
+                                "2025-04-25T10:00:00Z"); NULL: none */
+    const char *lang;        /* NULL: the path's language folder, else the
+                                index's default language */
+    const char *section;     /* NULL: the first path part after the
+                                language */
+    const char *const *tags;
+    const char *const *categories;
+    const char *const *keywords;
+    const char *const *authors;
+    const char *const *aliases; /* other URLs of the page */
+} recap_doc_fields;
+
+#define RECAP_DOC_FIELDS_VERSION 1
+#define RECAP_DOC_FIELDS_INIT                                               \
+    {                                                                       \
+        RECAP_DOC_FIELDS_VERSION, NULL, NULL, NULL, NULL, NULL,             \
+            RECAP_BODY_MARKDOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
+            NULL                                                            \
+    }
+
+/*
+ * Indexes a document given as fields, replacing any earlier version with
+ * the same path; it is searched and shown exactly like a file's page.
+ * Nothing is read from disk.  A markdown body with broken shortcodes is
+ * indexed with a warning (recap_index_set_warn).
+ * Returns RECAP_OK, or:
+ *   RECAP_EINVAL    no batch open, a read-only index, NULL fields or path,
+ *                   an unknown version or format, or a date that cannot be
+ *                   read
+ *   RECAP_EPARSE    the body cannot be parsed
+ *   RECAP_ENOMEM, RECAP_EBACKEND
+ * The message is on `idx`.
+ *
+ *     recap_doc_fields f = RECAP_DOC_FIELDS_INIT;
+ *     const char *tags[] = {"mesh", NULL};
+ *     f.path = "posts/hello.md";
+ *     f.url = "/2025/04/hello/";
+ *     f.title = "Hello";
+ *     f.body = "# Hi\n\nFirst post.";
+ *     f.tags = tags;
+ *     rc = recap_index_add_doc(idx, &f);
+ */
+recap_status recap_index_add_doc(recap_index *idx,
+                                 const recap_doc_fields *fields);
+
 /*
  * Loads a synonyms file into the index (inside a batch): one group of
  * equivalent words per line, comma-separated, a member may have several
@@ -208,6 +273,71 @@ typedef struct recap_index_stats {
     uint64_t n_bytes;    /* source bytes read */
 } recap_index_stats;
 void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
+
+/* ---- keeping an index in step with a content folder ---------------------- */
+
+/* Called for each file recap_index_sync re-reads: `rc` is what
+ * recap_index_add_file returned (RECAP_OK, RECAP_ESKIPPED, RECAP_EIO,
+ * RECAP_EPARSE; the reason is in recap_index_errmsg), `done` of `total`
+ * files have been looked at. */
+typedef void (*recap_sync_fn)(void *ctx, const char *relpath, recap_status rc,
+                              size_t done, size_t total);
+
+typedef enum recap_sync_flags {
+    RECAP_SYNC_REREAD = 1 << 0 /* re-read every file, as if all changed */
+} recap_sync_flags;
+
+typedef struct recap_sync_options {
+    unsigned version;     /* RECAP_SYNC_OPTIONS_VERSION */
+    recap_sync_fn on_file; /* may be NULL */
+    void *ctx;
+    unsigned flags;       /* recap_sync_flags */
+    const char *synonyms; /* a synonyms file loaded in the same batch
+                             (recap_index_load_synonyms), or NULL */
+} recap_sync_options;
+
+#define RECAP_SYNC_OPTIONS_VERSION 1
+#define RECAP_SYNC_OPTIONS_INIT                                             \
+    { RECAP_SYNC_OPTIONS_VERSION, NULL, NULL, 0, NULL }
+
+typedef struct recap_sync_stats {
+    uint64_t n_files;     /* markdown files found */
+    uint64_t n_unchanged; /* files not re-indexed: same size and mtime, or
+                             same content hash */
+    uint64_t n_added;     /* files indexed for the first time */
+    uint64_t n_updated;   /* changed files re-indexed */
+    uint64_t n_dependent; /* unchanged pages re-indexed because a file they
+                             include (a boilerplate) changed */
+    uint64_t n_removed;   /* documents of files that no longer exist */
+    uint64_t n_skipped;   /* re-read and not published (draft...) */
+    uint64_t n_failed;    /* re-read and could not be read or parsed; the
+                             previous version stays indexed */
+    double seconds;       /* wall time of the whole call */
+} recap_sync_stats;
+
+/*
+ * Brings the index in step with the Hugo content folder `content_dir` (or
+ * a site root that has content/) in one batch and one commit: files whose
+ * size, mtime and content hash are those recorded when they were last
+ * indexed are not read again (a file whose mtime changed but whose content
+ * did not is only re-stamped), changed and new files are re-indexed,
+ * pages that include a changed file are re-indexed, and the documents of
+ * files that are gone are removed.  The stamps are kept in the index and
+ * written by every commit of files added with recap_index_add_file, so a
+ * full build followed by a sync re-reads nothing; a document added with
+ * recap_index_add_doc has no file and is removed by a sync.
+ *
+ * Returns RECAP_OK and fills *stats (may be NULL), or:
+ *   RECAP_EINVAL     a read-only index, a batch already open, bad options
+ *   RECAP_ENOTFOUND  no folder at content_dir
+ *   RECAP_EIO        a folder (or the synonyms file) cannot be read
+ *   RECAP_ENOMEM, RECAP_EBACKEND, RECAP_ECORRUPT: nothing was committed
+ * Files that cannot be read or parsed are not errors of the call: they are
+ * counted in n_failed and reported through opts->on_file.
+ */
+recap_status recap_index_sync(recap_index *idx, const char *content_dir,
+                              const recap_sync_options *opts,
+                              recap_sync_stats *stats);
 
 /* ---- searching ---------------------------------------------------------- */
 
@@ -249,7 +379,8 @@ typedef struct recap_search_options {
     uint32_t offset;        /* hits to skip */
     uint32_t limit;         /* hits to return (0: 10) */
     uint32_t snippet_length;/* Unicode characters per snippet (0: 200) */
-    uint32_t max_snippets;  /* snippets per hit (0: 1) */
+    uint32_t max_snippets;  /* snippets per hit, each from a different
+                               section of the page (0: 3; at most 3) */
     /* Filters; NULL for none.  Dates are "YYYY", "YYYY-MM" or "YYYY-MM-DD",
      * both ends inclusive. */
     const char *section;    /* first path part: "blog", "docs" */
@@ -267,7 +398,7 @@ typedef struct recap_search_options {
 #define RECAP_SEARCH_OPTIONS_VERSION 1
 #define RECAP_SEARCH_OPTIONS_INIT                                           \
     {                                                                       \
-        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 1, NULL, NULL,  \
+        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 3, NULL, NULL,  \
             NULL, NULL, NULL, RECAP_SORT_RELEVANCE, NULL, 0                 \
     }
 
@@ -349,11 +480,122 @@ size_t recap_snippet_highlight_count(const recap_snippet *sn);
 void recap_snippet_highlight(const recap_snippet *sn, size_t i, size_t *off,
                              size_t *len);
 
+/* ---- related pages ------------------------------------------------------ */
+
+typedef struct recap_related_options {
+    unsigned version;   /* RECAP_RELATED_OPTIONS_VERSION */
+    /* The page: its path as indexed ("en/blog/2025/x/index.md") or its URL
+     * ("/blog/2025/x/", "https://example.com/blog/2025/x", an alias). */
+    const char *page;
+    const char *lang;   /* NULL: the page's own language; "*": all */
+    uint32_t limit;     /* related pages to return (0: 5) */
+    uint32_t max_terms; /* distinctive terms to match on (0: 30) */
+} recap_related_options;
+
+#define RECAP_RELATED_OPTIONS_VERSION 1
+#define RECAP_RELATED_OPTIONS_INIT                                          \
+    { RECAP_RELATED_OPTIONS_VERSION, NULL, NULL, 5, 30 }
+
+/*
+ * Pages related to a page ("more like this"): the page's most distinctive
+ * terms and keywords (Xapian's expansion set over the page) are matched
+ * against the other pages of its language.  The page itself, its
+ * translations (the same path after the language folder) and the pages
+ * sharing its URL or one of its aliases are never listed, and each URL is
+ * listed once.
+ *
+ * Returns RECAP_OK and *out (free with recap_results_free), whose hits are
+ * the related pages, best first, with path, url, title, date, section,
+ * lang, description and score, and no snippets; recap_results_query() is
+ * opts->page.  A page with nothing related gives RECAP_OK and no hits.
+ * Or returns:
+ *   RECAP_ENOTFOUND  no page with that path or URL is indexed
+ *   RECAP_EINVAL     a NULL argument, no page, or an unknown version
+ *   RECAP_EMODIFIED  the index changed while reading: reopen and retry
+ *   RECAP_ECORRUPT, RECAP_ENOMEM, RECAP_EBACKEND
+ * The message is on `idx`.
+ *
+ *     recap_related_options ro = RECAP_RELATED_OPTIONS_INIT;
+ *     ro.page = "en/blog/2025/istio-at-kubecon-eu/index.md";
+ *     if (recap_related(idx, &ro, &res) == RECAP_OK) {
+ *         for (size_t i = 0; i < recap_results_count(res); i++)
+ *             puts(recap_hit_url(recap_results_hit(res, i)));
+ *         recap_results_free(res);
+ *     }
+ */
+recap_status recap_related(recap_index *idx, const recap_related_options *opts,
+                           recap_results **out);
+
+/*
+ * Related pages of every page, as a Hugo data file: one JSON object mapping
+ * each page's URL to an array of up to opts->limit related pages, best
+ * first, each {"title", "url", "date", "score"} (title and date may be
+ * null).  Pages that share a URL (the resources of a bundle) appear once,
+ * under the bundle's page.  opts->page is ignored; opts->lang restricts
+ * the pages listed (NULL or "*": all languages; each page's related pages
+ * are always in its own language).
+ *
+ * Returns RECAP_OK and *out (malloc()ed, NUL-terminated, caller frees with
+ * free()), or RECAP_EINVAL, RECAP_EMODIFIED, RECAP_ECORRUPT, RECAP_ENOMEM,
+ * RECAP_EBACKEND with the message on `idx`.
+ */
+recap_status recap_related_export(recap_index *idx,
+                                  const recap_related_options *opts,
+                                  int pretty, char **out);
+
 /*
  * The results as one JSON object (schema in README.md, "JSON output"):
  * malloc()ed, caller frees; NULL when out of memory.  `pretty` indents.
  */
 char *recap_results_json(const recap_results *res, int pretty);
+
+/* ---- formatting results ------------------------------------------------- */
+
+/* The output formats of recap_results_format(). */
+typedef enum recap_format {
+    RECAP_FORMAT_TEXT = 0, /* for people: a header line, numbered hits with
+                              title, URL, date, section and snippets */
+    RECAP_FORMAT_JSON,     /* the object of recap_results_json() */
+    RECAP_FORMAT_JSONL,    /* one hit object (as in "hits") per line */
+    RECAP_FORMAT_PATHS,    /* one path per line, for scripts and xargs */
+    RECAP_FORMAT_TSV       /* one hit per line: rank, score, path, url,
+                              title, date, section, lang, first snippet;
+                              tabs and line breaks in fields become spaces */
+} recap_format;
+
+typedef struct recap_format_options {
+    unsigned version;     /* RECAP_FORMAT_OPTIONS_VERSION */
+    recap_format format;
+    unsigned width;       /* text: wrap at this many terminal columns
+                             (0: no wrapping; below 20 counts as 20) */
+    int color;            /* text: bold and colour escape sequences */
+    int hyperlinks;       /* text: OSC 8 hyperlinks on titles and sections */
+    const char *base_url; /* prepended to the URLs shown and linked
+                             ("https://istio.io"); NULL: URLs as stored */
+    int pretty;           /* json: indented */
+} recap_format_options;
+
+#define RECAP_FORMAT_OPTIONS_VERSION 1
+#define RECAP_FORMAT_OPTIONS_INIT                                           \
+    {                                                                       \
+        RECAP_FORMAT_OPTIONS_VERSION, RECAP_FORMAT_TEXT, 0, 0, 0, NULL, 0   \
+    }
+
+/*
+ * Renders the results in one of the formats above.  Text from the index is
+ * never passed through raw: control characters are replaced, so a page
+ * cannot send escape sequences to a terminal.  Returns RECAP_OK and *out
+ * (malloc()ed, NUL-terminated, the caller frees it) with its byte length in
+ * *len_out (may be NULL), or RECAP_ENOMEM, or RECAP_EINVAL (NULL res or out,
+ * an unknown format or options version).
+ */
+recap_status recap_results_format(const recap_results *res,
+                                  const recap_format_options *opts,
+                                  char **out, size_t *len_out);
+
+/* The format named `name` ("text", "json", "jsonl", "paths", "tsv"):
+ * RECAP_OK and *out, or RECAP_EINVAL for another name. */
+recap_status recap_format_from_name(const char *name, recap_format *out);
 
 #ifdef __cplusplus
 }

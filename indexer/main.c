@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "index_cmd.h"
 #include "ingest.h"
 #include "recapsearch.h"
 #include "util.h"
@@ -23,7 +24,8 @@ usage(FILE *f)
 {
     fprintf(f,
 "Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
-"  or:  recapsearch-index --check [--db DIR]\n"
+"   or: recapsearch-index [OPTION]... --jsonl FILE|-\n"
+"   or: recapsearch-index --check [--db DIR]\n"
 "Build the search index of a Hugo site from its markdown sources.\n"
 "\n"
 "CONTENT_DIR is a Hugo content folder, or a site root that has content/.\n"
@@ -40,6 +42,18 @@ usage(FILE *f)
 "                     comma-separated (\"k8s, kubernetes\")\n"
 "      --lang LANG    language of pages outside a language folder\n"
 "                     (default: en)\n"
+"      --jsonl FILE   index the documents of FILE ('-': standard input),\n"
+"                     one JSON object per line: path (required), url,\n"
+"                     title, description, body (markdown) or text, date,\n"
+"                     lang, section, tags, categories, keywords, authors,\n"
+"                     aliases; the index then holds exactly these\n"
+"      --full         read every file again and rebuild the whole index\n"
+"                     (default when the index is empty; otherwise only\n"
+"                     files whose size, mtime and content changed are\n"
+"                     read, pages including a changed file are updated,\n"
+"                     and documents of deleted files removed)\n"
+"      --watch        after indexing, keep watching CONTENT_DIR (inotify)\n"
+"                     and update the index whenever files change\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
 "      --check        check the index for damage (Xapian's consistency\n"
 "                     check) and print its document count; indexes nothing\n"
@@ -186,6 +200,28 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths,
     return st.n_failed ? CLI_EXIT_NONE : CLI_EXIT_OK;
 }
 
+/* --jsonl: documents from a JSON-lines file instead of a folder. */
+static int
+index_jsonl(const char *file, const char *db_opt, const char *lang, run *r)
+{
+    const char *db = cli_db_path(db_opt);
+    recap_index *idx = NULL;
+    char *errmsg = NULL;
+    int status = CLI_EXIT_ERROR;
+
+    if (recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg) != RECAP_OK)
+        fprintf(stderr, "%s: %s\n", prog, errmsg);
+    else if (recap_index_set_default_lang(idx, lang) != RECAP_OK)
+        fprintf(stderr, "%s: --lang: invalid language '%s'\n", prog, lang);
+    else {
+        recap_index_set_warn(idx, on_warn, r);
+        status = index_cmd_jsonl(prog, idx, file, r->quiet, db);
+    }
+    recap_index_close(idx);
+    free(errmsg);
+    return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,17 +230,22 @@ main(int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"synonyms", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
+        {"jsonl", required_argument, NULL, 'J'},
+        {"full", no_argument, NULL, 'F'},
+        {"watch", no_argument, NULL, 'W'},
         {"progress", no_argument, NULL, 'p'},
         {"check", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *db_opt = NULL, *lang = "en", *db;
+    const char *db_opt = NULL, *lang = "en", *db, *jsonl = NULL;
     char *errmsg = NULL, *root = NULL, **paths = NULL;
     size_t n = 0;
     recap_index *idx = NULL;
     run r = {0};
-    int c, force_progress = 0, check = 0, status = CLI_EXIT_ERROR;
+    int c, force_progress = 0, status = CLI_EXIT_ERROR, full = 0, watch = 0;
+    int check = 0;
+    uint64_t n_docs = 0;
 
     while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -212,6 +253,9 @@ main(int argc, char **argv)
         case 'l': lang = optarg; break;
         case 's': r.synonyms = optarg; break;
         case 'q': r.quiet = 1; break;
+        case 'J': jsonl = optarg; break;
+        case 'F': full = 1; break;
+        case 'W': watch = 1; break;
         case 'p': force_progress = 1; break;
         case 'c': check = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
@@ -223,6 +267,8 @@ main(int argc, char **argv)
     }
     if (check && optind == argc)
         return check_index(cli_db_path(db_opt));
+    if (jsonl && optind == argc && !check)
+        return index_jsonl(jsonl, db_opt, lang, &r);
     if (check || optind != argc - 1) {
         fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
                 prog,
@@ -234,10 +280,6 @@ main(int argc, char **argv)
     }
     r.progress = !r.quiet && (force_progress || cli_isatty(stderr));
     db = cli_db_path(db_opt);
-    if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
-        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
-        goto done;
-    }
     if (recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg) != RECAP_OK) {
         fprintf(stderr, "%s: %s\n", prog, errmsg);
         goto done;
@@ -247,7 +289,21 @@ main(int argc, char **argv)
         goto done;
     }
     recap_index_set_warn(idx, on_warn, &r);
+    /* An index with documents is brought up to date incrementally. */
+    if (!full && recap_index_doc_count(idx, &n_docs) == RECAP_OK && n_docs) {
+        status = index_cmd_sync(prog, idx, argv[optind], r.synonyms, r.quiet,
+                                r.progress, db);
+        goto watch;
+    }
+    if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
+        goto done;
+    }
     status = index_tree(&r, idx, root ? root : argv[optind], paths, n, db);
+watch:
+    if (watch && status != CLI_EXIT_ERROR)
+        status = index_cmd_watch(prog, idx, argv[optind], r.synonyms,
+                                 r.quiet, db);
 done:
     recap_index_close(idx);
     ingest_paths_free(paths, n);

@@ -12,6 +12,7 @@
 
 #include "doclimit.h"
 #include "docterms.h"
+#include "incremental.h"
 #include "index_int.h"
 #include "ingest.h"
 #include "schema.h"
@@ -79,6 +80,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
         return index_fail_xap(idx, &err, "starting a transaction");
     idx->in_batch = 1;
     idx->full = (flags & RECAP_BEGIN_FULL) != 0;
+    incr_begin(idx, idx->full);
     forget_seen(idx);
     memset(&idx->stats, 0, sizeof(idx->stats));
     return RECAP_OK;
@@ -143,8 +145,10 @@ delete_path(recap_index *idx, const char *relpath, int *found)
     free(qterm);
     if (found)
         *found = freq > 0;
-    if (rc == RECAP_OK && freq)
+    if (rc == RECAP_OK && freq) {
         idx->stats.n_deleted++;
+        incr_forget(idx, relpath);
+    }
     return rc;
 }
 
@@ -169,6 +173,7 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
                         msg ? msg : "out of memory");
         goto done;
     }
+    incr_pre(idx, root, relpath);
     rc = ingest_file(root, relpath, idx->default_lang, on_warn, idx, &doc,
                      &msg);
     if (rc == RECAP_OK)
@@ -177,12 +182,14 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");
         rc = delete_path(idx, relpath, NULL);
+        incr_note(idx, relpath);
         rc = rc ? rc : RECAP_ESKIPPED;
         goto done;
     }
     if (rc != RECAP_OK) {
         /* Keep the previous version of a file that cannot be read now. */
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         if (remember_seen(idx, relpath) == RECAP_OK)
             index_fail(idx, rc, "%s", msg ? msg : recap_status_str(rc));
         goto done;
@@ -198,10 +205,12 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     }
     if (rc != RECAP_OK) {
         idx->stats.n_failed++;
+        incr_forget(idx, relpath);
         index_fail_xap(idx, &err, relpath);
         goto done;
     }
     rc = remember_seen(idx, relpath);
+    incr_note(idx, relpath);
     idx->stats.n_added++;
     idx->stats.n_bytes += source_size(root, relpath);
     idx->stats.n_terms += n_terms;
@@ -293,6 +302,8 @@ recap_index_commit(recap_index *idx)
         return rc;
     if (idx->full)
         rc = prune_unseen(idx);
+    if (rc == RECAP_OK)
+        rc = incr_save(idx);
     if (rc != RECAP_OK) {
         recap_index_cancel(idx);
         return rc;
@@ -300,9 +311,11 @@ recap_index_commit(recap_index *idx)
     if (xap_db_set_metadata(idx->db, SCHEMA_META_VERSION, "1", 1, &err) ||
         xap_db_end(idx->db, 1, &err)) {
         idx->in_batch = 0;
+        incr_end(idx);
         return index_fail_xap(idx, &err, "committing");
     }
     idx->in_batch = 0;
+    incr_end(idx);
     forget_seen(idx);
     index_load_main_lang(idx);
     return RECAP_OK;
@@ -317,6 +330,7 @@ recap_index_cancel(recap_index *idx)
     if (rc)
         return rc;
     idx->in_batch = 0;
+    incr_end(idx);
     forget_seen(idx);
     if (xap_db_end(idx->db, 0, &err))
         return index_fail_xap(idx, &err, "cancelling");

@@ -28,6 +28,7 @@ struct recap_index {
     char **seen;     /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
+    struct incr_state *incr; /* source stamps (indexer/incremental.c) */
 
     /* Stemmers by language, made on first use. */
     struct {

@@ -56,11 +56,11 @@
  * unprefixed term.  Body prose is 1.  Code does not go to the unprefixed
  * field at all: it is searched through SCHEMA_PREFIX_CODE with a lower
  * query weight (recap_ranking.code). */
-#define SCHEMA_WDF_TITLE 5
+#define SCHEMA_WDF_TITLE 8
 #define SCHEMA_WDF_SUBTITLE 3
-#define SCHEMA_WDF_DESCRIPTION 3
-#define SCHEMA_WDF_KEYWORD 4
-#define SCHEMA_WDF_HEADING 2
+#define SCHEMA_WDF_DESCRIPTION 4
+#define SCHEMA_WDF_KEYWORD 6
+#define SCHEMA_WDF_HEADING 3
 #define SCHEMA_WDF_AUTHOR 1
 #define SCHEMA_WDF_BODY 1
 
@@ -73,5 +73,9 @@
 /* Index metadata keys. */
 #define SCHEMA_META_MAIN_LANG "recap.main_lang"
 #define SCHEMA_META_VERSION "recap.schema"
+/* Source stamps of the indexed files, for incremental indexing
+ * (indexer/incremental.h): {"rev": revision, "files": {path: [size,
+ * mtime_ns, "hash", [included files]]}}. */
+#define SCHEMA_META_STAMPS "recap.stamps"
 
 #endif

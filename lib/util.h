@@ -49,6 +49,9 @@ int util_read_file(const char *path, char **out, size_t *len_out);
 
 /* Monotonic clock in seconds. */
 double util_now(void);
+/* CPU time of the calling thread in seconds: for time bounds in tests,
+ * which other processes on a busy machine must not break. */
+double util_cpu_now(void);
 
 #define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <new>
 #include <sstream>
 #include <string>
@@ -1358,4 +1359,108 @@ extern "C" void
 xap_mset_free(xap_mset *m) noexcept
 {
     delete m;
+}
+
+/* ---- match spies -------------------------------------------------------- */
+
+/* Counts the parts of one value slot (see xap_spy_new). */
+class value_counter : public Xapian::MatchSpy
+{
+  public:
+    value_counter(Xapian::valueno slot, int sep) : slot_(slot), sep_(sep) {}
+
+    void
+    operator()(const Xapian::Document &doc, double) override
+    {
+        std::string v = doc.get_value(slot_);
+        seen_++;
+        if (sep_ < 0) {
+            counts_[v]++;
+            return;
+        }
+        /* Multi-valued: each distinct part once per document. */
+        parts_.clear();
+        size_t at = 0;
+        while (at <= v.size()) {
+            size_t end = v.find(static_cast<char>(sep_), at);
+            if (end == std::string::npos)
+                end = v.size();
+            if (end > at)
+                parts_.emplace_back(v, at, end - at);
+            at = end + 1;
+        }
+        for (size_t i = 0; i < parts_.size(); i++) {
+            bool dup = false;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = parts_[j] == parts_[i];
+            if (!dup)
+                counts_[parts_[i]]++;
+        }
+    }
+
+    Xapian::valueno slot_;
+    int sep_;
+    uint32_t seen_ = 0;
+    std::map<std::string, uint32_t> counts_;
+    std::vector<std::string> parts_;
+};
+
+struct xap_spy {
+    value_counter spy;
+    xap_spy(xap_slot slot, int sep) : spy(slot, sep) {}
+};
+
+extern "C" recap_status
+xap_spy_new(xap_slot slot, int sep, xap_spy **out, xap_error *err) noexcept
+{
+    if (!out || sep < -1 || sep > 255)
+        return misuse(err, "xap_spy_new");
+    *out = nullptr;
+    try {
+        *out = new xap_spy(slot, sep);
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err);
+    }
+}
+
+extern "C" void
+xap_spy_free(xap_spy *spy) noexcept
+{
+    delete spy;
+}
+
+extern "C" recap_status
+xap_enquire_add_spy(xap_enquire *e, xap_spy *spy, xap_error *err) noexcept
+{
+    if (!e || !spy)
+        return misuse(err, "xap_enquire_add_spy");
+    try {
+        e->enq.add_matchspy(&spy->spy);
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, e->path.c_str());
+    }
+}
+
+extern "C" uint32_t
+xap_spy_seen(const xap_spy *spy) noexcept
+{
+    return spy ? spy->spy.seen_ : 0;
+}
+
+extern "C" recap_status
+xap_spy_each(const xap_spy *spy, xap_spy_fn fn, void *ctx,
+             xap_error *err) noexcept
+{
+    if (!spy || !fn)
+        return misuse(err, "xap_spy_each");
+    try {
+        for (const auto &kv : spy->spy.counts_)
+            if (fn(ctx, kv.first.data(), kv.first.size(), kv.second))
+                break;
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err);
+    }
 }

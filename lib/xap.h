@@ -306,6 +306,42 @@ recap_status xap_enquire_eset(xap_enquire *e, const xap_docid *dids,
                               const char *const *skip_prefixes,
                               xap_termiter **out, xap_error *err) XAP_NOEXCEPT;
 
+/* ---- match spies (facet counts) ----------------------------------------- */
+
+typedef struct xap_spy xap_spy;
+
+/*
+ * A match spy that counts the values of `slot` over the documents a match
+ * considers.  With `sep` in 0..255 a value is split at that byte and each
+ * distinct non-empty part is counted once per document (a document
+ * without any is not counted); with -1 the whole value is counted, the
+ * empty value too.  One spy may be added to several enquires (their counts
+ * add up).
+ * Returns RECAP_OK, RECAP_ENOMEM, RECAP_EINVAL.
+ */
+recap_status xap_spy_new(xap_slot slot, int sep, xap_spy **out,
+                         xap_error *err) XAP_NOEXCEPT;
+void xap_spy_free(xap_spy *spy) XAP_NOEXCEPT;
+/*
+ * Makes `e` report to `spy` from its next xap_enquire_mset() on.  The spy
+ * is borrowed: free it only after the enquire.  A match stops looking at
+ * documents once it has enough for the page asked, so to count the whole
+ * match set pass a check_at_least of at least the database's document
+ * count to xap_enquire_mset().
+ */
+recap_status xap_enquire_add_spy(xap_enquire *e, xap_spy *spy,
+                                 xap_error *err) XAP_NOEXCEPT;
+/* Documents the spy has seen. */
+uint32_t xap_spy_seen(const xap_spy *spy) XAP_NOEXCEPT;
+/* Called for each counted value (borrowed for the call); return non-zero
+ * to stop. */
+typedef int (*xap_spy_fn)(void *ctx, const char *value, size_t len,
+                          uint32_t count);
+/* Calls `fn` for each value, in byte order of the values.  Returns
+ * RECAP_OK (also when fn stopped early), RECAP_ENOMEM, RECAP_EINVAL. */
+recap_status xap_spy_each(const xap_spy *spy, xap_spy_fn fn, void *ctx,
+                          xap_error *err) XAP_NOEXCEPT;
+
 uint32_t xap_mset_size(const xap_mset *m) XAP_NOEXCEPT;
 uint32_t xap_mset_estimated(const xap_mset *m) XAP_NOEXCEPT;
 uint32_t xap_mset_lower_bound(const xap_mset *m) XAP_NOEXCEPT;

@@ -2,15 +2,19 @@
  * recapsearch: searches an index built by recapsearch-index.
  *
  * A thin program over the public API: parse options, run recap_search,
- * print the hits as text (bold matches on a terminal) or JSON.
+ * print the hits with recap_results_format: text (wrapped to the terminal,
+ * matches bold on a terminal), JSON, JSON Lines, paths or TSV.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "recapsearch.h"
 #include "util.h"
 
@@ -21,6 +25,8 @@ usage(FILE *f)
 {
     fprintf(f,
 "Usage: recapsearch [OPTION]... QUERY...\n"
+"   or: recapsearch related [OPTION]... PATH|URL\n"
+"   or: recapsearch export related [OPTION]...\n"
 "Search a site indexed with recapsearch-index.\n"
 "\n"
 "The words of QUERY are all wanted: pages that have every word come first,\n"
@@ -29,6 +35,20 @@ usage(FILE *f)
 "other forms (\"clusters\" finds \"cluster\"), technical terms match as\n"
 "written and by their parts (\"multi-cluster\", \"multicluster\"), and\n"
 "Chinese text needs no spaces.  Several arguments are joined with spaces.\n"
+"A misspelt word also finds its correction from the index's own words\n"
+"(\"Showing results for ...\"); --exact searches only what was typed.\n"
+"\n"
+"Query syntax:\n"
+"  ambient mesh           pages with all the words first, then with some\n"
+"  \"ambient mesh\"         the exact phrase\n"
+"  mesh -sidecar          exclude a word (or -\"a phrase\")\n"
+"  a OR b, a AND b, NOT a operators (upper case); parentheses group\n"
+"  title:ztunnel          a field: title, description, keyword, tag,\n"
+"                         author, section, lang, heading, code, url\n"
+"  date:2024  date:2024-03..2025-06  after:2024-01  before:2025\n"
+"  mesh*                  words starting with mesh (the 100 most frequent)\n"
+"  ambient NEAR/5 mesh    words at most 5 positions apart (default 10)\n"
+"Malformed queries are read as plain words (--strict reports them).\n"
 "\n"
 "Options:\n"
 "  -n, --limit N          show N hits (default 10)\n"
@@ -52,8 +72,19 @@ usage(FILE *f)
 "                         correction (a suggestion is still shown)\n"
 "      --strict           report a malformed query instead of reading it\n"
 "                         as plain words\n"
-"      --json             print one JSON object (schema in README.md)\n"
+"      --facets LIST      count the whole match set by these facets, from\n"
+"                         section,year,tag,author,lang\n"
+"      --format FORMAT    text (default), json (schema in README.md), jsonl\n"
+"                         (one hit per line), paths, or tsv\n"
+"      --json             the same as --format json\n"
 "      --snippet-length N snippet length in characters (default 200)\n"
+"      --snippets N       passages per hit, from different sections\n"
+"                         (default 3, at most 3)\n"
+"      --color WHEN       bold and coloured matches: auto (the default: on\n"
+"                         a terminal unless NO_COLOR is set), always, never\n"
+"      --hyperlinks       make titles and sections clickable (OSC 8)\n"
+"      --base-url URL     prefix of the URLs shown and linked\n"
+"                         (https://example.com)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
@@ -66,63 +97,38 @@ usage(FILE *f)
 "  recapsearch --lang zh 多集群\n");
 }
 
-/* Prints `text` with the highlight ranges in bold when `bold`. */
-static void
-print_snippet(const recap_snippet *sn, int bold)
+/* Terminal columns for wrapping: $COLUMNS when set, else the terminal's
+ * width when stdout is one, else 0 (no wrapping, for pipes). */
+static unsigned
+term_width(void)
 {
-    const char *text = recap_snippet_text(sn);
-    size_t n = recap_snippet_highlight_count(sn), at = 0, i, off, len;
+    const char *env = getenv("COLUMNS");
+    struct winsize ws;
 
-    fputs("   ", stdout);
-    for (i = 0; i < n; i++) {
-        recap_snippet_highlight(sn, i, &off, &len);
-        fwrite(text + at, 1, off - at, stdout);
-        if (bold)
-            fputs("\033[1m", stdout);
-        fwrite(text + off, 1, len, stdout);
-        if (bold)
-            fputs("\033[0m", stdout);
-        at = off + len;
-    }
-    fputs(text + at, stdout);
-    fputc('\n', stdout);
+    if (env && *env && atoi(env) > 0)
+        return (unsigned)atoi(env);
+    if (cli_isatty(stdout) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+        ws.ws_col > 0)
+        return ws.ws_col;
+    return 0;
 }
 
-static void
-print_text(const recap_results *res, int bold)
+/* --color=auto|always|never: auto is on for a terminal, unless $NO_COLOR
+ * is set (to anything but "") or $TERM is "dumb".  Returns -1 for another
+ * word. */
+static int
+want_color(const char *mode)
 {
-    size_t i, j, n = recap_results_count(res);
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
 
-    if (recap_results_suggestion(res))
-        printf(recap_results_corrected(res) ? "Showing results for \"%s\" "
-                                              "(search only \"%s\" with "
-                                              "--exact)\n"
-                                            : "Did you mean \"%s\"?\n",
-               recap_results_suggestion(res), recap_results_query(res));
-    printf("%s%llu result%s for \"%s\" (%.1f ms)\n",
-           recap_results_total_exact(res) ? "" : "about ",
-           (unsigned long long)recap_results_total(res),
-           recap_results_total(res) == 1 ? "" : "s", recap_results_query(res),
-           recap_results_elapsed(res) * 1000.0);
-    for (i = 0; i < n; i++) {
-        const recap_hit *h = recap_results_hit(res, i);
-        const char *title = recap_hit_title(h);
-        printf("\n%u. %s%s%s\n", recap_hit_rank(h), bold ? "\033[1m" : "",
-               title && *title ? title : recap_hit_path(h),
-               bold ? "\033[0m" : "");
-        printf("   %s", recap_hit_url(h));
-        if (recap_hit_date(h))
-            printf("  ·  %.10s", recap_hit_date(h));
-        if (recap_hit_section(h) && *recap_hit_section(h))
-            printf("  ·  %s", recap_hit_section(h));
-        fputc('\n', stdout);
-        for (j = 0; j < recap_hit_snippet_count(h); j++) {
-            const recap_snippet *sn = recap_hit_snippet(h, j);
-            if (recap_snippet_heading(sn))
-                printf("   § %s\n", recap_snippet_heading(sn));
-            print_snippet(sn, bold);
-        }
-    }
+    if (strcmp(mode, "always") == 0)
+        return 1;
+    if (strcmp(mode, "never") == 0)
+        return 0;
+    if (strcmp(mode, "auto") != 0)
+        return -1;
+    return cli_isatty(stdout) && !(no && *no) &&
+           !(term && strcmp(term, "dumb") == 0);
 }
 
 /* Parses "k1=2,b=0.4,proximity=0.5,code=0.3" (any subset) into `r`. */
@@ -181,6 +187,13 @@ main(int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"db", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
+        {"format", required_argument, NULL, 'f'},
+        {"facets", required_argument, NULL, 'a'},
+        {"snippets", required_argument, NULL, 'N'},
+        {"color", required_argument, NULL, 'C'},
+        {"colour", required_argument, NULL, 'C'},
+        {"hyperlinks", no_argument, NULL, 'H'},
+        {"base-url", required_argument, NULL, 'B'},
         {"snippet-length", required_argument, NULL, 's'},
         {"section", required_argument, NULL, 'S'},
         {"tag", required_argument, NULL, 'T'},
@@ -197,11 +210,19 @@ main(int argc, char **argv)
     recap_search_options opts = RECAP_SEARCH_OPTIONS_INIT;
     recap_ranking ranking = RECAP_RANKING_INIT;
     const char *db_opt = NULL;
-    char *errmsg = NULL, *query = NULL, *json;
+    recap_format_options fo = RECAP_FORMAT_OPTIONS_INIT;
+    const char *color = "auto";
+    char *errmsg = NULL, *query = NULL, *out = NULL;
+    size_t out_len;
     recap_index *idx = NULL;
     recap_results *res = NULL;
-    int c, as_json = 0, status = CLI_EXIT_ERROR;
+    int c, status = CLI_EXIT_ERROR;
 
+    /* Subcommands (cmd.h); `recapsearch -- related` searches the word. */
+    if (argc > 1 && strcmp(argv[1], "related") == 0)
+        return cmd_related(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     while ((c = getopt_long(argc, argv, "n:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
@@ -234,7 +255,23 @@ main(int argc, char **argv)
                                                : RECAP_SORT_DATE;
             break;
         case 'd': db_opt = optarg; break;
-        case 'j': as_json = 1; break;
+        case 'j': fo.format = RECAP_FORMAT_JSON; break;
+        case 'f':
+            if (recap_format_from_name(optarg, &fo.format)) {
+                fprintf(stderr, "%s: --format: expected text, json, jsonl, "
+                                "paths or tsv, got '%s'\n", prog, optarg);
+                return CLI_EXIT_ERROR;
+            }
+            break;
+        case 'a': opts.facets = optarg; break;
+        case 'N':
+            if (cli_parse_uint(prog, "--snippets", optarg, 3,
+                               &opts.max_snippets))
+                return CLI_EXIT_ERROR;
+            break;
+        case 'C': color = optarg; break;
+        case 'H': fo.hyperlinks = 1; break;
+        case 'B': fo.base_url = optarg; break;
         case 'X': opts.flags |= RECAP_SEARCH_STRICT; break;
         case 'E': opts.flags |= RECAP_SEARCH_EXACT; break;
         case 'R':
@@ -255,6 +292,12 @@ main(int argc, char **argv)
     }
     if (opts.limit == 0)
         opts.limit = 10;
+    if ((fo.color = want_color(color)) < 0) {
+        fprintf(stderr, "%s: --color: expected auto, always or never, got "
+                        "'%s'\n", prog, color);
+        return CLI_EXIT_ERROR;
+    }
+    fo.width = term_width();
     if (!(query = join_args(argc - optind, argv + optind)))
         goto done;
     opts.query = query;
@@ -271,19 +314,17 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
         goto done;
     }
-    if (as_json) {
-        if (!(json = recap_results_json(res, 0)))
-            goto done;
-        puts(json);
-        free(json);
-    } else {
-        print_text(res, cli_isatty(stdout) && !getenv("NO_COLOR"));
+    if (recap_results_format(res, &fo, &out, &out_len)) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        goto done;
     }
+    fwrite(out, 1, out_len, stdout);
     status = recap_results_count(res) ? CLI_EXIT_OK : CLI_EXIT_NONE;
 done:
     recap_results_free(res);
     recap_index_close(idx);
     free(errmsg);
     free(query);
+    free(out);
     return status;
 }

@@ -136,6 +136,7 @@ add_highlight(qbuild *qb, const char *term, size_t len, int group)
     t->term_len = len;
     t->weight = log(1.0 + (double)qb->doccount / (1.0 + tf));
     t->group = group;
+    t->alt_of = 0;
 }
 
 /* term query on prefix + term. */
@@ -214,6 +215,10 @@ add_alternative(qbuild *qb, xap_query **unit, xap_query *alt, double scale)
     qlist_clear(&l);
 }
 
+/* Highlights the words of a synonym of the word last given to
+ * add_highlight() as alternative forms of it (snippet_term.alt_of). */
+static void highlight_synonym(qbuild *qb, const char *syn, size_t len);
+
 /* Synonyms from the index's synonym table widen a word's unit.  They are
  * combined as a Xapian synonym: the word and its synonyms weigh as one
  * term, so a rare abbreviation does not outweigh the word itself. */
@@ -229,8 +234,10 @@ add_synonyms(qbuild *qb, const analysis_token *tok, const char *prefix,
     if (xap_db_synonyms(qb->db, tok->term, tok->term_len, &it, NULL))
         return;
     while (n++ < QBUILD_MAX_SYNONYMS &&
-           xap_termiter_next(it, &syn, &len, NULL, NULL) == 1)
+           xap_termiter_next(it, &syn, &len, NULL, NULL) == 1) {
         qlist_push(qb, &l, string_unit(qb, syn, len, prefix));
+        highlight_synonym(qb, syn, len);
+    }
     xap_termiter_free(it);
     if (l.n == 0)
         return;
@@ -474,32 +481,64 @@ qbuild_filter(qbuild *qb, const char *prefix, const char *value)
     return q;
 }
 
-xap_query *
-qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
-                uint32_t max, int strict)
+/* The term a prefix search extends: the analysed form of `text`, joined
+ * when it is a technical token ("lantern_max" -> "lanternmax"). */
+static char *
+wildcard_stem(qbuild *qb, const char *text, size_t len)
 {
-    char *norm = NULL;
-    size_t norm_len;
+    toks ts;
+    size_t i;
+    char *out = NULL;
+
+    if (tokenize(qb, text, len, &ts) < 0)
+        return NULL;
+    for (i = 0; i < ts.n && !out; i++)
+        if (ts.t[i].kind == ANALYSIS_JOINED)
+            out = util_strndup(ts.t[i].term, ts.t[i].term_len);
+    if (!out && ts.n)
+        out = util_strndup(ts.t[ts.n - 1].term, ts.t[ts.n - 1].term_len);
+    toks_free(&ts);
+    return out;
+}
+
+static xap_query *
+wildcard_query(qbuild *qb, const char *p1, const char *p2, const char *stem,
+               uint32_t max, int strict)
+{
     strbuf b = STRBUF_INIT;
     xap_query *q = NULL;
 
-    if (qb->rc)
-        return NULL;
-    if (analysis_normalize(text, len, &norm, &norm_len) < 0) {
-        fail(qb, RECAP_ENOMEM);
-        return NULL;
-    }
-    strbuf_puts(&b, prefix);
-    strbuf_append(&b, norm, norm_len);
-    free(norm);
+    strbuf_puts(&b, p1);
+    strbuf_puts(&b, p2);
+    strbuf_puts(&b, stem);
     if (b.oom)
         fail(qb, RECAP_ENOMEM);
     else if (xap_query_wildcard(b.data, b.len, max,
                                 strict ? 0 : XAP_WILDCARD_MOST_FREQUENT, &q,
                                 &qb->err))
         fail(qb, qb->err.rc);
-    /* Highlight the typed prefix as a word. */
     strbuf_free(&b);
+    return q;
+}
+
+xap_query *
+qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
+                uint32_t max, int strict)
+{
+    char *stem;
+    xap_query *q;
+
+    if (qb->rc || !(stem = wildcard_stem(qb, text, len)))
+        return NULL;
+    add_highlight(qb, stem, strlen(stem), -1);
+    q = wildcard_query(qb, "", prefix, stem, max, strict);
+    /* In the default fields, code counts too, with less weight. */
+    if (!*prefix && qb->code_weight > 0)
+        add_alternative(qb, &q,
+                        wildcard_query(qb, SCHEMA_PREFIX_CODE, "", stem, max,
+                                       strict),
+                        qb->code_weight);
+    free(stem);
     return q;
 }
 
@@ -523,4 +562,36 @@ string_unit(qbuild *qb, const char *s, size_t len, const char *prefix)
     q = unit_query(qb, &tok, prefix);
     free(copy);
     return q;
+}
+
+static void
+highlight_synonym(qbuild *qb, const char *syn, size_t len)
+{
+    size_t of = qb->n_terms, i, n_words = 0;
+    int group = -1;
+    toks ts;
+
+    if (qb->rc || of == 0 || tokenize(qb, syn, len, &ts) < 0)
+        return;
+    for (i = 0; i < ts.n; i++)
+        n_words += !(ts.t[i].kind == ANALYSIS_PART &&
+                     covered(&ts, i, ANALYSIS_JOINED)) &&
+                   !(ts.t[i].kind == ANALYSIS_CJK_UNI &&
+                     covered(&ts, i, ANALYSIS_CJK_BI));
+    if (n_words > 1)
+        group = qb->next_group++;
+    for (i = 0; i < ts.n && !qb->rc; i++) {
+        size_t at = qb->n_terms;
+        if ((ts.t[i].kind == ANALYSIS_PART &&
+             covered(&ts, i, ANALYSIS_JOINED)) ||
+            (ts.t[i].kind == ANALYSIS_CJK_UNI &&
+             covered(&ts, i, ANALYSIS_CJK_BI)))
+            continue;
+        add_highlight(qb, ts.t[i].term, ts.t[i].term_len, group);
+        if (qb->n_terms > at)
+            qb->terms[at].alt_of = (int)qb->terms[of - 1].alt_of > 0
+                                       ? qb->terms[of - 1].alt_of
+                                       : (int)of;
+    }
+    toks_free(&ts);
 }

@@ -298,6 +298,9 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
     must.n = 0;
     qlist_clear(&must);
     strict = combine(c, &pos, XAP_OP_AND, 0);
+    /* What a page must match to be in the first tier, without the
+     * bonuses: the second tier excludes exactly these pages. */
+    out->core = out->loose ? xap_query_copy(strict) : NULL;
     if (strict && (stops.n || boost)) {
         qlist maybe = {0};
         qlist_push(c->qb, &maybe, strict);
@@ -344,5 +347,6 @@ qtree_out_clear(qtree_out *out)
     xap_query_free(out->strict);
     xap_query_free(out->loose);
     xap_query_free(out->filter);
+    xap_query_free(out->core);
     memset(out, 0, sizeof(*out));
 }

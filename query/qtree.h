@@ -21,6 +21,9 @@ typedef struct qtree_out {
     xap_query *strict; /* NULL when the query has nothing to rank by */
     xap_query *loose;  /* NULL when there is no second tier */
     xap_query *filter; /* weightless conditions, NULL when none */
+    xap_query *core;   /* the first tier's condition without its bonuses
+                          and exclusions, to exclude from the second tier;
+                          NULL when there is no second tier */
 } qtree_out;
 
 /* The field names the parser accepts (NULL-terminated). */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docdata.h"
+#include "facets.h"
 #include "index_int.h"
 #include "qbuild.h"
 #include "qparse.h"
@@ -28,8 +30,11 @@ typedef struct search {
     const char *lang; /* NULL: all languages */
     qbuild qb;
     xap_query *strict, *loose;
+    xap_query *core; /* what the second tier leaves out */
     recap_results *res;
     size_t cap_hits;
+    facets *facets; /* NULL: none asked for */
+    snippet_matcher *matcher; /* the query terms, for the hits' language */
 } search;
 
 static recap_status
@@ -157,6 +162,7 @@ build(search *s)
     qparse_tree_free(tree);
     s->strict = qt.strict;
     s->loose = qt.loose;
+    s->core = qt.core;
     if (s->qb.rc) {
         xap_query_free(qt.filter);
         return fail_xap(s, &s->qb.err, "building the query");
@@ -176,22 +182,28 @@ build(search *s)
     return rc;
 }
 
-static char *
-jdup(json_t *obj, const char *key)
+/* Makes s->matcher for `stemmer` (hits of another language need
+ * another one). */
+static recap_status
+search_matcher(search *s, analysis_stemmer *stemmer)
 {
-    const char *v = json_string_value(json_object_get(obj, key));
-
-    return v ? util_strdup(v) : NULL;
+    if (s->matcher && snippet_matcher_stemmer(s->matcher) == stemmer)
+        return RECAP_OK;
+    snippet_matcher_free(s->matcher);
+    s->matcher = NULL;
+    return snippet_matcher_new(s->qb.terms, s->qb.n_terms, stemmer,
+                               &s->matcher);
 }
 
 /* Fills the snippets of `hit` from the stored sections. */
 static recap_status
-make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
+make_snippets(search *s, recap_hit *hit, const docdata *dd,
+              const char *desc)
 {
     snippet_options so = SNIPPET_OPTIONS_INIT;
     snippet_section *ss;
     snippet *sn = NULL;
-    size_t n_secs = json_array_size(secs), n_sn = 0, i, j, base;
+    size_t n_secs = dd->n_secs, n_sn = 0, i, j, base;
     recap_status rc;
 
     ss = calloc(n_secs + 1, sizeof(*ss));
@@ -203,22 +215,23 @@ make_snippets(search *s, recap_hit *hit, json_t *secs, const char *desc)
     if (desc) {
         ss[0].text = desc;
         ss[0].text_len = strlen(desc);
+        ss[0].fallback = 1;
     }
     for (i = 0; i < n_secs; i++) {
-        json_t *o = json_array_get(secs, i), *t = json_object_get(o, "t"),
-               *c = json_object_get(o, "c");
-        ss[base + i].heading = json_string_value(json_object_get(o, "h"));
-        ss[base + i].anchor = json_string_value(json_object_get(o, "a"));
-        ss[base + i].text = json_string_value(t);
-        ss[base + i].text_len = json_string_length(t);
-        ss[base + i].code = json_string_value(c);
-        ss[base + i].code_len = json_string_length(c);
+        const docdata_section *o = &dd->secs[i];
+        ss[base + i].heading = o->h;
+        ss[base + i].anchor = o->a;
+        ss[base + i].text = o->t;
+        ss[base + i].text_len = o->t_len;
+        ss[base + i].code = o->c;
+        ss[base + i].code_len = o->c_len;
     }
     so.max_chars = s->opts->snippet_length ? s->opts->snippet_length : 200;
-    so.max_snippets = s->opts->max_snippets ? s->opts->max_snippets : 1;
+    so.max_snippets = s->opts->max_snippets ? s->opts->max_snippets : 3;
     so.use_code = 1;
-    rc = snippet_make(ss, n_secs + base, s->qb.terms, s->qb.n_terms,
-                      index_stemmer(s->idx, hit->lang), &so, &sn, &n_sn);
+    rc = search_matcher(s, index_stemmer(s->idx, hit->lang));
+    if (rc == RECAP_OK)
+        rc = snippet_make_with(s->matcher, ss, n_secs + base, &so, &sn, &n_sn);
     if (rc == RECAP_OK && n_sn) {
         hit->snippets = calloc(n_sn, sizeof(*hit->snippets));
         if (!hit->snippets)
@@ -258,7 +271,8 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     xap_doc *doc = NULL;
     char *data = NULL;
     size_t len;
-    json_t *obj = NULL;
+    docdata dd;
+    int bad;
     recap_hit *hit;
     xap_error err;
     recap_status rc;
@@ -269,9 +283,9 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
         return fail_xap(s, &err, "reading a hit");
     }
     xap_doc_free(doc);
-    obj = json_loadb(data, len, 0, NULL);
+    bad = docdata_parse(data, len, &dd);
     free(data);
-    if (!obj)
+    if (bad)
         return index_fail(s->idx, RECAP_ECORRUPT,
                           "a document's stored data is damaged: rebuild the "
                           "index with recapsearch-index");
@@ -279,16 +293,15 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     memset(hit, 0, sizeof(*hit));
     hit->rank = rank;
     hit->score = xap_mset_weight(m, i);
-    hit->path = jdup(obj, "path");
-    hit->url = jdup(obj, "url");
-    hit->title = jdup(obj, "title");
-    hit->date = jdup(obj, "date");
-    hit->section = jdup(obj, "section");
-    hit->lang = jdup(obj, "lang");
-    hit->description = jdup(obj, "description");
-    rc = make_snippets(s, hit, json_object_get(obj, "sections"),
-                       hit->description);
-    json_decref(obj);
+    hit->path = util_strdup(dd.path);
+    hit->url = util_strdup(dd.url);
+    hit->title = util_strdup(dd.title);
+    hit->date = util_strdup(dd.date);
+    hit->section = util_strdup(dd.section);
+    hit->lang = util_strdup(dd.lang);
+    hit->description = util_strdup(dd.description);
+    rc = make_snippets(s, hit, &dd, hit->description);
+    docdata_free(&dd);
     if (rc)
         return index_fail(s->idx, rc, "making snippets: %s",
                           recap_status_str(rc));
@@ -315,7 +328,11 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
         (s->opts->sort == RECAP_SORT_DATE &&
          (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
                                     SCHEMA_SLOT_DATE, 1, &err))) ||
-        (rc = xap_enquire_mset(e, first, max, first + max + 1, &m, &err))) {
+        (rc = facets_attach(s->facets, e, &err)) ||
+        (rc = xap_enquire_mset(
+             e, first, max,
+             facets_check_at_least(s->facets, first + max + 1, s->qb.doccount),
+             &m, &err))) {
         xap_enquire_free(e);
         return fail_xap(s, &err, "searching");
     }
@@ -339,8 +356,12 @@ run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
     xap_error err;
     recap_status rc;
 
+    /* Excluding the plain all-words condition rather than the first tier's
+     * whole query (with its AND_MAYBE bonuses) also keeps clear of a
+     * Xapian 1.4 fault: with the latter, AND_NOT read uninitialised memory
+     * and let first-tier pages through again. */
     pair[0] = s->loose;
-    pair[1] = s->strict;
+    pair[1] = s->core ? s->core : s->strict;
     if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
         return fail_xap(s, &err, "building the query");
     rc = run_tier(s, rest,
@@ -410,11 +431,18 @@ search_once(recap_index *idx, const recap_search_options *opts,
     s.qb.exact = (opts->flags & RECAP_SEARCH_EXACT) != 0;
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)
+        rc = facets_new(idx, opts->facets, &s.facets);
+    if (rc == RECAP_OK)
         rc = run(&s);
+    if (rc == RECAP_OK && facets_collect(s.facets, s.res))
+        rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
+    facets_free(s.facets);
+    snippet_matcher_free(s.matcher);
     if (rc == RECAP_OK && (s.res->suggestion = qbuild_suggestion(&s.qb)))
         s.res->corrected = !s.qb.exact;
     xap_query_free(s.strict);
     xap_query_free(s.loose);
+    xap_query_free(s.core);
     qbuild_clear(&s.qb);
     if (rc != RECAP_OK) {
         recap_results_free(s.res);

@@ -35,15 +35,22 @@
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* U+2026 */
 
+struct snippet_matcher;
+static size_t decode(const unsigned char *s, size_t n, uint32_t *cp);
+static int is_wide(uint32_t c);
+static void choose_needles(struct snippet_matcher *mt);
+
 /* ---- query terms and token matching --------------------------------- */
 
 typedef struct qterm {
-    const char *term;
+    char *term; /* owned */
     size_t len;
     char *stem; /* owned; NULL when the term takes no stem */
     size_t stem_len;
     int64_t w; /* weight in thousandths */
     int pred;  /* index of the previous term of its phrase, or -1 */
+    int canon; /* the term it counts as: itself, or what it is an
+                  alternative form of */
 } qterm;
 
 /* A cache of token term -> matching query terms, so each distinct word of
@@ -54,11 +61,21 @@ typedef struct cache_entry {
     uint64_t mask;
 } cache_entry;
 
-typedef struct matcher {
+typedef struct snippet_matcher {
     qterm t[SNIPPET_MAX_TERMS];
     size_t n;
     analysis_stemmer *stemmer;
     int any_stem;
+    /* First bytes of the stems: an ASCII-initial word whose first byte is
+     * not among them cannot stem to any of them (Snowball stemmers keep a
+     * word's first letter), so it is not stemmed at all. */
+    unsigned char stem_first[128];
+    /* The prefilter (see may_match): a needle per term, or off. */
+    int prefilter;
+    struct {
+        char key[16];
+        size_t len;
+    } needle[SNIPPET_MAX_TERMS];
     cache_entry *slots;
     size_t n_slots, n_used;
     strbuf keys;
@@ -132,7 +149,9 @@ token_mask(matcher *mt, const analysis_token *tok, int *oom)
     cache_entry *e;
     size_t j;
 
-    if (!mt->any_stem || !analysis_is_stemmable(tok))
+    if (!mt->any_stem || !analysis_is_stemmable(tok) ||
+        ((unsigned char)tok->term[0] < 0x80 &&
+         !mt->stem_first[(unsigned char)tok->term[0]]))
         return exact_mask(mt, tok->term, tok->term_len);
     if (mt->n_used * 2 >= mt->n_slots && !cache_grow(mt)) {
         *oom = 1;
@@ -181,10 +200,15 @@ matcher_init(matcher *mt, const snippet_term *terms, size_t n_terms,
     mt->n = n_terms < SNIPPET_MAX_TERMS ? n_terms : SNIPPET_MAX_TERMS;
     for (size_t i = 0; i < mt->n; i++) {
         qterm *q = &mt->t[i];
-        q->term = terms[i].term ? terms[i].term : "";
+        if (!(q->term = util_strndup(terms[i].term ? terms[i].term : "",
+                                     terms[i].term_len)))
+            return -1;
         q->len = terms[i].term_len;
         q->w = milli(terms[i].weight);
         q->pred = -1;
+        q->canon = (int)i;
+        if (terms[i].alt_of > 0 && (size_t)terms[i].alt_of <= i)
+            q->canon = mt->t[terms[i].alt_of - 1].canon;
         for (size_t k = i; terms[i].group >= 0 && k-- > 0;)
             if (terms[k].group == terms[i].group) {
                 q->pred = (int)k;
@@ -201,15 +225,91 @@ matcher_init(matcher *mt, const snippet_term *terms, size_t n_terms,
             return -1;
         q->stem_len = slen;
         mt->any_stem = 1;
+        if ((unsigned char)stem[0] < 0x80)
+            mt->stem_first[(unsigned char)stem[0]] = 1;
+    }
+    choose_needles(mt);
+    return 0;
+}
+
+/* Whether a stemmer maps accented words to plain ASCII stems (German
+ * drops umlauts), so an ASCII needle could miss a word that matches. */
+static int
+folds_accents(analysis_stemmer *st)
+{
+    static const char *const probes[] = {"\xc3\xbc"
+                                         "ber",
+                                         "\xc3\xa4"
+                                         "rger",
+                                         "\xc3\xb6"
+                                         "fen",
+                                         "\xc3\xa9"
+                                         "t\xc3\xa9"};
+    size_t n;
+
+    for (size_t i = 0; st && i < UTIL_ARRAY_LEN(probes); i++) {
+        const char *stem = analysis_stem(st, probes[i], strlen(probes[i]), &n);
+        if (stem && n > 0 && (unsigned char)stem[0] < 0x80)
+            return 1;
     }
     return 0;
+}
+
+static int
+is_cjk_term(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t c;
+        i += decode((const unsigned char *)s + i, n - i, &c);
+        if (!is_wide(c) || c >= 0xFF00)
+            return 0;
+    }
+    return n > 0;
+}
+
+/*
+ * Chooses the needles of the prefilter: for an ASCII term, its first three
+ * bytes (fewer when its stem differs sooner: a stem's last letter may
+ * differ from the word's, "sky" for "skies"); for a CJK term, the term.
+ * A term of any other script (case folding beyond ASCII) or a stemmer that
+ * folds accents turns the prefilter off.
+ */
+static void
+choose_needles(matcher *mt)
+{
+    mt->prefilter = mt->n > 0 && !folds_accents(mt->stemmer);
+    for (size_t i = 0; i < mt->n && mt->prefilter; i++) {
+        qterm *q = &mt->t[i];
+        size_t k = 0;
+        if (is_cjk_term(q->term, q->len) && q->len < sizeof mt->needle[i].key) {
+            memcpy(mt->needle[i].key, q->term, q->len);
+            mt->needle[i].len = q->len;
+            continue;
+        }
+        while (k < q->len && k < 3 && (unsigned char)q->term[k] < 0x80 &&
+               (!q->stem || (k + 1 < q->stem_len && q->stem[k] == q->term[k])))
+            k++;
+        for (size_t j = 0; j < q->len; j++)
+            if ((unsigned char)q->term[j] >= 0x80)
+                k = 0;
+        if (k == 0) {
+            mt->prefilter = 0;
+            break;
+        }
+        memcpy(mt->needle[i].key, q->term, k);
+        mt->needle[i].len = k;
+    }
 }
 
 static void
 matcher_free(matcher *mt)
 {
-    for (size_t i = 0; i < mt->n; i++)
+    for (size_t i = 0; i < mt->n; i++) {
         free(mt->t[i].stem);
+        free(mt->t[i].term);
+    }
     free(mt->slots);
     strbuf_free(&mt->keys);
 }
@@ -221,8 +321,11 @@ typedef struct match {
     size_t coff, cend; /* code-point offsets of the start and the end */
     uint32_t pos;      /* token position */
     uint64_t mask;     /* query terms matched */
+    uint64_t cmask;    /* the terms they count as (qterm.canon) */
     size_t link;       /* index of the phrase neighbour before, or SIZE_MAX */
     int link_term;     /* the term of this match the link is for */
+    int list;          /* in a list-like block (see snippet.h) */
+    size_t orig;       /* in a filtered copy: the index in the full array */
 } match;
 
 typedef struct match_vec {
@@ -340,19 +443,79 @@ count_cp(const char *s, size_t n)
     return k;
 }
 
-/* Fills coff/cend (one pass over the text) and the phrase links. */
-static void
-annotate(const matcher *mt, const char *text, match *m, size_t n)
+static int is_space(unsigned char c);
+static size_t prev_char(const char *s, size_t p);
+static uint32_t cp_at(const char *s, size_t len, size_t p);
+
+/* Byte offset of the next "\n\n" at or after `from`, or len. */
+static size_t
+next_blank_line(const char *s, size_t len, size_t from)
 {
-    size_t at = 0, cp = 0;
+    const char *p;
+
+    while (from + 1 < len &&
+           (p = memchr(s + from, '\n', len - from - 1)) != NULL) {
+        from = (size_t)(p - s);
+        if (s[from + 1] == '\n')
+            return from;
+        from++;
+    }
+    return len;
+}
+
+/* Whether a block (text between "\n\n") reads like an item of a list
+ * rather than prose: short, and not ending like a sentence. */
+static int
+list_block(const char *s, size_t n)
+{
+    uint32_t c;
+
+    while (n > 0 && is_space((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0 || count_cp(s, n) >= 100)
+        return 0;
+    c = cp_at(s, n, prev_char(s, n));
+    return !(c == '.' || c == '!' || c == '?' || c == ':' || c == ';' ||
+             c == ')' || c == '"' || c == 0x2026 || c == 0x201D ||
+             c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF1A ||
+             c == 0xFF1B || c == 0xFF09);
+}
+
+/* Fills coff/cend and cmask, and the list flag of each match, in one pass
+ * over the text. */
+static void
+annotate_offsets(const matcher *mt, const char *text, size_t len, match *m,
+                 size_t n)
+{
+    size_t at = 0, cp = 0, bstart = 0, bend = 0;
+    int blist = 0;
 
     for (size_t i = 0; i < n; i++) {
         cp += count_cp(text + at, m[i].off - at);
         at = m[i].off;
         m[i].coff = cp;
         m[i].cend = cp + count_cp(text + m[i].off, m[i].len);
+        m[i].cmask = 0;
+        for (size_t t = 0; t < mt->n; t++)
+            if (m[i].mask >> t & 1)
+                m[i].cmask |= (uint64_t)1 << mt->t[t].canon;
+        while (m[i].off >= bend && bend < len) {
+            bstart = bend;
+            while (bstart < len && text[bstart] == '\n')
+                bstart++;
+            bend = next_blank_line(text, len, bstart);
+            blist = list_block(text + bstart, bend - bstart);
+        }
+        m[i].list = blist;
     }
+}
+
+/* Links each match to the phrase neighbour before it, if any. */
+static void
+annotate_links(const matcher *mt, match *m, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
+        m[i].link = SIZE_MAX;
         for (size_t t = 0; t < mt->n && m[i].link == SIZE_MAX; t++) {
             int p = mt->t[t].pred;
             if (!(m[i].mask >> t & 1) || p < 0 || m[i].pos == 0)
@@ -368,6 +531,111 @@ annotate(const matcher *mt, const char *text, match *m, size_t n)
     }
 }
 
+/* Bytes of a character that a term can leave out at s[i], or 0: a
+ * joiner ('-' and '_' are dropped from joined forms), an apostrophe inside
+ * a word, an invisible word continuation (see analysis.h). */
+static size_t
+skippable(const unsigned char *s, size_t len, size_t i)
+{
+    if (s[i] == '\'' || s[i] == '-' || s[i] == '_')
+        return 1;
+    if (i + 1 < len && ((s[i] == 0xC2 && s[i + 1] == 0xAD) ||
+                        (s[i] == 0xCA && s[i + 1] == 0xBC)))
+        return 2;
+    if (i + 2 < len && s[i] == 0xE2 &&
+        ((s[i + 1] == 0x80 &&
+          (s[i + 2] == 0x99 || (s[i + 2] >= 0x8B && s[i + 2] <= 0x8D))) ||
+         (s[i + 1] == 0x81 && s[i + 2] == 0xA0)))
+        return 3;
+    if (i + 2 < len && s[i] == 0xEF &&
+        ((s[i + 1] == 0xBB && s[i + 2] == 0xBF) ||
+         (s[i + 1] == 0xBC && s[i + 2] == 0x87)))
+        return 3;
+    return 0;
+}
+
+/* Whether the needle occurs at s[i], ASCII case ignored, skipping
+ * apostrophes and invisible joiners after its first byte. */
+static int
+needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
+          size_t klen)
+{
+    for (size_t k = 0; k < klen;) {
+        size_t skip;
+        if (i >= len)
+            return 0;
+        if (k > 0 && (skip = skippable(s, len, i))) {
+            i += skip;
+            continue;
+        }
+        unsigned char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)key[k])
+            return 0;
+        i++;
+        k++;
+    }
+    return 1;
+}
+
+static int
+has_needle(const char *text, size_t len, const char *key, size_t klen)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char lo = (unsigned char)key[0], up = lo;
+
+    if (lo >= 'a' && lo <= 'z')
+        up = (unsigned char)(lo - 'a' + 'A');
+    for (int pass = 0; pass < 1 + (up != lo); pass++) {
+        const unsigned char *p = s, *end = s + len;
+        while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
+            if (needle_at(s, len, (size_t)(p - s), key, klen))
+                return 1;
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Whether text has a character that NFKC or case folding turns into ASCII
+ * letters or digits (full-width forms, ligatures, letterlike symbols,
+ * super- and subscripts, circled letters, mathematical letters, long s,
+ * dotted capital I), which a byte search for a needle would miss. */
+static int
+has_foldable(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
+    for (size_t i = 0; i + 1 < len; i++) {
+        unsigned char a = s[i], b = s[i + 1];
+        if (a < 0xC2)
+            continue;
+        if ((a == 0xC2 &&
+             (b == 0xAA || b == 0xB2 || b == 0xB3 || b == 0xB9 || b == 0xBA)) ||
+            (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
+            (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
+                           (b >= 0x91 && b <= 0x93))) ||
+            a == 0xEF || (a == 0xF0 && b == 0x9D))
+            return 1;
+    }
+    return 0;
+}
+
+/* The prefilter: whether any term could match in text, found by a byte
+ * search for each term's needle (much cheaper than tokenizing).  Yes when
+ * the prefilter is off, or when the text has foldable characters. */
+static int
+may_match(const matcher *mt, const char *text, size_t len)
+{
+    if (!mt->prefilter)
+        return 1;
+    for (size_t i = 0; i < mt->n; i++)
+        if (has_needle(text, len, mt->needle[i].key, mt->needle[i].len))
+            return 1;
+    return has_foldable(text, len);
+}
+
 /* Tokenizes `text` and fills `v` with its sorted, annotated matches.
  * Returns 0, or -1 when out of memory. */
 static int
@@ -376,14 +644,15 @@ find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
     collect_ctx c = {mt, v, 0};
 
     v->n = 0;
-    if (len == 0 || mt->n == 0)
+    if (len == 0 || mt->n == 0 || !may_match(mt, text, len))
         return 0;
     if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 || c.oom)
         return -1;
     if (v->n == 0)
         return 0;
     qsort(v->m, v->n, sizeof *v->m, match_cmp);
-    annotate(mt, text, v->m, v->n);
+    annotate_offsets(mt, text, len, v->m, v->n);
+    annotate_links(mt, v->m, v->n);
     return 0;
 }
 
@@ -435,7 +704,7 @@ scorer_add(scorer *s, size_t j, size_t left)
 {
     const match *m = &s->m[j];
     for (size_t t = 0; t < s->mt->n; t++)
-        if (m->mask >> t & 1)
+        if (m->cmask >> t & 1)
             s->score += repeat_share(s->mt->t[t].w, s->cnt[t]++);
     if (m->link != SIZE_MAX && m->link >= left)
         link_on(s, m->link_term);
@@ -447,7 +716,7 @@ scorer_remove(scorer *s, size_t l, size_t r)
 {
     const match *m = &s->m[l];
     for (size_t t = 0; t < s->mt->n; t++)
-        if (m->mask >> t & 1)
+        if (m->cmask >> t & 1)
             s->score -= repeat_share(s->mt->t[t].w, --s->cnt[t]);
     for (size_t j = l + 1; j < r && j <= l + LINK_LOOKBACK; j++)
         if (s->m[j].link == l)
@@ -803,7 +1072,7 @@ redundant(const matcher *mt, const match *m, const window *w,
           const unsigned *cnt, size_t k)
 {
     for (size_t t = 0; t < mt->n; t++)
-        if ((m[k].mask >> t & 1) && cnt[t] < 2)
+        if ((m[k].cmask >> t & 1) && cnt[t] < 2)
             return 0;
     if (m[k].link != SIZE_MAX && m[k].link >= w->first)
         return 0;
@@ -817,7 +1086,7 @@ static void
 drop_counts(const matcher *mt, const match *mk, unsigned *cnt)
 {
     for (size_t t = 0; t < mt->n; t++)
-        cnt[t] -= mk->mask >> t & 1;
+        cnt[t] -= mk->cmask >> t & 1;
 }
 
 /* Narrows a window to its core: drops matches at either edge that only
@@ -829,7 +1098,7 @@ trim_window(const matcher *mt, const match *m, window *w)
 
     for (size_t k = w->first; k < w->last; k++)
         for (size_t t = 0; t < mt->n; t++)
-            cnt[t] += m[k].mask >> t & 1;
+            cnt[t] += m[k].cmask >> t & 1;
     while (w->last - w->first > 1 && redundant(mt, m, w, cnt, w->first))
         drop_counts(mt, &m[w->first++], cnt);
     while (w->last - w->first > 1 && redundant(mt, m, w, cnt, w->last - 1))
@@ -859,21 +1128,67 @@ passage_bounds(const matcher *mt, const char *s, size_t len, const match *m,
     *end_out = choose_end(s, len, start, e0, max_chars - (start > 0) - 1);
 }
 
-/* Scores section `i`'s prose and (when asked) code into *best.  Returns 0,
- * or -1 when out of memory. */
+/* The best window over the prose-like matches of v (those not in list
+ * blocks), as a window of v; *ok = 0 when there are none.  `pv` is
+ * scratch space. */
+static window
+prose_window(const matcher *mt, const match_vec *v, match_vec *pv,
+             size_t budget, int *ok)
+{
+    window w = {0, 0, 0};
+
+    *ok = 0;
+    if (pv->cap < v->n) {
+        match *m = realloc(pv->m, v->n * sizeof *m);
+        if (!m)
+            return w; /* no prose window: the section keeps its plain one */
+        pv->m = m;
+        pv->cap = v->n;
+    }
+    pv->n = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (!v->m[i].list) {
+            pv->m[pv->n] = v->m[i];
+            pv->m[pv->n++].orig = i;
+        }
+    if (pv->n == 0)
+        return w;
+    annotate_links(mt, pv->m, pv->n);
+    w = best_window(mt, pv->m, pv->n, budget);
+    if (w.last > w.first) {
+        *ok = 1;
+        w.first = pv->m[w.first].orig;
+        w.last = pv->m[w.last - 1].orig + 1;
+    }
+    return w;
+}
+
+/* Scores a section's prose and (when asked) code into *best: code and
+ * windows touching list-like blocks count three quarters.  Returns 0, or
+ * -1 when out of memory. */
 static int
 score_section(matcher *mt, const snippet_section *sec, int use_code,
-              size_t budget, match_vec *v, candidate *best)
+              size_t budget, match_vec *v, match_vec *pv, candidate *best)
 {
     for (int code = 0; code <= (use_code != 0); code++) {
         const char *s = code ? sec->code : sec->text;
         size_t len = code ? sec->code_len : sec->text_len;
+        int any_list = 0, ok;
         if (find_matches(mt, s, len, v) < 0)
             return -1;
         if (v->n == 0)
             continue;
         window w = best_window(mt, v->m, v->n, budget);
-        int64_t score = code ? w.score * 3 / 4 : w.score;
+        for (size_t i = w.first; !code && i < w.last; i++)
+            any_list |= v->m[i].list;
+        int64_t score = code || any_list ? w.score * 3 / 4 : w.score;
+        if (any_list) {
+            window pw = prose_window(mt, v, pv, budget, &ok);
+            if (ok && pw.score >= score) {
+                w = pw;
+                score = pw.score;
+            }
+        }
         if (score <= best->score)
             continue;
         free(best->m);
@@ -896,45 +1211,56 @@ render_candidate(const matcher *mt, const snippet_section *sec,
     return render(s, len, start, end, c->m, c->n, out);
 }
 
-/* The no-match fallback: the start of the first non-blank prose, into
- * out[0]; *n_out becomes 1 once it is rendered. */
+/* Renders the start of section i's prose into *out when it is not blank.
+ * Returns 1 when rendered, 0 when blank, -1 when out of memory. */
+static int
+render_start(const snippet_section *sec, size_t i, size_t max_chars,
+             snippet *out)
+{
+    const char *s = sec->text;
+    size_t len = sec->text_len, start = 0;
+
+    while (start < len && is_space((unsigned char)s[start]))
+        start++;
+    if (start == len)
+        return 0;
+    out->section = i;
+    if (render(s, len, start, choose_end(s, len, start, start, max_chars - 1),
+               NULL, 0, out) < 0)
+        return -1;
+    return 1;
+}
+
+/* The no-match fallback: the start of the first non-blank prose, fallback
+ * sections first, into out[0]; *n_out becomes 1 once it is rendered. */
 static int
 render_fallback(const snippet_section *sections, size_t n_sections,
                 size_t max_chars, snippet *out, size_t *n_out)
 {
-    for (size_t i = 0; i < n_sections; i++) {
-        const char *s = sections[i].text;
-        size_t len = sections[i].text_len, start = 0;
-        while (start < len && is_space((unsigned char)s[start]))
-            start++;
-        if (start == len)
-            continue;
-        out->section = i;
-        if (render(s, len, start,
-                   choose_end(s, len, start, start, max_chars - 1), NULL, 0,
-                   out) < 0)
-            return -1;
-        *n_out = 1;
-        return 0;
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n_sections; i++) {
+            if ((sections[i].fallback != 0) == pass)
+                continue;
+            int r = render_start(&sections[i], i, max_chars, out);
+            if (r != 0) {
+                *n_out = r > 0;
+                return r < 0 ? -1 : 0;
+            }
+        }
     return 0;
 }
 
 static int
 check_args(const snippet_section *sections, size_t n_sections,
-           const snippet_term *terms, size_t n_terms,
            const snippet_options *opts)
 {
-    if ((n_sections && !sections) || (n_terms && !terms))
+    if (n_sections && !sections)
         return 0;
     if (opts && opts->version != SNIPPET_OPTIONS_VERSION)
         return 0;
     for (size_t i = 0; i < n_sections; i++)
         if ((!sections[i].text && sections[i].text_len) ||
             (!sections[i].code && sections[i].code_len))
-            return 0;
-    for (size_t i = 0; i < n_terms; i++)
-        if (!terms[i].term && terms[i].term_len)
             return 0;
     return 1;
 }
@@ -963,15 +1289,27 @@ pick_best(const candidate *cands, size_t n, size_t want, size_t *pick)
     return k;
 }
 
+/* Scores the sections whose fallback flag is `fallback`. */
+static int
+score_all(matcher *mt, const snippet_section *sections, size_t n_sections,
+          const snippet_options *o, int fallback, match_vec *v, match_vec *pv,
+          candidate *cands)
+{
+    for (size_t i = 0; i < n_sections; i++)
+        if (!sections[i].fallback == !fallback &&
+            score_section(mt, &sections[i], o->use_code, o->max_chars - 2, v,
+                          pv, &cands[i]) < 0)
+            return -1;
+    return 0;
+}
+
 recap_status
-snippet_make(const snippet_section *sections, size_t n_sections,
-             const snippet_term *terms, size_t n_terms,
-             analysis_stemmer *stemmer, const snippet_options *opts,
-             snippet **out, size_t *n_out)
+snippet_make_with(snippet_matcher *mt, const snippet_section *sections,
+                  size_t n_sections, const snippet_options *opts, snippet **out,
+                  size_t *n_out)
 {
     snippet_options o = SNIPPET_OPTIONS_INIT;
-    matcher mt;
-    match_vec v = {NULL, 0, 0};
+    match_vec v = {NULL, 0, 0}, pv = {NULL, 0, 0};
     candidate *cands = NULL;
     snippet *snips = NULL;
     size_t pick[SNIPPET_MAX_SNIPPETS], n_pick = 0, n_done = 0;
@@ -981,7 +1319,7 @@ snippet_make(const snippet_section *sections, size_t n_sections,
         return RECAP_EINVAL;
     *out = NULL;
     *n_out = 0;
-    if (!check_args(sections, n_sections, terms, n_terms, opts))
+    if (!mt || !check_args(sections, n_sections, opts))
         return RECAP_EINVAL;
     if (opts)
         o = *opts;
@@ -994,20 +1332,21 @@ snippet_make(const snippet_section *sections, size_t n_sections,
     if (o.max_snippets > SNIPPET_MAX_SNIPPETS)
         o.max_snippets = SNIPPET_MAX_SNIPPETS;
 
-    if (matcher_init(&mt, terms, n_terms, stemmer) < 0)
-        goto done;
     if (n_sections && !(cands = calloc(n_sections, sizeof *cands)))
         goto done;
-    for (size_t i = 0; i < n_sections; i++)
-        if (score_section(&mt, &sections[i], o.use_code, o.max_chars - 2, &v,
-                          &cands[i]) < 0)
-            goto done;
+    if (score_all(mt, sections, n_sections, &o, 0, &v, &pv, cands) < 0)
+        goto done;
     n_pick = pick_best(cands, n_sections, o.max_snippets, pick);
+    if (n_pick == 0) {
+        if (score_all(mt, sections, n_sections, &o, 1, &v, &pv, cands) < 0)
+            goto done;
+        n_pick = pick_best(cands, n_sections, o.max_snippets, pick);
+    }
     if (!(snips = calloc(n_pick ? n_pick : 1, sizeof *snips)))
         goto done;
     for (; n_done < n_pick; n_done++) {
         snips[n_done].section = pick[n_done];
-        if (render_candidate(&mt, &sections[pick[n_done]], &cands[pick[n_done]],
+        if (render_candidate(mt, &sections[pick[n_done]], &cands[pick[n_done]],
                              o.max_chars, &snips[n_done]) < 0)
             goto done;
     }
@@ -1027,7 +1366,68 @@ done:
         free(cands[i].m);
     free(cands);
     free(v.m);
-    matcher_free(&mt);
+    free(pv.m);
+    return rc;
+}
+
+recap_status
+snippet_matcher_new(const snippet_term *terms, size_t n_terms,
+                    analysis_stemmer *stemmer, snippet_matcher **out)
+{
+    matcher *mt;
+
+    if (!out)
+        return RECAP_EINVAL;
+    *out = NULL;
+    if (n_terms && !terms)
+        return RECAP_EINVAL;
+    for (size_t i = 0; i < n_terms; i++)
+        if (!terms[i].term && terms[i].term_len)
+            return RECAP_EINVAL;
+    if (!(mt = malloc(sizeof *mt)))
+        return RECAP_ENOMEM;
+    if (matcher_init(mt, terms, n_terms, stemmer) < 0) {
+        snippet_matcher_free(mt);
+        return RECAP_ENOMEM;
+    }
+    *out = mt;
+    return RECAP_OK;
+}
+
+void
+snippet_matcher_free(snippet_matcher *mt)
+{
+    if (!mt)
+        return;
+    matcher_free(mt);
+    free(mt);
+}
+
+analysis_stemmer *
+snippet_matcher_stemmer(const snippet_matcher *mt)
+{
+    return mt ? mt->stemmer : NULL;
+}
+
+recap_status
+snippet_make(const snippet_section *sections, size_t n_sections,
+             const snippet_term *terms, size_t n_terms,
+             analysis_stemmer *stemmer, const snippet_options *opts,
+             snippet **out, size_t *n_out)
+{
+    snippet_matcher *mt;
+    recap_status rc;
+
+    if (!out || !n_out)
+        return RECAP_EINVAL;
+    *out = NULL;
+    *n_out = 0;
+    if (!check_args(sections, n_sections, opts))
+        return RECAP_EINVAL;
+    if ((rc = snippet_matcher_new(terms, n_terms, stemmer, &mt)))
+        return rc;
+    rc = snippet_make_with(mt, sections, n_sections, opts, out, n_out);
+    snippet_matcher_free(mt);
     return rc;
 }
 

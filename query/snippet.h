@@ -24,7 +24,11 @@
  *    adjacent token positions, in order) adds the mean of their weights,
  *    once per link;
  *  - windows in code blocks score three quarters of the same window in
- *    prose.
+ *    prose, and so do windows with matches in list-like blocks (short
+ *    blocks that do not end like a sentence: lists of links, table cells,
+ *    lists of names), so prose wins when it has as much to show;
+ *  - a term given as an alternative form of another (alt_of) counts as
+ *    that term.
  * Equal scores keep the earlier window.  Time is linear in the text size,
  * apart from sorting the matches of each section.
  *
@@ -60,6 +64,9 @@ typedef struct snippet_section {
     const char *code;    /* code blocks, separated by "\n\n"; may be NULL
                             when code_len is 0 */
     size_t code_len;     /* bytes */
+    int fallback;        /* non-zero: looked at only when no other section
+                            matches (a page's description, for hits that
+                            match in the title only) */
 } snippet_section;
 
 /* One query term to find. */
@@ -72,6 +79,12 @@ typedef struct snippet_term {
     int group;        /* phrase group id, or -1.  The terms of one phrase
                          share a group and appear in this array in phrase
                          order. */
+    int alt_of;       /* 0, or 1 + the index of an earlier term this one is
+                         another form of (a synonym: "k8s" for
+                         "kubernetes"): it is found and highlighted like any
+                         term but counts as that term when a window's
+                         coverage is scored.  Zero-initialised terms have
+                         no alternative. */
 } snippet_term;
 
 /* Only this many terms are looked for; later ones are ignored. */
@@ -121,11 +134,13 @@ typedef struct snippet {
 
 /*
  * Picks up to opts->max_snippets passages, each from a different section,
- * best first.  Sections whose windows match no term give no snippet.
+ * best first.  Sections whose windows match no term give no snippet, and
+ * fallback sections are looked at only when no other section has a match.
  * When no term matches anywhere (a title-only match, say), the result is
  * one snippet with the first max_chars of the first section with
- * non-blank text, no highlights and score 0; callers that want the
- * description shown then pass it as a pseudo-section.
+ * non-blank text (fallback sections first), no highlights and score 0;
+ * callers that want the description shown then pass it as a fallback
+ * section.
  *
  * `sections` (n_sections, may be 0), `terms` (n_terms, may be 0) and
  * `stemmer` (may be NULL: no stem matching) are borrowed for the call.
@@ -143,6 +158,26 @@ recap_status snippet_make(const snippet_section *sections, size_t n_sections,
                           analysis_stemmer *stemmer,
                           const snippet_options *opts, snippet **out,
                           size_t *n_out);
+
+/*
+ * A matcher: the query terms prepared once (copied, stemmed) for many
+ * snippet_make_with() calls, with a cache of the document words already
+ * compared, so the words common to the hits of one search are stemmed
+ * once.  `terms` are copied; `stemmer` is borrowed until
+ * snippet_matcher_free().  Returns RECAP_OK, RECAP_ENOMEM or RECAP_EINVAL.
+ */
+typedef struct snippet_matcher snippet_matcher;
+recap_status snippet_matcher_new(const snippet_term *terms, size_t n_terms,
+                                 analysis_stemmer *stemmer,
+                                 snippet_matcher **out);
+void snippet_matcher_free(snippet_matcher *m);
+/* The stemmer the matcher was made with (may be NULL). */
+analysis_stemmer *snippet_matcher_stemmer(const snippet_matcher *m);
+/* snippet_make() with a prepared matcher. */
+recap_status snippet_make_with(snippet_matcher *m,
+                               const snippet_section *sections,
+                               size_t n_sections, const snippet_options *opts,
+                               snippet **out, size_t *n_out);
 
 /* Frees an array from snippet_make() and its strings; accepts NULL. */
 void snippet_array_free(snippet *snips, size_t n);

@@ -168,15 +168,17 @@ parse_term(gcase *c, const char *line)
 {
     char term[128];
     double w;
-    int group = -1;
+    int group = -1, alt_of = 0;
 
-    assert_true(sscanf(line, " %127s %lf %d", term, &w, &group) >= 2);
+    assert_true(sscanf(line, " %127s %lf %d %d", term, &w, &group, &alt_of) >=
+                2);
     assert_true(c->n_terms < UTIL_ARRAY_LEN(c->terms));
     snippet_term *t = &c->terms[c->n_terms++];
     t->term = keep(c, util_strdup(term));
     t->term_len = strlen(term);
     t->weight = w;
     t->group = group;
+    t->alt_of = alt_of;
 }
 
 static void
@@ -228,6 +230,9 @@ parse_case(gcase *c, const char *src)
             parse_term(c, line + 5);
         } else if (strncmp(line, "@section", 8) == 0) {
             parse_section(c, line + 8);
+        } else if (strcmp(line, "@fallback") == 0) {
+            assert_true(c->n_sec > 0);
+            c->sec[c->n_sec - 1].fallback = 1;
         } else if (strcmp(line, "@text") == 0 || strcmp(line, "@code") == 0) {
             assert_true(c->n_sec > 0);
             snippet_section *s = &c->sec[c->n_sec - 1];
@@ -348,20 +353,20 @@ test_golden(void **state)
 static snippet_term
 term(const char *t, double w, int group)
 {
-    return (snippet_term){t, strlen(t), w, group};
+    return (snippet_term){t, strlen(t), w, group, 0};
 }
 
 static snippet_section
 prose(const char *text)
 {
-    return (snippet_section){NULL, NULL, text, strlen(text), "", 0};
+    return (snippet_section){NULL, NULL, text, strlen(text), "", 0, 0};
 }
 
 static void
 test_invalid_args(void **state)
 {
     snippet_section sec = prose("some text");
-    snippet_section bad = {NULL, NULL, NULL, 3, NULL, 0};
+    snippet_section bad = {NULL, NULL, NULL, 3, NULL, 0, 0};
     snippet_term t = term("text", 1, -1);
     snippet_options o = SNIPPET_OPTIONS_INIT;
     snippet *out = (snippet *)&o;
@@ -466,10 +471,10 @@ test_megabyte(void **state)
     strbuf_puts(&b, " At last a rare needle appears.");
     sec = prose(strbuf_cstr(&b));
     sec.text_len = b.len;
-    double t0 = util_now();
+    double t0 = util_cpu_now();
     assert_int_equal(snippet_make(&sec, 1, t, 3, NULL, NULL, &out, &n),
                      RECAP_OK);
-    double dt = util_now() - t0;
+    double dt = util_cpu_now() - t0;
     printf("1 MB: %.1f ms\n", dt * 1e3);
     assert_true(dt < 2.0); /* generous: sanitizer builds are slow */
     assert_int_equal(n, 1);
@@ -498,11 +503,11 @@ test_typical_speed(void **state)
     (void)state;
     assert_non_null(st);
     for (size_t i = 0; i < 4; i++)
-        secs[i] = (snippet_section){"h",     "h",  text + i * len / 4,
-                                    len / 4, text, 2000};
+        secs[i] = (snippet_section){
+            "h", "h", text + i * len / 4, len / 4, text, 2000, 0};
     o.use_code = 1;
     o.max_snippets = 3;
-    double t0 = util_now();
+    double t0 = util_cpu_now();
     for (int k = 0; k < 10; k++) {
         assert_int_equal(snippet_make(secs, 4, t, 3, st, &o, &out, &n),
                          RECAP_OK);
@@ -511,7 +516,7 @@ test_typical_speed(void **state)
             check_invariants(&out[i], 200);
         snippet_array_free(out, n);
     }
-    double dt = (util_now() - t0) / 10;
+    double dt = (util_cpu_now() - t0) / 10;
     printf("20 KB: %.3f ms per hit\n", dt * 1e3);
     assert_true(dt < 0.05);
     analysis_stemmer_free(st);
@@ -552,7 +557,8 @@ test_random_bytes(void **state)
                                         strbuf_cstr(&b[k]),
                                         b[k].len,
                                         strbuf_cstr(&b[k]),
-                                        b[k].len / 2};
+                                        b[k].len / 2,
+                                        0};
             seed = seed * 1103515245 + 12345;
             t[k] = term(words[(seed >> 16) % UTIL_ARRAY_LEN(words)], (double)k,
                         k == 2 ? -1 : 0);

@@ -1,0 +1,369 @@
+/*
+ * docdata.c: the one-pass reader of stored document data (see docdata.h).
+ *
+ * A recursive-descent JSON reader that keeps only what docdata holds.
+ * Every unescaped string is no longer than its escaped form, so one buffer
+ * of the input's size holds them all, each NUL-terminated.
+ */
+#include "docdata.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nesting allowed in skipped values. */
+#define DOCDATA_MAX_DEPTH 64
+
+typedef struct reader {
+    const char *p, *end;
+    char *out; /* next free byte of the string buffer */
+    docdata *d;
+    size_t cap_secs;
+} reader;
+
+static void
+skip_ws(reader *r)
+{
+    while (r->p < r->end &&
+           (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r'))
+        r->p++;
+}
+
+/* Consumes `c` after white space; returns 0 or -1. */
+static int
+expect(reader *r, char c)
+{
+    skip_ws(r);
+    if (r->p >= r->end || *r->p != c)
+        return -1;
+    r->p++;
+    return 0;
+}
+
+static int
+hex4(const char *p, uint32_t *out)
+{
+    uint32_t v = 0;
+
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static char *
+put_utf8(char *o, uint32_t c)
+{
+    if (c < 0x80) {
+        *o++ = (char)c;
+    } else if (c < 0x800) {
+        *o++ = (char)(0xC0 | c >> 6);
+        *o++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *o++ = (char)(0xE0 | c >> 12);
+        *o++ = (char)(0x80 | (c >> 6 & 0x3F));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | c >> 18);
+        *o++ = (char)(0x80 | (c >> 12 & 0x3F));
+        *o++ = (char)(0x80 | (c >> 6 & 0x3F));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    }
+    return o;
+}
+
+/* A \u escape at r->p (after the backslash and 'u'), with a following low
+ * surrogate when it is a high one; lone surrogates become U+FFFD. */
+static int
+unicode_escape(reader *r, uint32_t *cp)
+{
+    uint32_t c, lo;
+
+    if (r->end - r->p < 4 || hex4(r->p, &c))
+        return -1;
+    r->p += 4;
+    if (c >= 0xD800 && c <= 0xDBFF && r->end - r->p >= 6 && r->p[0] == '\\' &&
+        r->p[1] == 'u' && hex4(r->p + 2, &lo) == 0 && lo >= 0xDC00 &&
+        lo <= 0xDFFF) {
+        r->p += 6;
+        c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+        c = 0xFFFD;
+    }
+    *cp = c;
+    return 0;
+}
+
+/* Reads a string into the buffer: *s (NUL-terminated) and *len. */
+static int
+read_string(reader *r, const char **s, size_t *len)
+{
+    char *start;
+
+    if (expect(r, '"'))
+        return -1;
+    start = r->out;
+    for (;;) {
+        const char *q = r->p;
+        /* Copy the run up to the next quote or backslash at once. */
+        while (q < r->end && *q != '"' && *q != '\\')
+            q++;
+        memcpy(r->out, r->p, (size_t)(q - r->p));
+        r->out += q - r->p;
+        r->p = q;
+        if (r->p >= r->end)
+            return -1;
+        if (*r->p++ == '"')
+            break;
+        if (r->p >= r->end)
+            return -1;
+        char e = *r->p++;
+        uint32_t cp;
+        switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+            *r->out++ = e;
+            break;
+        case 'b':
+            *r->out++ = '\b';
+            break;
+        case 'f':
+            *r->out++ = '\f';
+            break;
+        case 'n':
+            *r->out++ = '\n';
+            break;
+        case 'r':
+            *r->out++ = '\r';
+            break;
+        case 't':
+            *r->out++ = '\t';
+            break;
+        case 'u':
+            if (unicode_escape(r, &cp))
+                return -1;
+            r->out = put_utf8(r->out, cp);
+            break;
+        default:
+            return -1;
+        }
+    }
+    *len = (size_t)(r->out - start);
+    *r->out++ = '\0';
+    *s = start;
+    /* A \u0000 cuts the string, as a C string would. */
+    *len = strlen(start) < *len ? strlen(start) : *len;
+    return 0;
+}
+
+static int skip_value(reader *r, int depth);
+
+static int
+skip_container(reader *r, char close, int depth)
+{
+    const char *s;
+    size_t n;
+
+    r->p++;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == close) {
+        r->p++;
+        return 0;
+    }
+    for (;;) {
+        if (close == '}' && (read_string(r, &s, &n) || expect(r, ':')))
+            return -1;
+        if (skip_value(r, depth + 1))
+            return -1;
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            continue;
+        }
+        return expect(r, close);
+    }
+}
+
+/* Skips any value (strings are still copied, the buffer has room). */
+static int
+skip_value(reader *r, int depth)
+{
+    const char *s;
+    size_t n;
+
+    skip_ws(r);
+    if (r->p >= r->end || depth > DOCDATA_MAX_DEPTH)
+        return -1;
+    switch (*r->p) {
+    case '"':
+        return read_string(r, &s, &n);
+    case '{':
+        return skip_container(r, '}', depth);
+    case '[':
+        return skip_container(r, ']', depth);
+    default:
+        n = 0;
+        while (r->p < r->end &&
+               ((*r->p >= '0' && *r->p <= '9') ||
+                (*r->p >= 'a' && *r->p <= 'z') || *r->p == '-' ||
+                *r->p == '+' || *r->p == '.' || *r->p == 'E'))
+            r->p++, n++;
+        return n ? 0 : -1;
+    }
+}
+
+/* A string or null (or anything else, read as NULL). */
+static int
+read_opt_string(reader *r, const char **s, size_t *len)
+{
+    skip_ws(r);
+    *s = NULL;
+    *len = 0;
+    if (r->p < r->end && *r->p == '"')
+        return read_string(r, s, len);
+    return skip_value(r, 0);
+}
+
+/* Calls `field` for each key of an object. */
+static int
+read_object(reader *r, int (*field)(reader *, const char *, void *), void *ctx)
+{
+    const char *key;
+    size_t n;
+
+    if (expect(r, '{'))
+        return -1;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == '}') {
+        r->p++;
+        return 0;
+    }
+    for (;;) {
+        if (read_string(r, &key, &n) || expect(r, ':') || field(r, key, ctx))
+            return -1;
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            continue;
+        }
+        return expect(r, '}');
+    }
+}
+
+static int
+section_field(reader *r, const char *key, void *ctx)
+{
+    docdata_section *sec = ctx;
+    size_t n;
+
+    if (strcmp(key, "h") == 0)
+        return read_opt_string(r, &sec->h, &n);
+    if (strcmp(key, "a") == 0)
+        return read_opt_string(r, &sec->a, &n);
+    if (strcmp(key, "t") == 0)
+        return read_opt_string(r, &sec->t, &sec->t_len);
+    if (strcmp(key, "c") == 0)
+        return read_opt_string(r, &sec->c, &sec->c_len);
+    return skip_value(r, 0);
+}
+
+static int
+read_sections(reader *r)
+{
+    docdata *d = r->d;
+
+    skip_ws(r);
+    if (r->p < r->end && *r->p != '[')
+        return skip_value(r, 0);
+    if (expect(r, '['))
+        return -1;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == ']') {
+        r->p++;
+        return 0;
+    }
+    for (;;) {
+        if (d->n_secs == r->cap_secs) {
+            size_t cap = r->cap_secs ? r->cap_secs * 2 : 16;
+            docdata_section *s = realloc(d->secs, cap * sizeof *s);
+            if (!s)
+                return -1;
+            d->secs = s;
+            r->cap_secs = cap;
+        }
+        docdata_section *sec = &d->secs[d->n_secs++];
+        memset(sec, 0, sizeof *sec);
+        if (read_object(r, section_field, sec))
+            return -1;
+        if (!sec->t)
+            sec->t = "";
+        if (!sec->c)
+            sec->c = "";
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            continue;
+        }
+        return expect(r, ']');
+    }
+}
+
+static int
+top_field(reader *r, const char *key, void *ctx)
+{
+    static const char *const names[] = {"path",    "url",  "title",      "date",
+                                        "section", "lang", "description"};
+    docdata *d = ctx;
+    const char **slots[] = {&d->path,    &d->url,  &d->title,      &d->date,
+                            &d->section, &d->lang, &d->description};
+    size_t n;
+
+    if (strcmp(key, "sections") == 0)
+        return read_sections(r);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(key, names[i]) == 0)
+            return read_opt_string(r, slots[i], &n);
+    return skip_value(r, 0);
+}
+
+int
+docdata_parse(const char *json, size_t len, docdata *out)
+{
+    reader r = {json, json + len, NULL, out, 0};
+
+    memset(out, 0, sizeof *out);
+    if (!json || !(out->buf = malloc(len + 1)))
+        return -1;
+    r.out = out->buf;
+    if (read_object(&r, top_field, out)) {
+        docdata_free(out);
+        return -1;
+    }
+    skip_ws(&r);
+    if (r.p != r.end) {
+        docdata_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void
+docdata_free(docdata *d)
+{
+    if (!d)
+        return;
+    free(d->buf);
+    free(d->secs);
+    memset(d, 0, sizeof *d);
+}

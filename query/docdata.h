@@ -1,0 +1,40 @@
+/*
+ * docdata.h: a fast reader of a document's stored data (the JSON object
+ * laid out in lib/schema.h), for showing hits.
+ *
+ * A hit needs every section's text for its snippets, so the whole object
+ * is read for each hit shown.  A general JSON library builds a tree with an
+ * allocation per string and a hash table per object; this reader makes one
+ * pass and one allocation: strings are unescaped into a single buffer and
+ * the fields the query side uses point into it.  Unknown keys are skipped,
+ * so later schema versions that add fields still read.
+ */
+#ifndef RECAP_DOCDATA_H
+#define RECAP_DOCDATA_H
+
+#include <stddef.h>
+
+typedef struct docdata_section {
+    const char *h, *a; /* heading and anchor; NULL when null or absent */
+    const char *t, *c; /* prose and code; "" when absent */
+    size_t t_len, c_len;
+} docdata_section;
+
+typedef struct docdata {
+    /* NULL when null or absent; borrowed from the docdata. */
+    const char *path, *url, *title, *date, *section, *lang, *description;
+    docdata_section *secs;
+    size_t n_secs;
+    char *buf; /* owns the strings */
+} docdata;
+
+/*
+ * Reads the stored data `json` (`len` bytes).  Returns 0 and fills *out
+ * (free with docdata_free), or -1 when the data is not a JSON object of
+ * the expected shape or memory runs out (*out is then empty).  Strings
+ * with a NUL escape (\u0000) are cut there.
+ */
+int docdata_parse(const char *json, size_t len, docdata *out);
+void docdata_free(docdata *d);
+
+#endif
