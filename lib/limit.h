@@ -25,9 +25,11 @@
 /* A filter term (tag, author, section) is cut to this many bytes. */
 #define LIMIT_FILTER_TERM_BYTES 240
 
-/* A query longer than this is refused with RECAP_EQUERY ("query is 9000
- * bytes, over the 4096-byte limit: shorten it").  The server has lower
- * limits of its own. */
-#define LIMIT_QUERY_BYTES 4096u
+/* A query longer than this is refused with RECAP_EQUERY ("query is 70000
+ * bytes, over the 65536-byte limit: shorten it").  Only its first 64 words
+ * and 32 levels of nesting are used anyway (query/qparse.h); the limit
+ * bounds the time spent reading it.  The server has lower limits of its
+ * own. */
+#define LIMIT_QUERY_BYTES (64u * 1024)
 
 #endif
