@@ -19,7 +19,6 @@ vg() {
   shift 2
   n=$((n + 1))
   valgrind -q --error-exitcode=99 --leak-check=full \
-    --suppressions="$SRC/tests/integration/valgrind.supp" \
     --show-leak-kinds=definite,indirect,possible \
     --errors-for-leak-kinds=definite,indirect,possible \
     --log-file="$TMP/vg.$n" "$@" >"$TMP/out.$n" 2>"$TMP/err.$n" || rc=$?
@@ -35,6 +34,11 @@ vg() {
 
 vg "index corpus/" 0 "$BIN/recapsearch-index" -q --db "$db" "$SRC/corpus"
 vg "update corpus/" 0 "$BIN/recapsearch-index" --db "$db" "$SRC/corpus"
+vg "full rebuild" 0 "$BIN/recapsearch-index" -q --full --db "$db" "$SRC/corpus"
+printf '%s\n' '{"path":"a.md","title":"Alpha","body":"# Intro\n\nsome *text*"}' \
+  '{"path":"b.md","title":"Beta","text":"plain","tags":["x"]}' >"$TMP/docs.jsonl"
+vg "index JSON lines" 0 "$BIN/recapsearch-index" -q --db "$TMP/db2" \
+  --jsonl "$TMP/docs.jsonl"
 vg "check" 0 "$BIN/recapsearch-index" --check --db "$db"
 vg "search" 0 "$BIN/recapsearch" --db "$db" "multi-cluster failover"
 vg "search --json, all languages, paging" 0 "$BIN/recapsearch" --db "$db" \
@@ -43,6 +47,11 @@ vg "search with filters, by date" 0 "$BIN/recapsearch" --db "$db" --json \
   --section blog --since 2024 --until 2026-12 --sort date harbor
 vg "query syntax" 0 "$BIN/recapsearch" --db "$db" --json \
   'title:harbor OR "root certificates" -wasm prox*'
+vg "facets, colour, several snippets" 0 "$BIN/recapsearch" --db "$db" \
+  --facets section,year --color always --hyperlinks --snippets 3 mesh
+vg "tsv, typo" 0 "$BIN/recapsearch" --db "$db" --format tsv certficate
+vg "related pages" 0 "$BIN/recapsearch" --db "$db" related \
+  en/blog/2025/multi-cluster-failover/index.md
 vg "Chinese" 0 "$BIN/recapsearch" --db "$db" --lang zh 多集群
 vg "no hits" 1 "$BIN/recapsearch" --db "$db" zzzyyyxxx
 vg "malformed query, strict" 2 "$BIN/recapsearch" --db "$db" --strict '"unclosed ('
