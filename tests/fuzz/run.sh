@@ -25,11 +25,15 @@ while [ $# -gt 0 ]; do
 done
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRECAP_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j"$(nproc)" >/dev/null
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   for f in tests/fuzz/fuzz_*.c; do n=${f##*/fuzz_}; names+=("${n%.c}"); done
 fi
+# Only the fuzz targets: the rest of the tree (the shared library) is not
+# meant to be built with -fsanitize=fuzzer-no-link.
+cmake --build build-fuzz -j"$(nproc)" \
+  $(for n in "${names[@]}"; do printf -- '--target fuzz_%s ' "$n"; done) \
+  >"build-fuzz/build.log" 2>&1 || { tail -30 build-fuzz/build.log; exit 2; }
 status=0
 for n in "${names[@]}"; do
   work=$(mktemp -d)
