@@ -271,8 +271,84 @@ typedef struct recap_index_stats {
     uint64_t n_warnings; /* warnings reported */
     uint64_t n_terms;    /* term occurrences generated */
     uint64_t n_bytes;    /* source bytes read */
+    uint64_t n_unknown_shortcodes; /* uses of shortcodes the shortcode
+                                      table does not know (see
+                                      recap_index_unknown_shortcode) */
 } recap_index_stats;
 void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
+
+/* ---- how a site is read ------------------------------------------------- */
+
+/* Pages Hugo would not publish that are indexed anyway. */
+typedef enum recap_include_flags {
+    RECAP_INCLUDE_DRAFTS = 1 << 0,  /* draft: true */
+    RECAP_INCLUDE_FUTURE = 1 << 1,  /* publishDate or date in the future */
+    RECAP_INCLUDE_EXPIRED = 1 << 2  /* expiryDate in the past */
+} recap_include_flags;
+
+typedef struct recap_ingest_options {
+    unsigned version;            /* RECAP_INGEST_OPTIONS_VERSION */
+    const char *default_lang;    /* pages outside a language folder; NULL:
+                                    "en" (recap_dump_file only; an index
+                                    uses recap_index_set_default_lang) */
+    const char *params_file;     /* site parameters (YAML, TOML or JSON)
+                                    for version shortcodes; NULL: none,
+                                    they expand to nothing */
+    const char *shortcodes_file; /* shortcode table (README.md,
+                                    "Shortcodes"); NULL: the built-in
+                                    table only */
+    unsigned include;            /* recap_include_flags */
+} recap_ingest_options;
+
+#define RECAP_INGEST_OPTIONS_VERSION 1
+#define RECAP_INGEST_OPTIONS_INIT                                           \
+    {                                                                       \
+        RECAP_INGEST_OPTIONS_VERSION, NULL, NULL, NULL, 0                   \
+    }
+
+/*
+ * Sets how the files of later recap_index_add_file calls are read: the
+ * shortcode table, the site parameters and which unpublished pages to
+ * include.  The files are read now; the previous settings stay when they
+ * cannot be.  Returns RECAP_OK, or RECAP_EIO (a file cannot be read),
+ * RECAP_EPARSE (a file is malformed; the message names it and the line),
+ * RECAP_ENOMEM, RECAP_EINVAL (NULL idx or opts, a reader, a batch open);
+ * the message is on idx.
+ */
+recap_status recap_index_set_ingest_options(recap_index *idx,
+                                            const recap_ingest_options *opts);
+
+/*
+ * The shortcodes of the current or last batch that the shortcode table
+ * does not know, most used first: the name of the i-th (borrowed until the
+ * next batch starts) and, in *count (may be NULL), how often it was used;
+ * NULL when i is past the end.
+ *
+ *     uint64_t n;
+ *     const char *name;
+ *     for (size_t i = 0; (name = recap_index_unknown_shortcode(idx, i, &n));
+ *          i++)
+ *         printf("%s (%llu)\n", name, (unsigned long long)n);
+ */
+const char *recap_index_unknown_shortcode(const recap_index *idx, size_t i,
+                                          uint64_t *count);
+
+/*
+ * What would be indexed for one file, as JSON (README.md, "What a page
+ * becomes"): fields, URL, language, sections with anchors, labels, code,
+ * link targets, translations, unknown shortcodes and warnings; for a page
+ * Hugo would not publish, "skipped" says why.  `file` is a path relative
+ * to `root`, or any path to a file under it; `root` is a content folder or
+ * a site root with content/, or NULL to take the nearest folder named
+ * "content" above `file` (else its own folder).  `opts` may be NULL.
+ * Nothing is written.  Returns RECAP_OK and *json_out (malloc()ed, caller
+ * frees), or RECAP_ENOTFOUND (no such file), RECAP_EIO, RECAP_EPARSE (a
+ * configuration file), RECAP_ENOMEM, RECAP_EINVAL, with *errmsg (when not
+ * NULL, malloc()ed).
+ */
+recap_status recap_dump_file(const recap_ingest_options *opts,
+                             const char *root, const char *file,
+                             char **json_out, char **errmsg);
 
 /* ---- keeping an index in step with a content folder ---------------------- */
 
@@ -451,6 +527,13 @@ const char *recap_hit_section(const recap_hit *hit);
 const char *recap_hit_lang(const recap_hit *hit);
 const char *recap_hit_description(const recap_hit *hit);
 size_t recap_hit_snippet_count(const recap_hit *hit);
+/* The page's versions in other languages (recapsearch-index links pages
+ * with the same path under other language folders): how many, and the
+ * i-th's language ("zh"), with its URL in *url (may be NULL); borrowed
+ * from the results; NULL past the end. */
+size_t recap_hit_translation_count(const recap_hit *hit);
+const char *recap_hit_translation(const recap_hit *hit, size_t i,
+                                  const char **url);
 const recap_snippet *recap_hit_snippet(const recap_hit *hit, size_t i);
 
 /* Facet counts over the whole match set, for the facets asked for in

@@ -33,8 +33,22 @@ ingest_doc_free(ingest_doc *doc)
         free(doc->sections[i].anchor);
         free(doc->sections[i].text);
         free(doc->sections[i].code);
+        free(doc->sections[i].labels);
     }
     free(doc->sections);
+    for (i = 0; i < doc->n_links; i++)
+        free(doc->links[i]);
+    free(doc->links);
+    for (i = 0; i < doc->n_translations; i++) {
+        free(doc->translations[i].lang);
+        free(doc->translations[i].path);
+        free(doc->translations[i].url);
+    }
+    free(doc->translations);
+    for (i = 0; i < doc->n_unknown; i++)
+        free(doc->unknown[i]);
+    free(doc->unknown);
+    free(doc->unknown_count);
     free(doc->path);
     free(doc->lang);
     free(doc->section);
@@ -84,8 +98,7 @@ ingest_doc_add_value(ingest_doc *doc, const char *key, const char *value,
         doc->n_fields++;
     }
     v = util_strndup(value, len);
-    values = v ? realloc(f->values, (f->n_values + 1) * sizeof(*values))
-               : NULL;
+    values = v ? realloc(f->values, (f->n_values + 1) * sizeof(*values)) : NULL;
     if (!values) {
         free(v);
         return -1;
@@ -94,4 +107,59 @@ ingest_doc_add_value(ingest_doc *doc, const char *key, const char *value,
     f->values[f->n_values++] = v;
     f->is_list |= is_list;
     return 0;
+}
+
+/* Appends s[0..len) to the string list *v (n entries) unless present;
+ * counts[] (may be NULL) counts the uses.  0 or -1. */
+static int
+add_once(char ***v, size_t **counts, size_t *n, const char *s, size_t len)
+{
+    char **nv;
+    size_t *nc, i;
+    char *copy;
+
+    for (i = 0; i < *n; i++)
+        if (strlen((*v)[i]) == len && memcmp((*v)[i], s, len) == 0) {
+            if (counts)
+                (*counts)[i]++;
+            return 0;
+        }
+    if (!(copy = util_strndup(s, len)))
+        return -1;
+    if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv)))) {
+        free(copy);
+        return -1;
+    }
+    *v = nv;
+    if (counts) {
+        if (!(nc = realloc(*counts, (*n + 1) * sizeof(*nc)))) {
+            free(copy);
+            return -1;
+        }
+        *counts = nc;
+        nc[*n] = 1;
+    }
+    nv[(*n)++] = copy;
+    return 0;
+}
+
+/* Pages rarely have more; a generated one with thousands of links keeps
+ * the first ones (and adding stays linear). */
+#define MAX_LIST 1000
+
+int
+ingest_doc_add_link(ingest_doc *doc, const char *s, size_t len)
+{
+    if (doc->n_links >= MAX_LIST)
+        return 0;
+    return add_once(&doc->links, NULL, &doc->n_links, s, len);
+}
+
+int
+ingest_doc_add_unknown(ingest_doc *doc, const char *name, size_t len)
+{
+    if (doc->n_unknown >= MAX_LIST)
+        return 0;
+    return add_once(&doc->unknown, &doc->unknown_count, &doc->n_unknown, name,
+                    len);
 }

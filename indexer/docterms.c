@@ -188,6 +188,8 @@ index_fields(termgen *tg, const ingest_doc *doc)
         const ingest_section *s = &doc->sections[i];
         if (s->heading)
             index_text(tg, s->heading, strlen(s->heading), heading, 2);
+        /* Tab names and block headers weigh as headings. */
+        index_text(tg, s->labels, s->labels_len, heading, 2);
         index_text(tg, s->text, s->text_len, body, 1);
         index_text(tg, s->code, s->code_len, code, 1);
     }
@@ -307,6 +309,31 @@ str_or_null_n(const char *s, size_t len)
     return s ? json_stringn(s, len) : json_null();
 }
 
+/* Link targets and translations, when the page has any (schema.h). */
+static void
+set_data_links(json_t *obj, const ingest_doc *doc)
+{
+    json_t *arr;
+    size_t i;
+
+    if (obj && doc->n_links) {
+        arr = json_array();
+        for (i = 0; arr && i < doc->n_links; i++)
+            json_array_append_new(arr, json_string(doc->links[i]));
+        json_object_set_new(obj, "links", arr);
+    }
+    if (obj && doc->n_translations) {
+        arr = json_array();
+        for (i = 0; arr && i < doc->n_translations; i++)
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:s}", "lang",
+                                            doc->translations[i].lang, "url",
+                                            doc->translations[i].url, "path",
+                                            doc->translations[i].path));
+        json_object_set_new(obj, "translations", arr);
+    }
+}
+
 /* The stored data: what the query side shows a hit from. */
 static void
 set_data(termgen *tg, const ingest_doc *doc)
@@ -327,13 +354,17 @@ set_data(termgen *tg, const ingest_doc *doc)
                     "sections", secs);
     for (i = 0; obj && i < doc->n_sections; i++) {
         const ingest_section *s = &doc->sections[i];
-        json_array_append_new(
-            secs, json_pack("{s:o, s:o, s:o, s:o}", "h",
-                            str_or_null(s->heading), "a",
-                            str_or_null(s->anchor), "t",
-                            str_or_null_n(s->text, s->text_len), "c",
-                            str_or_null_n(s->code, s->code_len)));
+        json_t *sec = json_pack("{s:o, s:o, s:o, s:o}", "h",
+                                str_or_null(s->heading), "a",
+                                str_or_null(s->anchor), "t",
+                                str_or_null_n(s->text, s->text_len), "c",
+                                str_or_null_n(s->code, s->code_len));
+        if (sec && s->labels && s->labels_len)
+            json_object_set_new(sec, "l",
+                                json_stringn(s->labels, s->labels_len));
+        json_array_append_new(secs, sec);
     }
+    set_data_links(obj, doc);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     if (!dump) {

@@ -27,8 +27,8 @@ static const char *const expiry_keys[] = {"expirydate", "unpublishdate"};
 
 /* Whether the `len` bytes at `s` look like a language folder:
  * ^[a-z]{2}(-[a-z]{2,4})?$ */
-static int
-is_lang(const char *s, size_t len)
+int
+hugo_is_lang(const char *s, size_t len)
 {
     size_t i;
 
@@ -124,13 +124,41 @@ resolve_date(ingest_doc *doc)
     }
 }
 
+/* The language of a "name.<lang>.md" file name: sets *lang_off and
+ * *lang_len to the suffix (the bytes between the two last dots) and
+ * returns 1, or returns 0. */
+static int
+lang_suffix(const char *path, size_t *lang_off, size_t *lang_len)
+{
+    const char *base = strrchr(path, '/'), *ext, *dot;
+
+    base = base ? base + 1 : path;
+    ext = strrchr(base, '.');
+    if (!ext || ext == base)
+        return 0;
+    for (dot = ext - 1; dot > base && *dot != '.'; dot--)
+        ;
+    if (*dot != '.' || dot == base)
+        return 0;
+    /* "x.md.md" is not Markdown's language. */
+    if (!hugo_is_lang(dot + 1, (size_t)(ext - dot - 1)) ||
+        (ext - dot - 1 == 2 && memcmp(dot + 1, "md", 2) == 0))
+        return 0;
+    *lang_off = (size_t)(dot + 1 - path);
+    *lang_len = (size_t)(ext - dot - 1);
+    return 1;
+}
+
 int
 hugo_resolve(ingest_doc *doc, const char *default_lang)
 {
     const char *path = doc->path ? doc->path : "";
     const char *slash = strchr(path, '/'), *rest = path, *sec_end;
     const char *url = ingest_doc_get(doc, "url");
+    const char *fm_lang = ingest_doc_get(doc, "lang");
     const char *prefix = NULL;
+    char *rest_copy = NULL;
+    size_t off, len;
 
     if (!default_lang)
         default_lang = "en";
@@ -138,14 +166,26 @@ hugo_resolve(ingest_doc *doc, const char *default_lang)
     free(doc->section);
     free(doc->url);
     doc->section = doc->url = NULL;
-    if (slash && is_lang(path, (size_t)(slash - path))) {
+    if (slash && hugo_is_lang(path, (size_t)(slash - path))) {
         doc->lang = util_strndup(path, (size_t)(slash - path));
         rest = slash + 1;
-        if (strcmp(doc->lang ? doc->lang : "", default_lang) != 0)
-            prefix = doc->lang;
     } else {
         doc->lang = util_strdup(default_lang);
     }
+    if (lang_suffix(path, &off, &len)) {
+        /* "docs/x.zh.md": Chinese, at the URL of "docs/x.md". */
+        free(doc->lang);
+        doc->lang = util_strndup(path + off, len);
+        rest_copy = util_asprintf("%.*s%s", (int)(off - 1 - (rest - path)),
+                                  rest, path + off + len);
+        rest = rest_copy ? rest_copy : rest;
+    }
+    if (fm_lang && hugo_is_lang(fm_lang, strlen(fm_lang))) {
+        free(doc->lang);
+        doc->lang = util_strdup(fm_lang);
+    }
+    if (doc->lang && strcmp(doc->lang, default_lang) != 0)
+        prefix = doc->lang;
     sec_end = strchr(rest, '/');
     doc->section = sec_end ? util_strndup(rest, (size_t)(sec_end - rest))
                            : util_strdup("");
@@ -153,6 +193,7 @@ hugo_resolve(ingest_doc *doc, const char *default_lang)
         doc->url = front_matter_url(url);
     else
         doc->url = page_url(rest, prefix, ingest_doc_get(doc, "slug"));
+    free(rest_copy);
     resolve_date(doc);
     return doc->lang && doc->section && doc->url ? 0 : -1;
 }
@@ -181,11 +222,19 @@ find_date(const ingest_doc *doc, const char *const *keys, size_t n_keys,
 int
 hugo_publishable(const ingest_doc *doc, const char **reason)
 {
+    return hugo_publishable_incl(doc, 0, reason);
+}
+
+int
+hugo_publishable_incl(const ingest_doc *doc, unsigned include,
+                      const char **reason)
+{
     static const char *const render_keys[] = {"build.render", "_build.render"};
     int64_t now = (int64_t)time(NULL), when;
     size_t i;
 
-    if (is_true(ingest_doc_get(doc, "draft"))) {
+    if (!(include & INGEST_INCLUDE_DRAFTS) &&
+        is_true(ingest_doc_get(doc, "draft"))) {
         *reason = "draft: true";
         return 0;
     }
@@ -204,12 +253,14 @@ hugo_publishable(const ingest_doc *doc, const char **reason)
             return 0;
         }
     }
-    if (find_date(doc, publish_keys, UTIL_ARRAY_LEN(publish_keys), &when) &&
+    if (!(include & INGEST_INCLUDE_FUTURE) &&
+        find_date(doc, publish_keys, UTIL_ARRAY_LEN(publish_keys), &when) &&
         when > now) {
         *reason = "publish date in the future";
         return 0;
     }
-    if (find_date(doc, expiry_keys, UTIL_ARRAY_LEN(expiry_keys), &when) &&
+    if (!(include & INGEST_INCLUDE_EXPIRED) &&
+        find_date(doc, expiry_keys, UTIL_ARRAY_LEN(expiry_keys), &when) &&
         when <= now) {
         *reason = "expiry date in the past";
         return 0;

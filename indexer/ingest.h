@@ -9,7 +9,10 @@
  *   markdown.c     body text extraction with cmark-gfm (md_)
  *   shortcode.c    Hugo shortcodes, expanded before markdown parsing (sc_)
  *   hugo.c         URL, section and language rules, publishability (hugo_)
+ *   sitecfg.c      the site configuration: shortcode table, site parameters,
+ *                  what to include, unknown-shortcode counts (sitecfg_)
  *   ingest.c       one file end to end, and walking a content tree (ingest_)
+ *   dump.c         an ingest_doc as JSON, for recapsearch-index --dump
  */
 #ifndef RECAP_INGEST_H
 #define RECAP_INGEST_H
@@ -18,43 +21,54 @@
 #include <stdint.h>
 
 #include "status.h"
+#include "limit.h"
 
 /* One front-matter key.  Scalars have one value; lists have one value per
  * item; nested mappings are flattened with dots ("build.render").  Values
  * are the strings as written (dates as written, booleans as "true"). */
 typedef struct ingest_field {
-    char *key;      /* lower-cased key */
-    char **values;  /* n_values NUL-terminated strings */
+    char *key;     /* lower-cased key */
+    char **values; /* n_values NUL-terminated strings */
     size_t n_values;
-    int is_list;    /* written as a sequence */
+    int is_list; /* written as a sequence */
 } ingest_field;
 
 /* Kinds of text inside a section, kept apart so they can be weighted. */
 typedef struct ingest_section {
-    char *heading;  /* plain heading text; NULL for the part before the
-                       first heading */
-    char *anchor;   /* Hugo's id for the heading ("configure-cluster1");
-                       NULL when heading is NULL */
-    int level;      /* heading level 1-6; 0 for the lead section */
-    char *text;     /* prose: paragraphs, list items, table cells, link
-                       text, image alt text and captions; blocks separated
-                       by "\n\n"; never NULL */
+    char *heading; /* plain heading text; NULL for the part before the
+                      first heading */
+    char *anchor;  /* Hugo's id for the heading ("configure-cluster1");
+                      NULL when heading is NULL */
+    int level;     /* heading level 1-6; 0 for the lead section */
+    char *text;    /* prose: paragraphs, list items, table cells, link
+                      text, image alt text and captions; blocks separated
+                      by "\n\n"; never NULL */
     size_t text_len;
-    char *code;     /* code blocks and inline code spans that are blocks,
-                       separated by "\n\n"; never NULL */
+    char *code; /* code blocks and inline code spans that are blocks,
+                   separated by "\n\n"; never NULL */
     size_t code_len;
+    char *labels; /* heading-like labels inside the section (tab names,
+                     block headers), one per line; never NULL */
+    size_t labels_len;
 } ingest_section;
 
+/* Another-language version of the same page. */
+typedef struct ingest_translation {
+    char *lang;
+    char *path; /* relative to the content root */
+    char *url;
+} ingest_translation;
+
 typedef struct ingest_doc {
-    char *path;     /* relative to the content root, '/'-separated:
-                       "en/blog/2025/x/index.md" */
-    char *lang;     /* "en" ("content/<lang>/..."; the default language when
-                       the tree has no language folders) */
-    char *section;  /* first path part after the language: "blog", "docs";
-                       "" for top-level pages */
-    char *url;      /* "/blog/2025/x/", "/zh/docs/..." */
-    char *date;     /* ISO 8601 date of publication ("2025-04-25" or
-                       "2025-04-25T10:00:00Z") or NULL */
+    char *path;        /* relative to the content root, '/'-separated:
+                          "en/blog/2025/x/index.md" */
+    char *lang;        /* "en" ("content/<lang>/..."; the default language when
+                          the tree has no language folders) */
+    char *section;     /* first path part after the language: "blog", "docs";
+                          "" for top-level pages */
+    char *url;         /* "/blog/2025/x/", "/zh/docs/..." */
+    char *date;        /* ISO 8601 date of publication ("2025-04-25" or
+                          "2025-04-25T10:00:00Z") or NULL */
     int64_t date_unix; /* seconds since the epoch, or 0 when date is NULL */
 
     ingest_field *fields; /* front matter in file order */
@@ -62,6 +76,18 @@ typedef struct ingest_doc {
 
     ingest_section *sections;
     size_t n_sections;
+
+    char **links; /* link and image targets of the body, in order, each
+                     once; never part of the prose */
+    size_t n_links;
+
+    ingest_translation *translations; /* by language */
+    size_t n_translations;
+
+    char **unknown; /* names of shortcodes the table does not know, each
+                       once, with unknown_count[i] uses */
+    size_t *unknown_count;
+    size_t n_unknown;
 } ingest_doc;
 
 /* ---- ingest_doc --------------------------------------------------------- */
@@ -79,6 +105,104 @@ int ingest_doc_add_value(ingest_doc *doc, const char *key, const char *value,
  * is the file, `line` 1-based (0 when unknown). */
 typedef void (*ingest_warn_fn)(void *ctx, const char *path, unsigned line,
                                const char *msg);
+
+/* Appends `s` to doc->links unless it is there already.  0 or -1. */
+int ingest_doc_add_link(ingest_doc *doc, const char *s, size_t len);
+/* Counts one use of the unknown shortcode `name`.  0 or -1. */
+int ingest_doc_add_unknown(ingest_doc *doc, const char *name, size_t len);
+
+/* ---- sitecfg.c ---------------------------------------------------------- */
+
+/*
+ * What a shortcode contributes to the page, as a reader sees it:
+ *   SC_CONTAINER     paired; the inner markdown stays; the value of the
+ *                    first `label` argument present becomes a label
+ *   SC_CODE          paired; the inner text is a code block
+ *   SC_CAPTION       the values of the `args` arguments become text
+ *   SC_TERM          paired: the inner text; single: its first argument
+ *   SC_INCLUDE       replaced by the body of <lang>/<dir>/NAME.md, NAME the
+ *                    first argument, recursively
+ *   SC_PARAM         replaced by a site parameter: `param`, else the first
+ *                    argument, else the shortcode's name; nothing when the
+ *                    parameter is not set
+ *   SC_LINK          makes a URL: as SC_PARAM (inside a markdown link target
+ *                    it is part of the target, which is never prose)
+ *   SC_TEXT          replaced by the fixed text `text`
+ *   SC_FRONT_MATTER  the front-matter `fields`, one "Label: value" line
+ *                    each (a security bulletin's CVEs and CVSS)
+ *   SC_DROP          removed, with its content when paired
+ * Anything else is unknown: delimiters and arguments dropped, a paired
+ * shortcode's inner markdown kept, and its name counted.
+ */
+typedef enum sc_behaviour {
+    SC_UNKNOWN = 0,
+    SC_CONTAINER,
+    SC_CODE,
+    SC_CAPTION,
+    SC_TERM,
+    SC_INCLUDE,
+    SC_PARAM,
+    SC_LINK,
+    SC_TEXT,
+    SC_FRONT_MATTER,
+    SC_DROP
+} sc_behaviour;
+
+typedef struct sc_rule {
+    const char *name;
+    sc_behaviour behaviour;
+    const char *const *args; /* SC_CAPTION: argument names, in order;
+                                SC_CONTAINER: label argument names */
+    size_t n_args;
+    const char *value;         /* SC_PARAM/SC_LINK: the parameter;
+                                  SC_TEXT: the text; SC_INCLUDE: the folder */
+    const char *const *fields; /* SC_FRONT_MATTER: n_fields pairs of a
+                                  front-matter key and its label */
+    size_t n_fields;
+    int at_links; /* SC_CODE: "@path@" shows as "path" */
+} sc_rule;
+
+/* Pages Hugo leaves out that are indexed anyway (recapsearch-index
+ * --include-drafts and the like). */
+enum {
+    INGEST_INCLUDE_DRAFTS = 1,
+    INGEST_INCLUDE_FUTURE = 2,
+    INGEST_INCLUDE_EXPIRED = 4
+};
+
+/* Included files (boilerplates) nest at most this deep. */
+#define INGEST_MAX_INCLUDE_DEPTH 8
+/* Larger source files are refused (reported, counted as failed). */
+#define INGEST_MAX_FILE_SIZE LIMIT_FILE_BYTES /* lib/limit.h */
+
+typedef struct sitecfg sitecfg;
+
+/*
+ * Makes a configuration: the built-in shortcode table, extended and
+ * overridden by `shortcodes_file` (YAML, TOML or JSON; NULL for none), the
+ * site parameters of `params_file` (NULL for none), and `include`
+ * (INGEST_INCLUDE_*).  Returns RECAP_OK and *out (free with sitecfg_free),
+ * or RECAP_EIO / RECAP_EPARSE with *errmsg naming the file and line, or
+ * RECAP_ENOMEM.
+ */
+recap_status sitecfg_new(const char *shortcodes_file, const char *params_file,
+                         unsigned include, sitecfg **out, char **errmsg);
+void sitecfg_free(sitecfg *cfg);
+unsigned sitecfg_include(const sitecfg *cfg);
+/* The rule for shortcode `name` (cfg NULL: the built-in table), or NULL
+ * when it is unknown.  Borrowed from cfg. */
+const sc_rule *sitecfg_rule(const sitecfg *cfg, const char *name, size_t len);
+/* The value of site parameter `key` (dotted for nested keys), or NULL. */
+const char *sitecfg_param(const sitecfg *cfg, const char *key, size_t len);
+/* Adds a document's unknown-shortcode counts to the run's totals
+ * (thread-safe).  0 or -1 (ENOMEM). */
+int sitecfg_count_unknown(sitecfg *cfg, const ingest_doc *doc);
+/* Forgets the totals (a new batch). */
+void sitecfg_reset_unknown(sitecfg *cfg);
+/* The run's unknown shortcodes, most used first: the i-th name (borrowed
+ * until the next count or reset) and *count; NULL past the end. */
+size_t sitecfg_unknown_count(const sitecfg *cfg);
+const char *sitecfg_unknown(const sitecfg *cfg, size_t i, uint64_t *count);
 
 /* ---- frontmatter.c ------------------------------------------------------ */
 
@@ -123,6 +247,20 @@ recap_status md_extract(const char *body, size_t len, unsigned first_line,
                         ingest_doc *doc, ingest_warn_fn warn, void *warn_ctx,
                         char **errmsg);
 
+/* Where a body comes from, for shortcodes that need more than the body. */
+typedef struct md_env {
+    const sitecfg *cfg; /* NULL: the built-in shortcode table */
+    const char *root;   /* content root, for included files; NULL: none */
+    const char *default_lang;
+    ingest_warn_fn warn;
+    void *warn_ctx;
+} md_env;
+
+/* md_extract with a site configuration: shortcodes by cfg's table,
+ * boilerplates included from env->root. */
+recap_status md_extract_env(const char *body, size_t len, unsigned first_line,
+                            ingest_doc *doc, const md_env *env, char **errmsg);
+
 /* Hugo's heading id for `text` ("Configure `cluster1` as a primary" ->
  * "configure-cluster1-as-a-primary").  Caller frees. */
 char *md_anchorize(const char *text, size_t len);
@@ -137,6 +275,12 @@ int hugo_resolve(ingest_doc *doc, const char *default_lang);
 /* Whether Hugo publishes the page.  Returns 1, or 0 with *reason set to a
  * static string ("draft: true", "headless bundle", ...). */
 int hugo_publishable(const ingest_doc *doc, const char **reason);
+/* The same, indexing anyway what `include` (INGEST_INCLUDE_*) asks for. */
+int hugo_publishable_incl(const ingest_doc *doc, unsigned include,
+                          const char **reason);
+/* Whether the `len` bytes at `s` look like a language code ("en",
+ * "pt-br"). */
+int hugo_is_lang(const char *s, size_t len);
 
 /* ---- ingest.c ----------------------------------------------------------- */
 
@@ -152,6 +296,18 @@ recap_status ingest_file(const char *root, const char *relpath,
                          void *warn_ctx, ingest_doc **out, char **errmsg);
 
 /*
+ * ingest_file with a site configuration (NULL: built-in defaults): its
+ * shortcode table and parameters, boilerplates included from `root`,
+ * translations looked up in the other language folders, and unknown
+ * shortcodes counted into cfg.  Files over INGEST_MAX_FILE_SIZE are
+ * refused with RECAP_EIO.
+ */
+recap_status ingest_file_cfg(sitecfg *cfg, const char *root,
+                             const char *relpath, const char *default_lang,
+                             ingest_warn_fn warn, void *warn_ctx,
+                             ingest_doc **out, char **errmsg);
+
+/*
  * Lists the markdown files under `root` (recursively, sorted, relative
  * paths), skipping hidden entries.  If `root` has a `content/` folder, that
  * folder is the root and *content_root_out says so (malloc()ed).
@@ -159,6 +315,26 @@ recap_status ingest_file(const char *root, const char *relpath,
  */
 recap_status ingest_walk(const char *root, char ***paths_out, size_t *n_out,
                          char **content_root_out, char **errmsg);
+
+/*
+ * ingest_walk that goes on past folders it cannot read and symbolic-link
+ * loops: each is reported once to `problem` (path relative to the root, or
+ * the root itself, and the reason) and left out.  *n_problems_out (may be
+ * NULL) receives their number.
+ */
+typedef void (*ingest_problem_fn)(void *ctx, const char *path,
+                                  const char *reason);
+recap_status ingest_walk_report(const char *root, char ***paths_out,
+                                size_t *n_out, char **content_root_out,
+                                ingest_problem_fn problem, void *ctx,
+                                size_t *n_problems_out, char **errmsg);
+
+/* ---- dump.c ------------------------------------------------------------- */
+
+/* The JSON recapsearch-index --dump prints for `doc`, with the `warnings`
+ * (n_warnings strings) met while reading it; malloc()ed, NULL on ENOMEM. */
+char *dump_doc_json(const ingest_doc *doc, const char *const *warnings,
+                    size_t n_warnings);
 void ingest_paths_free(char **paths, size_t n);
 
 #endif

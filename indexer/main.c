@@ -42,6 +42,17 @@ usage(FILE *f)
 "                     comma-separated (\"k8s, kubernetes\")\n"
 "      --lang LANG    language of pages outside a language folder\n"
 "                     (default: en)\n"
+"      --params FILE  site parameters (YAML, TOML or JSON) that version\n"
+"                     shortcodes take their values from\n"
+"      --shortcodes FILE\n"
+"                     shortcode table: what each shortcode contributes\n"
+"                     (see README.md, \"Shortcodes\"); adds to the\n"
+"                     built-in table\n"
+"      --include-drafts, --include-future, --include-expired\n"
+"                     index these pages too, which Hugo would leave out\n"
+"      --dump FILE    print, as JSON, what would be indexed for FILE (a\n"
+"                     path relative to CONTENT_DIR, or any path when\n"
+"                     CONTENT_DIR is left out) and write nothing\n"
 "      --jsonl FILE   index the documents of FILE ('-': standard input),\n"
 "                     one JSON object per line: path (required), url,\n"
 "                     title, description, body (markdown) or text, date,\n"
@@ -61,15 +72,24 @@ usage(FILE *f)
 "  -h, --help         show this help and exit\n"
 "  -V, --version      show the version and exit\n"
 "\n"
-"Exit status: 0 when every file was indexed or deliberately skipped,\n"
-"1 when some files could not be read or parsed (the rest was committed),\n"
+"Files over 20 MB are refused.  A file or folder that cannot be read, or a\n"
+"symbolic-link loop, is reported once with its path and the reason, and\n"
+"the run goes on.  The summary counts shortcodes the table does not know,\n"
+"by name.\n"
+"\n"
+"Exit status: 0 when every file was indexed or deliberately skipped (Hugo\n"
+"would not publish it), 1 when some files or folders could not be read or\n"
+"were refused (the rest was committed),\n"
 "2 on a usage error or when the index cannot be opened or written\n"
 "(nothing was committed).  With --check: 0 when the index is sound, 2\n"
 "when it is missing or damaged.\n"
 "\n"
 "Examples:\n"
 "  recapsearch-index ~/my-site/content\n"
-"  recapsearch-index --db /srv/search/site.db ~/my-site\n");
+"  recapsearch-index --db /srv/search/site.db ~/my-site\n"
+"  recapsearch-index --params corpus/istio-params.yaml \\\n"
+"      --shortcodes corpus/istio-shortcodes.yaml istio.io/content\n"
+"  recapsearch-index --dump en/news/x/index.md istio.io/content\n");
 }
 
 typedef struct run {
@@ -77,7 +97,47 @@ typedef struct run {
     int quiet;
     int progress;
     size_t n_warn_shown;
+    size_t n_walk_problems;
 } run;
+
+static void
+on_walk_problem(void *ctx, const char *path, const char *reason)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: error: %s: %s\n", prog, path, reason);
+}
+
+/* "unknown shortcodes: a (12), b (3)" when there are any. */
+static void
+print_unknown(recap_index *idx)
+{
+    const char *name;
+    uint64_t count;
+    size_t i;
+
+    for (i = 0; (name = recap_index_unknown_shortcode(idx, i, &count)); i++)
+        fprintf(stderr, "%s%s (%llu)", i ? ", " : "unknown shortcodes: ", name,
+                (unsigned long long)count);
+    if (i)
+        fprintf(stderr, "\n");
+}
+
+static int
+dump(const recap_ingest_options *opts, const char *root, const char *file)
+{
+    char *json = NULL, *errmsg = NULL;
+    recap_status rc = recap_dump_file(opts, root, file, &json, &errmsg);
+
+    if (rc != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog,
+                errmsg ? errmsg : recap_status_str(rc));
+        free(errmsg);
+        return CLI_EXIT_ERROR;
+    }
+    puts(json);
+    free(json);
+    return CLI_EXIT_OK;
+}
 
 static void
 on_warn(void *ctx, const char *path, unsigned line, const char *msg)
@@ -189,15 +249,21 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths,
         fprintf(stderr,
                 "%s: indexed %llu documents (%llu skipped, %llu failed, "
                 "%llu removed, %llu warnings), %llu terms, %.1f MB in "
-                "%.2f s (%.1f MB/s) into %s\n",
+                "%.2f s (%.1f MB/s), %llu unknown shortcodes, into %s\n",
                 prog, (unsigned long long)st.n_added,
                 (unsigned long long)st.n_skipped,
                 (unsigned long long)st.n_failed,
                 (unsigned long long)st.n_deleted,
                 (unsigned long long)st.n_warnings,
                 (unsigned long long)st.n_terms, st.n_bytes / 1e6, el,
-                el > 0 ? st.n_bytes / 1e6 / el : 0.0, db);
-    return st.n_failed ? CLI_EXIT_NONE : CLI_EXIT_OK;
+                el > 0 ? st.n_bytes / 1e6 / el : 0.0,
+                (unsigned long long)st.n_unknown_shortcodes, db);
+    if (!r->quiet)
+        print_unknown(idx);
+    if (r->n_walk_problems && !r->quiet)
+        fprintf(stderr, "%s: %zu folders could not be walked (listed above)\n",
+                prog, r->n_walk_problems);
+    return st.n_failed || r->n_walk_problems ? CLI_EXIT_NONE : CLI_EXIT_OK;
 }
 
 /* --jsonl: documents from a JSON-lines file instead of a folder. */
@@ -235,10 +301,18 @@ main(int argc, char **argv)
         {"watch", no_argument, NULL, 'W'},
         {"progress", no_argument, NULL, 'p'},
         {"check", no_argument, NULL, 'c'},
+        {"params", required_argument, NULL, 'P'},
+        {"shortcodes", required_argument, NULL, 'S'},
+        {"include-drafts", no_argument, NULL, 'D'},
+        {"include-future", no_argument, NULL, 'T'},
+        {"include-expired", no_argument, NULL, 'E'},
+        {"dump", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db_opt = NULL, *lang = "en", *db, *jsonl = NULL;
+    const char *dump_file = NULL;
+    recap_ingest_options iopts = RECAP_INGEST_OPTIONS_INIT;
     char *errmsg = NULL, *root = NULL, **paths = NULL;
     size_t n = 0;
     recap_index *idx = NULL;
@@ -258,6 +332,12 @@ main(int argc, char **argv)
         case 'W': watch = 1; break;
         case 'p': force_progress = 1; break;
         case 'c': check = 1; break;
+        case 'P': iopts.params_file = optarg; break;
+        case 'S': iopts.shortcodes_file = optarg; break;
+        case 'D': iopts.include |= RECAP_INCLUDE_DRAFTS; break;
+        case 'T': iopts.include |= RECAP_INCLUDE_FUTURE; break;
+        case 'E': iopts.include |= RECAP_INCLUDE_EXPIRED; break;
+        case 'u': dump_file = optarg; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case 'V': printf("%s %s\n", prog, recap_version()); return 0;
         default:
@@ -267,6 +347,10 @@ main(int argc, char **argv)
     }
     if (check && optind == argc)
         return check_index(cli_db_path(db_opt));
+    if (dump_file && optind >= argc - 1) {
+        iopts.default_lang = lang;
+        return dump(&iopts, optind < argc ? argv[optind] : NULL, dump_file);
+    }
     if (jsonl && optind == argc && !check)
         return index_jsonl(jsonl, db_opt, lang, &r);
     if (check || optind != argc - 1) {
@@ -288,6 +372,10 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: --lang: invalid language '%s'\n", prog, lang);
         goto done;
     }
+    if (recap_index_set_ingest_options(idx, &iopts) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
+        goto done;
+    }
     recap_index_set_warn(idx, on_warn, &r);
     /* An index with documents is brought up to date incrementally. */
     if (!full && recap_index_doc_count(idx, &n_docs) == RECAP_OK && n_docs) {
@@ -295,7 +383,8 @@ main(int argc, char **argv)
                                 r.progress, db);
         goto watch;
     }
-    if (ingest_walk(argv[optind], &paths, &n, &root, &errmsg) != RECAP_OK) {
+    if (ingest_walk_report(argv[optind], &paths, &n, &root, on_walk_problem,
+                           &r, &r.n_walk_problems, &errmsg) != RECAP_OK) {
         fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
         goto done;
     }

@@ -45,6 +45,8 @@ typedef struct walker {
     int level;
     strbuf text;
     strbuf code;
+    strbuf labels;
+    int in_label; /* between SC_LABEL_START and SC_LABEL_END */
     enum sep pending;
     int oom;
 } walker;
@@ -505,9 +507,37 @@ append_prose(strbuf *out, const char *s, size_t len)
 }
 
 static void
-put_text(walker *w, const char *s, size_t len)
+put_prose(walker *w, const char *s, size_t len)
 {
     static const char *const seps[] = {"", " ", " ", "\n", "\n\n"};
+
+    if (w->pending == SEP_SOFT && w->text.len > 0 && is_cjk(first_cp(s, len)) &&
+        is_cjk(last_cp(&w->text)))
+        w->pending = SEP_NONE;
+    if (w->pending && w->text.len > 0)
+        strbuf_puts(&w->text, seps[w->pending]);
+    w->pending = SEP_NONE;
+    append_prose(&w->text, s, len);
+}
+
+/* The next label marker in s[0..len), or NULL. */
+static const char *
+find_label_marker(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (s[i] == SC_LABEL_START || s[i] == SC_LABEL_END)
+            return s + i;
+    return NULL;
+}
+
+/* Appends text: prose, or a label's text between label markers. */
+static void
+put_text(walker *w, const char *s, size_t len)
+{
+    const char *p;
+    size_t k;
 
     if (len == 0)
         return;
@@ -516,13 +546,21 @@ put_text(walker *w, const char *s, size_t len)
         put_marked_code(w, s, len);
         return;
     }
-    if (w->pending == SEP_SOFT && w->text.len > 0 && is_cjk(first_cp(s, len)) &&
-        is_cjk(last_cp(&w->text)))
-        w->pending = SEP_NONE;
-    if (w->pending && w->text.len > 0)
-        strbuf_puts(&w->text, seps[w->pending]);
-    w->pending = SEP_NONE;
-    append_prose(&w->text, s, len);
+    while (len > 0) {
+        p = find_label_marker(s, len);
+        k = p ? (size_t)(p - s) : len;
+        if (k > 0 && w->in_label)
+            strbuf_append(&w->labels, s, k);
+        else if (k > 0)
+            put_prose(w, s, k);
+        if (!p)
+            break;
+        if (*p == SC_LABEL_START && !w->in_label && w->labels.len > 0)
+            strbuf_putc(&w->labels, '\n');
+        w->in_label = *p == SC_LABEL_START;
+        s += k + 1;
+        len -= k + 1;
+    }
 }
 
 static void
@@ -541,11 +579,12 @@ flush_section(walker *w)
     ingest_section *sec;
     size_t cap;
 
-    if (w->oom || w->text.oom || w->code.oom) {
+    if (w->oom || w->text.oom || w->code.oom || w->labels.oom) {
         w->oom = 1;
         return;
     }
-    if (!w->heading && w->text.len == 0 && w->code.len == 0)
+    if (!w->heading && w->text.len == 0 && w->code.len == 0 &&
+        w->labels.len == 0)
         return;
     if (doc->n_sections == w->sections_cap) {
         cap = w->sections_cap ? w->sections_cap * 2 : 8;
@@ -561,9 +600,12 @@ flush_section(walker *w)
     memset(sec, 0, sizeof(*sec));
     sec->text = strbuf_detach(&w->text, &sec->text_len);
     sec->code = strbuf_detach(&w->code, &sec->code_len);
-    if (!sec->text || !sec->code) {
+    sec->labels = strbuf_detach(&w->labels, &sec->labels_len);
+    w->in_label = 0;
+    if (!sec->text || !sec->code || !sec->labels) {
         free(sec->text);
         free(sec->code);
+        free(sec->labels);
         w->oom = 1;
         return;
     }
@@ -592,8 +634,9 @@ inline_text(cmark_node *node, strbuf *out)
         case CMARK_NODE_TEXT:
         case CMARK_NODE_CODE:
             lit = cmark_node_get_literal(n);
-            if (lit)
-                strbuf_puts(out, lit);
+            for (; lit && *lit; lit++)
+                if (*lit != SC_LABEL_START && *lit != SC_LABEL_END)
+                    strbuf_putc(out, *lit);
             break;
         case CMARK_NODE_SOFTBREAK:
         case CMARK_NODE_LINEBREAK:
@@ -793,6 +836,13 @@ walk(walker *w, cmark_node *root)
         case CMARK_NODE_CODE_BLOCK:
             code_block(w, cmark_node_get_literal(n));
             break;
+        case CMARK_NODE_LINK:
+        case CMARK_NODE_IMAGE:
+            lit = cmark_node_get_url(n);
+            if (lit && *lit &&
+                ingest_doc_add_link(w->doc, lit, strlen(lit)) != 0)
+                w->oom = 1;
+            break;
         case CMARK_NODE_HTML_BLOCK:
             html_block(w, cmark_node_get_literal(n));
             break;
@@ -892,7 +942,17 @@ recap_status
 md_extract(const char *body, size_t len, unsigned first_line, ingest_doc *doc,
            ingest_warn_fn warn, void *warn_ctx, char **errmsg)
 {
-    sc_warner warner = {warn, warn_ctx, doc->path, first_line};
+    md_env env = {NULL, NULL, NULL, warn, warn_ctx};
+
+    return md_extract_env(body, len, first_line, doc, &env, errmsg);
+}
+
+recap_status
+md_extract_env(const char *body, size_t len, unsigned first_line,
+               ingest_doc *doc, const md_env *env, char **errmsg)
+{
+    sc_warner warner = {env->warn, env->warn_ctx, doc->path, first_line};
+    sc_env scenv = {env->cfg, doc, env->root, env->default_lang};
     sc_codes codes = SC_CODES_INIT;
     strbuf md = STRBUF_INIT;
     cmark_parser *parser = NULL;
@@ -905,7 +965,7 @@ md_extract(const char *body, size_t len, unsigned first_line, ingest_doc *doc,
     w.doc = doc;
     w.codes = &codes;
     w.sections_cap = doc->n_sections;
-    if (sc_expand(body, len, &md, &codes, &warner) < 0) {
+    if (sc_expand(body, len, &md, &codes, &warner, &scenv) < 0) {
         rc = RECAP_ENOMEM;
         goto done;
     }
@@ -933,6 +993,7 @@ done:
     free(w.anchor);
     strbuf_free(&w.text);
     strbuf_free(&w.code);
+    strbuf_free(&w.labels);
     anchor_set_free(&w.anchors);
     sc_codes_free(&codes);
     strbuf_free(&md);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Longest tag accepted, arguments included: captions span a few lines. */
 #define TAG_MAX_LEN 8192
@@ -21,11 +22,12 @@
 #define MAX_WARNINGS 10
 
 typedef struct tag {
-    size_t start; /* byte offset of "{{" */
-    size_t end;   /* byte offset just past "}}" */
-    char delim;   /* '<' or '%' */
-    int closing;  /* {{< /name >}} */
-    int comment;  /* the comment form: args is the inner text */
+    size_t start;  /* byte offset of "{{" */
+    size_t end;    /* byte offset just past "}}" */
+    char delim;    /* '<' or '%' */
+    int closing;   /* {{< /name >}} */
+    int comment;   /* the comment form: args is the inner text */
+    int selfclose; /* {{< name args />}}: never paired */
     size_t name_off, name_len;
     size_t args_off, args_len;
 } tag;
@@ -40,21 +42,36 @@ typedef struct arg {
 
 enum mode { MODE_TEXT, MODE_CODE };
 
-/* The shortcodes whose content is code. */
-static const char *const code_names[] = {"text", "mermaid"};
+/* Code shortcodes whose closing tag is known to be missing from an offset
+ * on, so each failed search is done once. */
+#define MAX_NO_CLOSE 16
 
 typedef struct expander {
     const char *src;
     size_t len;
     sc_codes *codes;
     const sc_warner *warner;
-    /* No closing tag for code_names[i] at or after this offset. */
-    size_t no_close_from[2];
+    const sc_env *env;
+    struct {
+        const sc_rule *rule;
+        size_t from;
+    } no_close[MAX_NO_CLOSE];
+    size_t n_no_close;
     size_t line_off; /* line counting cursor: offset and its line */
     unsigned line;
-    int n_warnings;
-    int oom;
+    int *n_warnings;    /* shared with the expanders of included files */
+    char *last_warning; /* the last message, not repeated; shared too */
+    /* Included files being expanded, outermost first, for cycles. */
+    const char *stack[INGEST_MAX_INCLUDE_DEPTH + 1];
+    size_t stack_len[INGEST_MAX_INCLUDE_DEPTH + 1];
+    int depth;
+    size_t *included; /* bytes of included files so far, for the budget */
+    int *oom;
 } expander;
+
+/* Included files may add at most this many bytes to one page, so files
+ * that include each other many times over cannot blow up. */
+#define MAX_INCLUDED_BYTES (8u * 1024 * 1024)
 
 static int
 is_space(char c)
@@ -97,11 +114,17 @@ is_close_at(const char *s, size_t p, size_t end, char delim)
 }
 
 static int
-name_is(const char *src, const tag *t, const char *name)
+is_marker(char c)
 {
-    size_t n = strlen(name);
+    return c == SC_MARK_START || c == SC_MARK_END || c == SC_LABEL_START ||
+           c == SC_LABEL_END;
+}
 
-    return t->name_len == n && memcmp(src + t->name_off, name, n) == 0;
+static const sc_rule *
+rule_of(const expander *x, const tag *t)
+{
+    return sitecfg_rule(x->env ? x->env->cfg : NULL, x->src + t->name_off,
+                        t->name_len);
 }
 
 /* Skips a quoted value starting at s[p] (the quote).  Returns the offset
@@ -179,6 +202,13 @@ tag_parse(const char *s, size_t len, size_t p, tag *t)
         if (is_close_at(s, q, limit, t->delim)) {
             t->args_len = q - t->args_off;
             t->end = q + 3;
+            while (t->args_len > 0 &&
+                   is_space(s[t->args_off + t->args_len - 1]))
+                t->args_len--;
+            if (t->args_len > 0 && s[t->args_off + t->args_len - 1] == '/') {
+                t->selfclose = 1;
+                t->args_len--;
+            }
             return 1;
         }
         if (is_open_at(s, q, limit))
@@ -261,7 +291,7 @@ put_value(strbuf *out, const arg *a)
             c = a->val[++i];
         if (c == '\n' || c == '\r' || c == '\t')
             c = ' ';
-        if (c == SC_MARK_START || c == SC_MARK_END)
+        if (is_marker(c))
             continue;
         strbuf_putc(out, c);
     }
@@ -283,22 +313,32 @@ line_of(expander *x, size_t off)
 static void
 warn_at(expander *x, size_t off, const char *what)
 {
-    char msg[160];
+    char msg[400];
     const sc_warner *w = x->warner;
 
-    if (!w || !w->warn || x->n_warnings >= MAX_WARNINGS)
+    if (!w || !w->warn || *x->n_warnings >= MAX_WARNINGS)
         return;
-    x->n_warnings++;
-    snprintf(msg, sizeof(msg), "%s; kept its text without the delimiters",
-             what);
-    w->warn(w->ctx, w->path ? w->path : "", line_of(x, off), msg);
+    if (x->depth > 0) {
+        /* In an included file: named, without a line of the page, and
+         * not again when the same file is included again. */
+        snprintf(msg, sizeof(msg), "in %.*s: %s",
+                 (int)x->stack_len[x->depth - 1], x->stack[x->depth - 1], what);
+        if (strcmp(msg, x->last_warning) == 0)
+            return;
+        snprintf(x->last_warning, sizeof(msg), "%s", msg);
+        ++*x->n_warnings;
+        w->warn(w->ctx, w->path ? w->path : "", 0, msg);
+        return;
+    }
+    ++*x->n_warnings;
+    w->warn(w->ctx, w->path ? w->path : "", line_of(x, off), what);
 }
 
 /* Finds the next tag in s[from..end) for which `want` holds: a closing tag
  * named `name` (want_any == 0) or any tag named `name` (want_any == 1). */
 static int
 find_tag(const expander *x, size_t from, size_t end, const char *name,
-         int want_any, tag *out)
+         size_t name_len, int want_any, tag *out)
 {
     const char *s = x->src;
     const char *hit;
@@ -317,7 +357,8 @@ find_tag(const expander *x, size_t from, size_t end, const char *name,
             q += 3;
             continue;
         }
-        if (!out->comment && name_is(s, out, name) &&
+        if (!out->comment && out->name_len == name_len &&
+            memcmp(s + out->name_off, name, name_len) == 0 &&
             (want_any || out->closing))
             return 1;
         q = out->end;
@@ -439,8 +480,8 @@ emit_fence(strbuf *out, size_t idx, int line_continues)
 static void expand_range(expander *x, size_t start, size_t end, int mode,
                          strbuf *out);
 
-/* Whether a text shortcode turns "@path@" into links (Istio's default,
- * off with expandlinks="false"). */
+/* Whether a code shortcode turns "@path@" into links (Istio's text
+ * shortcode does unless expandlinks="false"). */
 static int
 expands_links(const expander *x, const tag *t)
 {
@@ -453,8 +494,8 @@ expands_links(const expander *x, const tag *t)
     return 1;
 }
 
-/* Istio's text shortcode shows "@samples/x.yaml@" as a link whose text is
- * the path: drops the '@' marks around runs without white space. */
+/* "@samples/x.yaml@" shows as a link whose text is the path: drops the
+ * '@' marks around runs without white space. */
 static void
 strip_link_marks(strbuf *b)
 {
@@ -481,32 +522,51 @@ strip_link_marks(strbuf *b)
         s[o] = '\0';
 }
 
-/* A text (or mermaid) shortcode at *t: its content becomes a code block.
- * Returns the offset to continue from. */
+/* Finds the closing tag of the paired shortcode *t, remembering a failed
+ * search so it is not repeated from a later opener. */
+static int
+find_close(expander *x, const tag *t, const sc_rule *rule, tag *close)
+{
+    size_t i;
+
+    for (i = 0; i < x->n_no_close; i++)
+        if (x->no_close[i].rule == rule && t->end >= x->no_close[i].from)
+            return 0;
+    if (find_tag(x, t->end, x->len, x->src + t->name_off, t->name_len, 0,
+                 close))
+        return 1;
+    if (x->n_no_close < MAX_NO_CLOSE) {
+        x->no_close[x->n_no_close].rule = rule;
+        x->no_close[x->n_no_close++].from = t->end;
+    }
+    return 0;
+}
+
+/* A code shortcode at *t: its content becomes a code block.  Returns the
+ * offset to continue from. */
 static size_t
-code_shortcode(expander *x, const tag *t, int which, strbuf *out)
+code_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
 {
     strbuf raw = STRBUF_INIT, code = STRBUF_INIT;
     tag close;
     char *s;
     size_t s_len, after;
 
-    if (t->end >= x->no_close_from[which] ||
-        !find_tag(x, t->end, x->len, code_names[which], 0, &close)) {
-        if (t->end < x->no_close_from[which])
-            x->no_close_from[which] = t->end;
-        warn_at(x, t->start, "shortcode without its closing tag");
+    if (!find_close(x, t, rule, &close)) {
+        warn_at(x, t->start,
+                "shortcode without its closing tag; kept its text without "
+                "the delimiters");
         return t->end;
     }
     expand_range(x, t->end, close.start, MODE_CODE, &raw);
     dedent(&raw, &code);
     strbuf_free(&raw);
-    if (which == 0 && expands_links(x, t))
+    if (rule->at_links && expands_links(x, t))
         strip_link_marks(&code);
     s = strbuf_detach(&code, &s_len);
     if (!s || store_code(x, s, s_len) < 0) {
         free(s);
-        x->oom = 1;
+        *x->oom = 1;
         return close.end;
     }
     after = close.end;
@@ -516,93 +576,403 @@ code_shortcode(expander *x, const tag *t, int which, strbuf *out)
     return after;
 }
 
-/* image and figure: caption, alt and title as text, in that order, each
- * once. */
-static void
-image_shortcode(expander *x, const tag *t, strbuf *out)
+/* The value of the argument named `key`, or the first positional argument
+ * when key is NULL.  Returns 1 and fills *out, or 0. */
+static int
+find_arg(const expander *x, const tag *t, const char *key, arg *out)
 {
-    static const char *const keys[] = {"caption", "alt", "title"};
-    const char *seen[3] = {NULL, NULL, NULL};
-    size_t seen_len[3] = {0, 0, 0};
-    size_t i, j, pos;
-    int first = 1, dup;
+    size_t pos = t->args_off, n = key ? strlen(key) : 0;
+
+    while (arg_next(x->src, &pos, t->args_off + t->args_len, out))
+        if (key ? out->key && out->key_len == n && memcmp(out->key, key, n) == 0
+                : !out->key)
+            return 1;
+    return 0;
+}
+
+/* caption-args: the values of the rule's arguments as text, in the
+ * rule's order, each distinct value once. */
+static void
+caption_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
+{
+    const char *seen[8];
+    size_t seen_len[8], n_seen = 0, i, j;
+    int dup;
     arg a;
 
-    for (i = 0; i < UTIL_ARRAY_LEN(keys); i++) {
-        pos = t->args_off;
-        while (arg_next(x->src, &pos, t->args_off + t->args_len, &a)) {
-            if (!a.key || a.key_len != strlen(keys[i]) ||
-                memcmp(a.key, keys[i], a.key_len) != 0 || a.val_len == 0)
-                continue;
-            dup = 0;
-            for (j = 0; j < i; j++)
-                dup |= seen[j] && seen_len[j] == a.val_len &&
-                       memcmp(seen[j], a.val, a.val_len) == 0;
-            seen[i] = a.val;
-            seen_len[i] = a.val_len;
-            if (dup)
-                break;
-            if (!first)
-                strbuf_putc(out, ' ');
-            put_value(out, &a);
-            first = 0;
-            break;
+    for (i = 0; i < rule->n_args; i++) {
+        if (!find_arg(x, t, rule->args[i], &a) || a.val_len == 0)
+            continue;
+        dup = 0;
+        for (j = 0; j < n_seen; j++)
+            dup |= seen_len[j] == a.val_len &&
+                   memcmp(seen[j], a.val, a.val_len) == 0;
+        if (dup)
+            continue;
+        if (n_seen)
+            strbuf_putc(out, ' ');
+        if (n_seen < UTIL_ARRAY_LEN(seen)) {
+            seen[n_seen] = a.val;
+            seen_len[n_seen++] = a.val_len;
         }
+        put_value(out, &a);
     }
 }
 
-/* gloss: paired, the inner text stays; single, its argument is the term. */
+/* inline-term: paired, the inner text stays; single, its argument is the
+ * term. */
 static void
-gloss_shortcode(expander *x, const tag *t, strbuf *out)
+term_shortcode(expander *x, const tag *t, strbuf *out)
 {
-    size_t pos = t->args_off;
     tag next;
     arg a;
 
-    if (!arg_next(x->src, &pos, t->args_off + t->args_len, &a) ||
-        a.val_len == 0)
+    if (!find_arg(x, t, NULL, &a) || a.val_len == 0)
         return;
-    if (find_tag(x, t->end, x->len, "gloss", 1, &next) && next.closing)
+    if (!t->selfclose &&
+        find_tag(x, t->end, x->len, x->src + t->name_off, t->name_len, 1,
+                 &next) &&
+        next.closing)
         return;
     put_value(out, &a);
+}
+
+/* A container's label (a tab's name), between label markers. */
+static void
+container_label(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
+{
+    size_t i;
+    arg a;
+
+    for (i = 0; i < rule->n_args; i++) {
+        if (!find_arg(x, t, rule->args[i], &a) || a.val_len == 0)
+            continue;
+        strbuf_putc(out, SC_LABEL_START);
+        put_value(out, &a);
+        strbuf_putc(out, SC_LABEL_END);
+        return;
+    }
+}
+
+/* param and link-text: the site parameter's value. */
+static void
+param_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
+{
+    const sitecfg *cfg = x->env ? x->env->cfg : NULL;
+    const char *key = rule->value, *v;
+    size_t key_len = key ? strlen(key) : 0;
+    arg a;
+
+    if (!key) {
+        if (find_arg(x, t, NULL, &a)) {
+            key = a.val;
+            key_len = a.val_len;
+        } else {
+            key = x->src + t->name_off;
+            key_len = t->name_len;
+        }
+    }
+    v = sitecfg_param(cfg, key, key_len);
+    if (v) {
+        a.key = NULL;
+        a.val = v;
+        a.val_len = strlen(v);
+        a.quote = 0;
+        put_value(out, &a);
+    }
+}
+
+/* front-matter: "Label: value, value" per field the page has, each its own
+ * paragraph. */
+static void
+front_matter_shortcode(expander *x, const sc_rule *rule, strbuf *out)
+{
+    const ingest_doc *doc = x->env ? x->env->doc : NULL;
+    const ingest_field *f;
+    size_t i, j;
+    arg a = {NULL, 0, NULL, 0, 0};
+
+    for (i = 0; doc && i < rule->n_fields; i++) {
+        f = ingest_doc_field(doc, rule->fields[2 * i]);
+        if (!f || !f->n_values)
+            continue;
+        strbuf_puts(out, "\n\n");
+        strbuf_puts(out, rule->fields[2 * i + 1]);
+        strbuf_puts(out, ": ");
+        for (j = 0; j < f->n_values; j++) {
+            if (j)
+                strbuf_puts(out, ", ");
+            a.val = f->values[j];
+            a.val_len = strlen(f->values[j]);
+            put_value(out, &a);
+        }
+        strbuf_puts(out, "\n\n");
+    }
+}
+
+/* The leading white space and '>' of the output's last line: the
+ * container prefix (list item, block quote) a block emitted here needs on
+ * each of its lines.  Returns its length, and sets *clean when the line
+ * holds nothing else. */
+static size_t
+container_prefix(const strbuf *out, char *cont, size_t cap, int *clean)
+{
+    size_t ls = out->len, k, clen = 0;
+
+    *clean = 1;
+    while (ls > 0 && out->data[ls - 1] != '\n' && out->len - ls < cap)
+        ls--;
+    if (ls > 0 && out->data[ls - 1] != '\n') {
+        *clean = 0; /* line too long to be a container prefix */
+        return 0;
+    }
+    for (k = ls; k < out->len; k++) {
+        char c = out->data[k];
+        if (c != ' ' && c != '\t' && c != '>') {
+            *clean = 0;
+            break;
+        }
+        if (clen < cap)
+            cont[clen++] = c;
+    }
+    return clen;
+}
+
+/* The file an include shortcode names: <root>/<lang>/<dir>/<name>.md,
+ * else the same under the default language; NULL when neither exists. */
+static char *
+include_path(const expander *x, const sc_rule *rule, const char *name,
+             size_t name_len)
+{
+    const sc_env *env = x->env;
+    const char *path = env->doc && env->doc->path ? env->doc->path : "";
+    const char *slash = strchr(path, '/');
+    const char *dir = rule->value ? rule->value : "boilerplates";
+    const char *ext =
+        name_len > 3 && memcmp(name + name_len - 3, ".md", 3) == 0 ? "" : ".md";
+    char *full = NULL;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        size_t lang_len = 0;
+        const char *lang = NULL;
+        if (i == 0 && slash && hugo_is_lang(path, (size_t)(slash - path))) {
+            lang = path;
+            lang_len = (size_t)(slash - path);
+        } else if (i == 1 && env->default_lang) {
+            lang = env->default_lang;
+            lang_len = strlen(lang);
+        } else if (i != 2) {
+            continue;
+        }
+        full =
+            lang ? util_asprintf("%s/%.*s/%s/%.*s%s", env->root, (int)lang_len,
+                                 lang, dir, (int)name_len, name, ext)
+                 : util_asprintf("%s/%s/%.*s%s", env->root, dir, (int)name_len,
+                                 name, ext);
+        if (!full || access(full, R_OK) == 0)
+            return full;
+        free(full);
+    }
+    return NULL;
+}
+
+/* Expands the included body src[0..len) into `out`, each line after the
+ * first carrying the container prefix of the including line. */
+static void
+expand_included(expander *x, const char *name, size_t name_len, const char *src,
+                size_t len, strbuf *out)
+{
+    expander sub = *x;
+    strbuf body = STRBUF_INIT;
+    char cont[256];
+    int clean;
+    size_t clen = container_prefix(out, cont, sizeof(cont), &clean), i, run;
+
+    sub.src = src;
+    sub.len = len;
+    sub.n_no_close = 0;
+    sub.line_off = 0;
+    sub.line = 1;
+    sub.stack[x->depth] = name;
+    sub.stack_len[x->depth] = name_len;
+    sub.depth = x->depth + 1;
+    expand_range(&sub, 0, len, MODE_TEXT, &body);
+    if (!clean)
+        clen = 0;
+    while (body.len > 0 &&
+           (body.data[body.len - 1] == '\n' || body.data[body.len - 1] == ' '))
+        body.len--;
+    for (i = run = 0; i < body.len; i++) {
+        if (body.data[i] != '\n')
+            continue;
+        strbuf_append(out, body.data + run, i + 1 - run);
+        strbuf_append(out, cont, clen);
+        run = i + 1;
+    }
+    strbuf_append(out, body.data ? body.data + run : "", body.len - run);
+    if (body.oom)
+        *x->oom = 1;
+    strbuf_free(&body);
+}
+
+/* include: the body of the file the first argument names. */
+static void
+include_shortcode(expander *x, const tag *t, const sc_rule *rule, strbuf *out)
+{
+    char *path = NULL, *src = NULL, msg[320];
+    size_t len, fm_off, fm_len, body_off;
+    unsigned body_line;
+    int i;
+    arg a;
+
+    if (!x->env || !x->env->root)
+        return;
+    if (!find_arg(x, t, NULL, &a) || a.val_len == 0 || a.val_len > 200) {
+        warn_at(x, t->start, "include shortcode without a file name");
+        return;
+    }
+    for (i = 0; i < x->depth; i++)
+        if (x->stack_len[i] == a.val_len &&
+            memcmp(x->stack[i], a.val, a.val_len) == 0) {
+            snprintf(msg, sizeof(msg),
+                     "%.*s is already being included (a cycle); not expanded",
+                     (int)a.val_len, a.val);
+            warn_at(x, t->start, msg);
+            return;
+        }
+    if (x->depth >= INGEST_MAX_INCLUDE_DEPTH) {
+        snprintf(msg, sizeof(msg),
+                 "%.*s: includes nested deeper than %d; not expanded",
+                 (int)a.val_len, a.val, INGEST_MAX_INCLUDE_DEPTH);
+        warn_at(x, t->start, msg);
+        return;
+    }
+    if (*x->included >= MAX_INCLUDED_BYTES) {
+        /* Said once per page; SIZE_MAX marks it said. */
+        snprintf(msg, sizeof(msg),
+                 "%.*s: the page's included files pass %u MB; not expanded",
+                 (int)a.val_len, a.val, MAX_INCLUDED_BYTES >> 20);
+        if (*x->included != SIZE_MAX)
+            warn_at(x, t->start, msg);
+        *x->included = SIZE_MAX;
+        return;
+    }
+    path = include_path(x, rule, a.val, a.val_len);
+    if (!path || util_read_file(path, &src, &len) != 0) {
+        snprintf(msg, sizeof(msg), "included file %.*s not found",
+                 (int)a.val_len, a.val);
+        warn_at(x, t->start, msg);
+        free(path);
+        return;
+    }
+    *x->included += len;
+    fm_split(src, len, &fm_off, &fm_len, &body_off, &body_line);
+    expand_included(x, a.val, a.val_len, src + body_off, len - body_off, out);
+    free(src);
+    free(path);
+}
+
+/* drop: the tag, and a paired shortcode's content. */
+static size_t
+drop_shortcode(expander *x, const tag *t, const sc_rule *rule)
+{
+    tag close;
+
+    if (!t->selfclose && find_close(x, t, rule, &close)) {
+        /* Only when no other opener of the same name comes first, so an
+         * unpaired use does not swallow the page up to a later pair. */
+        tag next;
+        if (!find_tag(x, t->end, close.start, x->src + t->name_off, t->name_len,
+                      1, &next))
+            return close.end;
+    }
+    return t->end;
+}
+
+static void
+count_unknown(expander *x, const tag *t)
+{
+    ingest_doc *doc = x->env ? x->env->doc : NULL;
+
+    if (doc && t->name_len > 0 &&
+        ingest_doc_add_unknown(doc, x->src + t->name_off, t->name_len) != 0)
+        *x->oom = 1;
+}
+
+/* The comment form: its inner text (in code, the shortcode as shown). */
+static void
+comment_form(expander *x, const tag *t, int mode, strbuf *out)
+{
+    const char *s = x->src;
+    size_t b, e;
+
+    if (mode == MODE_CODE) {
+        strbuf_printf(out, "{{%c", t->delim);
+        strbuf_append(out, s + t->args_off, t->args_len);
+        strbuf_printf(out, "%c}}", t->delim == '<' ? '>' : '%');
+        return;
+    }
+    b = skip_ws(s, t->args_off, t->args_off + t->args_len);
+    e = t->args_off + t->args_len;
+    while (e > b && is_space(s[e - 1]))
+        e--;
+    strbuf_append(out, s + b, e - b);
 }
 
 /* Handles one parsed tag; returns the offset to continue from. */
 static size_t
 handle_tag(expander *x, const tag *t, int mode, strbuf *out)
 {
-    const char *s = x->src;
-    size_t i;
+    const sc_rule *rule;
 
     if (t->comment) {
-        if (mode == MODE_CODE) {
-            strbuf_printf(out, "{{%c", t->delim);
-            strbuf_append(out, s + t->args_off, t->args_len);
-            strbuf_printf(out, "%c}}", t->delim == '<' ? '>' : '%');
-        } else {
-            size_t b = skip_ws(s, t->args_off, t->args_off + t->args_len);
-            size_t e = t->args_off + t->args_len;
-            while (e > b && is_space(s[e - 1]))
-                e--;
-            strbuf_append(out, s + b, e - b);
-        }
+        comment_form(x, t, mode, out);
         return t->end;
     }
     if (t->closing)
         return t->end;
-    if (name_is(s, t, "istioctl")) {
-        strbuf_puts(out, "istioctl");
+    rule = rule_of(x, t);
+    if (!rule) {
+        count_unknown(x, t);
         return t->end;
+    }
+    switch (rule->behaviour) {
+    case SC_TEXT:
+        strbuf_puts(out, rule->value ? rule->value : "");
+        return t->end;
+    case SC_PARAM:
+    case SC_LINK:
+        param_shortcode(x, t, rule, out);
+        return t->end;
+    default:
+        break;
     }
     if (mode == MODE_CODE)
         return t->end;
-    for (i = 0; i < UTIL_ARRAY_LEN(code_names); i++)
-        if (name_is(s, t, code_names[i]))
-            return code_shortcode(x, t, (int)i, out);
-    if (name_is(s, t, "image") || name_is(s, t, "figure"))
-        image_shortcode(x, t, out);
-    else if (name_is(s, t, "gloss"))
-        gloss_shortcode(x, t, out);
+    switch (rule->behaviour) {
+    case SC_CODE:
+        return t->selfclose ? t->end : code_shortcode(x, t, rule, out);
+    case SC_CAPTION:
+        caption_shortcode(x, t, rule, out);
+        break;
+    case SC_TERM:
+        term_shortcode(x, t, out);
+        break;
+    case SC_CONTAINER:
+        container_label(x, t, rule, out);
+        break;
+    case SC_INCLUDE:
+        include_shortcode(x, t, rule, out);
+        break;
+    case SC_FRONT_MATTER:
+        front_matter_shortcode(x, rule, out);
+        break;
+    case SC_DROP:
+        return drop_shortcode(x, t, rule);
+    default:
+        break;
+    }
     return t->end;
 }
 
@@ -616,7 +986,7 @@ expand_range(expander *x, size_t start, size_t end, int mode, strbuf *out)
     tag t;
     char c;
 
-    while (p < end && !x->oom) {
+    while (p < end && !*x->oom) {
         c = s[p];
         if (c == '{' && is_open_at(s, p, end)) {
             strbuf_append(out, s + run, p - run);
@@ -626,7 +996,9 @@ expand_range(expander *x, size_t start, size_t end, int mode, strbuf *out)
                 if (mode == MODE_CODE)
                     strbuf_append(out, s + p, 3);
                 else
-                    warn_at(x, p, "unterminated shortcode");
+                    warn_at(x, p,
+                            "unterminated shortcode; kept its text without "
+                            "the delimiters");
                 p += 3;
             }
             run = p;
@@ -635,7 +1007,7 @@ expand_range(expander *x, size_t start, size_t end, int mode, strbuf *out)
             strbuf_append(out, s + run, p - run);
             p += 3;
             run = p;
-        } else if (c == SC_MARK_START || c == SC_MARK_END) {
+        } else if (is_marker(c)) {
             strbuf_append(out, s + run, p - run);
             run = ++p;
         } else {
@@ -647,19 +1019,26 @@ expand_range(expander *x, size_t start, size_t end, int mode, strbuf *out)
 
 int
 sc_expand(const char *src, size_t len, strbuf *out, sc_codes *codes,
-          const sc_warner *warner)
+          const sc_warner *warner, const sc_env *env)
 {
     expander x;
+    int n_warnings = 0, oom = 0;
+    size_t included = 0;
+    char last_warning[400] = "";
 
     memset(&x, 0, sizeof(x));
+    x.last_warning = last_warning;
+    x.included = &included;
     x.src = src;
     x.len = len;
     x.codes = codes;
     x.warner = warner;
-    x.no_close_from[0] = x.no_close_from[1] = SIZE_MAX;
+    x.env = env;
+    x.n_warnings = &n_warnings;
+    x.oom = &oom;
     x.line = warner ? warner->first_line : 1;
     expand_range(&x, 0, len, MODE_TEXT, out);
-    return x.oom || out->oom ? -1 : 0;
+    return oom || out->oom ? -1 : 0;
 }
 
 size_t

@@ -3,29 +3,30 @@
  * expanded into plain markdown before cmark parses the body.  Internal to
  * the indexer: only markdown.c uses it.
  *
- * Policy, as a reader of the rendered page sees it:
- *   text, mermaid     the content is code: taken out verbatim (nested
- *                     shortcodes expanded, comment forms shown literally),
- *                     stored in an sc_codes table and replaced by a fenced
- *                     block whose only line is a marker (SC_MARK_START,
- *                     the decimal index, SC_MARK_END).  The code never goes
- *                     through cmark, so fences or indentation inside it
- *                     cannot break the markdown around it.
- *   image, figure     caption, alt and title values become text in place.
- *   gloss             paired: the inner text stays; single with an
- *                     argument ({{< gloss "term" >}}): the argument.
- *   istioctl          the word "istioctl".
- *   comment form      a shortcode written with C comment markers inside
- *                     its delimiters, as docs about shortcodes do: its
- *                     inner text without delimiters (in code, the
- *                     shortcode as Hugo shows it: {{< x >}}).
- *   anything else     delimiters dropped; a paired shortcode's inner
- *                     content stays as markdown; single shortcodes whose
- *                     values are site configuration (istio_version, k,
- *                     boilerplate...) are dropped.
+ * What each shortcode contributes is decided by the site configuration's
+ * shortcode table (sitecfg.c; behaviours in ingest.h, sc_behaviour), not
+ * here.  This module applies it:
+ *   code             the content is taken out verbatim (nested shortcodes
+ *                    expanded, comment forms shown literally), stored in an
+ *                    sc_codes table and replaced by a fenced block whose
+ *                    only line is a marker (SC_MARK_START, the decimal
+ *                    index, SC_MARK_END).  The code never goes through
+ *                    cmark, so fences or indentation inside it cannot break
+ *                    the markdown around it.
+ *   container labels a tab's name becomes SC_LABEL_START name SC_LABEL_END,
+ *                    which markdown.c takes out of the prose into the
+ *                    section's labels.
+ *   include          the included file's body is expanded in place (its
+ *                    lines carry the container prefix of the including
+ *                    line, so it stays inside a list item), recursively up
+ *                    to INGEST_MAX_INCLUDE_DEPTH, cycles refused.
+ *   comment form     a shortcode written with C comment markers inside
+ *                    its delimiters, as docs about shortcodes do: its
+ *                    inner text without delimiters (in code, the
+ *                    shortcode as Hugo shows it: {{< x >}}).
  * A malformed or unterminated tag loses its opening delimiter and the rest
  * is kept literally; stray closing delimiters are dropped.  Time is linear
- * in the input.
+ * in the input (each included file adds its own length).
  */
 #ifndef RECAP_SHORTCODE_H
 #define RECAP_SHORTCODE_H
@@ -39,6 +40,9 @@
  * removed from the input, so they only ever come from sc_expand. */
 #define SC_MARK_START '\x02'
 #define SC_MARK_END '\x03'
+/* Marker bytes around a label (a tab's name). */
+#define SC_LABEL_START '\x04'
+#define SC_LABEL_END '\x05'
 
 /* Code blocks taken out of text shortcodes, by index. */
 typedef struct sc_codes {
@@ -61,13 +65,25 @@ typedef struct sc_warner {
     unsigned first_line; /* file line of src's first byte */
 } sc_warner;
 
+/* What the expansion may read besides the body. */
+typedef struct sc_env {
+    const sitecfg *cfg;       /* the shortcode table; NULL: built-in */
+    ingest_doc *doc;          /* its front matter, path and lang are read;
+                                 unknown shortcodes are counted in it; may
+                                 be NULL */
+    const char *root;         /* content root for included files; NULL:
+                                 includes expand to nothing */
+    const char *default_lang; /* fallback folder of included files */
+} sc_env;
+
 /*
  * Expands the shortcodes of `src` (`len` bytes) into markdown appended to
- * `out`, storing text-shortcode contents in `codes`.  Returns 0, or -1 when
- * out of memory (out->oom is then set or codes is incomplete).
+ * `out`, storing code-shortcode contents in `codes`.  `env` may be NULL
+ * (built-in table, no includes).  Returns 0, or -1 when out of memory
+ * (out->oom is then set or codes is incomplete).
  */
 int sc_expand(const char *src, size_t len, strbuf *out, sc_codes *codes,
-              const sc_warner *warner);
+              const sc_warner *warner, const sc_env *env);
 
 /* Parses a marker at s[0..len): returns the code index and sets *used to
  * the marker's byte length, or returns (size_t)-1 if s does not start with

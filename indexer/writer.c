@@ -39,8 +39,14 @@ recap_index_set_default_lang(recap_index *idx, const char *lang)
 void
 recap_index_get_stats(const recap_index *idx, recap_index_stats *out)
 {
-    if (idx && out)
+    size_t i;
+    uint64_t n;
+
+    if (idx && out) {
         *out = idx->stats;
+        for (i = 0; recap_index_unknown_shortcode(idx, i, &n); i++)
+            out->n_unknown_shortcodes += n;
+    }
 }
 
 static recap_status
@@ -83,6 +89,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
     incr_begin(idx, idx->full);
     forget_seen(idx);
     memset(&idx->stats, 0, sizeof(idx->stats));
+    sitecfg_reset_unknown(idx->ingest_cfg);
     return RECAP_OK;
 }
 
@@ -174,8 +181,8 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
         goto done;
     }
     incr_pre(idx, root, relpath);
-    rc = ingest_file(root, relpath, idx->default_lang, on_warn, idx, &doc,
-                     &msg);
+    rc = ingest_file_cfg(idx->ingest_cfg, root, relpath, idx->default_lang,
+                         on_warn, idx, &doc, &msg);
     if (rc == RECAP_OK)
         doclimit_fields(doc, on_warn, idx);
     if (rc == RECAP_ESKIPPED) {

@@ -195,6 +195,7 @@ recap_index_close(recap_index *idx)
     for (i = 0; i < idx->n_seen; i++)
         free(idx->seen[i]);
     free(idx->seen);
+    sitecfg_free(idx->ingest_cfg);
     free(idx->path);
     free(idx);
 }

@@ -28,6 +28,8 @@ struct recap_index {
     char **seen;     /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
+    struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
+                                   NULL: built-in defaults */
     struct incr_state *incr; /* source stamps (indexer/incremental.c) */
 
     /* Stemmers by language, made on first use. */
@@ -37,6 +39,9 @@ struct recap_index {
     } stemmers[INDEX_MAX_STEMMERS];
     size_t n_stemmers;
 };
+
+/* Frees the handle's ingest configuration (indexer/sitecfg.c). */
+void sitecfg_free(struct sitecfg *cfg);
 
 /* Records a failure on the handle and returns `rc`. */
 recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt,

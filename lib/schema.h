@@ -18,8 +18,12 @@
  * Stored data (schema version SCHEMA_DATA_VERSION) is a JSON object:
  *   {"v":1, "path", "url", "title", "date", "section", "lang",
  *    "description", "sections": [{"h": heading|null, "a": anchor|null,
- *    "t": prose, "c": code}, ...]}
- * so a hit can be shown without reading its file again.
+ *    "t": prose, "c": code, "l": labels}, ...],
+ *    "links": [target, ...], "translations": [{"lang", "url", "path"}, ...]}
+ * so a hit can be shown without reading its file again.  "l" (tab names
+ * and block headers, one per line; indexed with heading weight), "links"
+ * (link and image targets of the body, never in "t") and "translations"
+ * (the page's other-language versions) are present only when non-empty.
  */
 #ifndef RECAP_SCHEMA_H
 #define RECAP_SCHEMA_H

@@ -319,6 +319,55 @@ read_sections(reader *r)
     }
 }
 
+/* One {"lang", "url", "path"} of "translations". */
+static int
+translation_field(reader *r, const char *key, void *ctx)
+{
+    docdata *d = ctx;
+    size_t n;
+
+    if (strcmp(key, "lang") == 0)
+        return read_opt_string(r, &d->tr_lang[d->n_tr], &n);
+    if (strcmp(key, "url") == 0)
+        return read_opt_string(r, &d->tr_url[d->n_tr], &n);
+    return skip_value(r, 0);
+}
+
+static int
+read_translations(reader *r)
+{
+    docdata *d = r->d;
+
+    skip_ws(r);
+    if (r->p < r->end && *r->p != '[')
+        return skip_value(r, 0);
+    if (expect(r, '['))
+        return -1;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == ']') {
+        r->p++;
+        return 0;
+    }
+    for (;;) {
+        if (d->n_tr == DOCDATA_MAX_TR) {
+            if (skip_value(r, 0))
+                return -1;
+        } else {
+            d->tr_lang[d->n_tr] = d->tr_url[d->n_tr] = NULL;
+            if (read_object(r, translation_field, d))
+                return -1;
+            if (d->tr_lang[d->n_tr] && d->tr_url[d->n_tr])
+                d->n_tr++;
+        }
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            continue;
+        }
+        return expect(r, ']');
+    }
+}
+
 static int
 top_field(reader *r, const char *key, void *ctx)
 {
@@ -331,6 +380,8 @@ top_field(reader *r, const char *key, void *ctx)
 
     if (strcmp(key, "sections") == 0)
         return read_sections(r);
+    if (strcmp(key, "translations") == 0)
+        return read_translations(r);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(key, names[i]) == 0)
             return read_opt_string(r, slots[i], &n);

@@ -25,8 +25,13 @@ typedef struct docdata {
     const char *path, *url, *title, *date, *section, *lang, *description;
     docdata_section *secs;
     size_t n_secs;
+    /* "translations": the other-language versions (at most
+     * DOCDATA_MAX_TR are read). */
+    const char *tr_lang[16], *tr_url[16];
+    size_t n_tr;
     char *buf; /* owns the strings */
 } docdata;
+#define DOCDATA_MAX_TR 16
 
 /*
  * Reads the stored data `json` (`len` bytes).  Returns 0 and fills *out

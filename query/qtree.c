@@ -248,7 +248,7 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
 {
     qlist pos = {0}, stops = {0}, neg = {0}, filt = {0}, must = {0}, all;
     const qparse_node *plain[QPARSE_DEFAULT_MAX_TERMS];
-    size_t i, n_plain = 0, n_units;
+    size_t i, n_plain = 0, n_units, n_multi = 0;
     xap_query *strict, *boost = NULL, *excl;
 
     for (i = 0; i < n && !c->qb->rc; i++) {
@@ -261,15 +261,20 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
         else if (k->kind == QPARSE_MUST)
             qlist_push(c->qb, &must, node_query(c, k, &default_field));
         else if (k->kind == QPARSE_WORD && !(k->flags & QPARSE_PREFIX)) {
+            size_t before = pos.n + stops.n;
             /* A word node's text starts at its offset in the query. */
             c->qb->text_base = k->text - k->off;
             qbuild_words(c->qb, k->text, k->text_len, "", &pos, &stops);
+            /* A word of several units (a Chinese run, "a/b") is a phrase
+             * of its own: its units together earn the bonus too. */
+            if (pos.n + stops.n - before > 1)
+                n_multi++;
             if (n_plain < UTIL_ARRAY_LEN(plain))
                 plain[n_plain++] = k;
         } else
             qlist_push(c->qb, &pos, node_query(c, k, &default_field));
     }
-    if (n_plain > 1 && c->proximity > 0)
+    if ((n_plain > 1 || n_multi) && c->proximity > 0)
         boost = proximity(c, plain, n_plain);
     n_units = pos.n + stops.n;
     /* Stop words are required only when the query has nothing else. */

@@ -6,8 +6,10 @@
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "results_int.h"
+#include "util.h"
 
 #define RESULTS_JSON_VERSION 1
 
@@ -37,6 +39,53 @@ hit_clear(recap_hit *h)
     free(h->section);
     free(h->lang);
     free(h->description);
+    for (i = 0; i < h->n_translations; i++) {
+        free(h->tr_lang[i]);
+        free(h->tr_url[i]);
+    }
+    free(h->tr_lang);
+    free(h->tr_url);
+}
+
+recap_status
+results_hit_set_translations(recap_hit *h, const char *const *lang,
+                             const char *const *url, size_t n)
+{
+    size_t i;
+
+    if (!n)
+        return RECAP_OK;
+    h->tr_lang = calloc(n, sizeof(char *));
+    h->tr_url = calloc(n, sizeof(char *));
+    if (!h->tr_lang || !h->tr_url)
+        return RECAP_ENOMEM;
+    for (i = 0; i < n; i++) {
+        h->tr_lang[i] = util_strdup(lang[i]);
+        h->tr_url[i] = util_strdup(url[i]);
+        h->n_translations++;
+        if (!h->tr_lang[i] || !h->tr_url[i])
+            return RECAP_ENOMEM;
+    }
+    return RECAP_OK;
+}
+
+size_t
+recap_hit_translation_count(const recap_hit *hit)
+{
+    return hit->n_translations;
+}
+
+const char *
+recap_hit_translation(const recap_hit *hit, size_t i, const char **url)
+{
+    if (i >= hit->n_translations) {
+        if (url)
+            *url = NULL;
+        return NULL;
+    }
+    if (url)
+        *url = hit->tr_url[i];
+    return hit->tr_lang[i];
 }
 
 void
@@ -286,13 +335,20 @@ hit_json(const recap_hit *h)
     json_t *snips = json_array();
     size_t i;
 
+    json_t *tr = json_array();
+
     for (i = 0; snips && i < h->n_snippets; i++)
         json_array_append_new(snips, snippet_json(&h->snippets[i]));
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "rank",
-                     (int)h->rank, "path", jstr(h->path), "url",
+    for (i = 0; tr && i < h->n_translations; i++)
+        json_array_append_new(tr, json_pack("{s:s, s:s}", "lang",
+                                            h->tr_lang[i], "url",
+                                            h->tr_url[i]));
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o}",
+                     "rank", (int)h->rank, "path", jstr(h->path), "url",
                      jstr(h->url), "title", jstr(h->title), "date",
                      jstr(h->date), "section", jstr(h->section), "lang",
-                     jstr(h->lang), "score", h->score, "snippets", snips);
+                     jstr(h->lang), "score", h->score, "snippets", snips,
+                     "translations", tr);
 }
 
 /* {"section": [{"value": "blog", "count": 12}, ...], ...} */

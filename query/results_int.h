@@ -23,7 +23,15 @@ struct recap_hit {
     char *path, *url, *title, *date, *section, *lang, *description;
     recap_snippet *snippets;
     size_t n_snippets;
+    char **tr_lang, **tr_url; /* n_translations other-language versions */
+    size_t n_translations;
 };
+
+/* Copies the hit's translations (`n` languages and URLs, from the stored
+ * data's "translations", lib/schema.h).  RECAP_OK or RECAP_ENOMEM. */
+recap_status results_hit_set_translations(recap_hit *hit,
+                                          const char *const *lang,
+                                          const char *const *url, size_t n);
 
 typedef struct facet_value {
     char *value;

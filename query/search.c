@@ -300,7 +300,9 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     hit->section = util_strdup(dd.section);
     hit->lang = util_strdup(dd.lang);
     hit->description = util_strdup(dd.description);
-    rc = make_snippets(s, hit, &dd, hit->description);
+    rc = results_hit_set_translations(hit, dd.tr_lang, dd.tr_url, dd.n_tr);
+    if (rc == RECAP_OK)
+        rc = make_snippets(s, hit, &dd, hit->description);
     docdata_free(&dd);
     if (rc)
         return index_fail(s->idx, rc, "making snippets: %s",

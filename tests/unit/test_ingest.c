@@ -126,8 +126,10 @@ test_files(void **state)
     assert_string_equal(doc->url, "/questions/");
     ingest_doc_free(doc);
 
+    /* No front matter: the title is the file name. */
     doc = ingest_ok("en/plain.md", &w);
-    assert_int_equal(doc->n_fields, 0);
+    assert_int_equal(doc->n_fields, 1);
+    assert_string_equal(ingest_doc_get(doc, "title"), "plain");
     assert_string_equal(doc->url, "/plain/");
     assert_string_equal(doc->section, "");
     assert_null(doc->date);
