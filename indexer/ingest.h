@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
 #include "limit.h"
+#include "status.h"
 
 /* One front-matter key.  Scalars have one value; lists have one value per
  * item; nested mappings are flattened with dots ("build.render").  Values
