@@ -10,7 +10,8 @@
  * and their snippets; the median of each query's runs is reported, then
  * the median and the 90th percentile over the queries, in wall-clock time
  * and in the thread's CPU time (steadier on a busy machine).  Only the public
- * API is used, so this is what an embedding program would see.
+ * API is used, so this is what an embedding program would see.  With
+ * BENCH_NO_SNIPPETS set in the environment, hits come without snippets.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -94,6 +95,8 @@ run_once(recap_index *idx, const bench_query *q, size_t *n_snippets,
     o.query = q->text;
     o.lang = q->lang;
     o.limit = 10;
+    if (getenv("BENCH_NO_SNIPPETS"))
+        o.flags |= RECAP_SEARCH_NO_SNIPPETS;
     if (recap_search(idx, &o, &res) != RECAP_OK)
         return -1;
     t = now(0) - t0;

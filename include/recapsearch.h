@@ -445,7 +445,10 @@ typedef enum recap_search_flags {
     RECAP_SEARCH_STRICT = 1 << 0, /* a malformed query is RECAP_EQUERY with
                                      its position, instead of being read as
                                      plain words */
-    RECAP_SEARCH_EXACT = 1 << 1   /* no spelling correction */
+    RECAP_SEARCH_EXACT = 1 << 1,  /* no spelling correction */
+    RECAP_SEARCH_NO_SNIPPETS = 1 << 2 /* hits without snippets: faster
+                                         when only titles or paths are
+                                         shown */
 } recap_search_flags;
 
 typedef struct recap_search_options {
@@ -679,6 +682,93 @@ recap_status recap_results_format(const recap_results *res,
 /* The format named `name` ("text", "json", "jsonl", "paths", "tsv"):
  * RECAP_OK and *out, or RECAP_EINVAL for another name. */
 recap_status recap_format_from_name(const char *name, recap_format *out);
+
+/* ---- serving ------------------------------------------------------------ */
+
+/*
+ * The revision of the index this handle reads: a number that grows with
+ * every commit (recap_index_reopen moves a reader to the latest one).
+ * A server uses it to notice a rebuilt index and as an HTTP validator.
+ * Returns RECAP_OK, or RECAP_EMODIFIED, RECAP_EBACKEND, RECAP_EINVAL.
+ */
+recap_status recap_index_revision(recap_index *idx, uint64_t *out);
+
+/*
+ * A time budget for each later recap_search on `idx`, in seconds (0, the
+ * default: none).  Once a search has spent it, the search stops doing
+ * optional work: Xapian stops counting extra matches (totals become
+ * estimates) and the second tier (pages with only some of the words) is
+ * skipped.  Such results are flagged by recap_results_partial() and by
+ * "partial": true in the JSON.  Returns RECAP_OK, or RECAP_EINVAL for a
+ * negative or non-finite value.
+ */
+recap_status recap_index_set_time_limit(recap_index *idx, double seconds);
+
+/* Whether the search ran out of its time budget and the results may miss
+ * pages (see recap_index_set_time_limit). */
+int recap_results_partial(const recap_results *res);
+
+/* ---- as-you-type suggestions -------------------------------------------- */
+
+typedef struct recap_suggest_options {
+    unsigned version;    /* RECAP_SUGGEST_OPTIONS_VERSION */
+    const char *query;   /* what the visitor has typed so far */
+    const char *lang;    /* NULL: the index's main language; "*": all */
+    uint32_t max_words;  /* completions to return (0: 8) */
+    uint32_t max_titles; /* page titles to return (0: 5) */
+} recap_suggest_options;
+
+#define RECAP_SUGGEST_OPTIONS_VERSION 1
+#define RECAP_SUGGEST_OPTIONS_INIT                                          \
+    {                                                                       \
+        RECAP_SUGGEST_OPTIONS_VERSION, NULL, NULL, 8, 5                     \
+    }
+
+typedef struct recap_suggestions recap_suggestions;
+
+/*
+ * Suggestions for a search box while the visitor types: completions of the
+ * last, partial word of opts->query from the index's vocabulary, most
+ * frequent first (the words before it are kept, so "ambient me" gives
+ * "ambient mesh"), and the titles of pages whose title has the words typed
+ * (the last one as a prefix).  A query that ends in a space completes no
+ * word.  Returns RECAP_OK and *out (free with recap_suggestions_free; it
+ * does not need `idx` to stay open), or RECAP_EMODIFIED (reopen and retry),
+ * RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.
+ *
+ *     recap_suggest_options so = RECAP_SUGGEST_OPTIONS_INIT;
+ *     recap_suggestions *sg;
+ *     so.query = "ambient me";
+ *     if (recap_suggest(idx, &so, &sg) == RECAP_OK) {
+ *         for (size_t i = 0; i < recap_suggestions_count(sg); i++)
+ *             puts(recap_suggestions_completion(sg, i, NULL));
+ *         recap_suggestions_free(sg);
+ *     }
+ */
+recap_status recap_suggest(recap_index *idx, const recap_suggest_options *opts,
+                           recap_suggestions **out);
+void recap_suggestions_free(recap_suggestions *sg);
+
+/* Number of completions, and the i-th: the whole query with its last word
+ * completed ("ambient mesh"); *n_docs (may be NULL) receives the number of
+ * pages that have the completed word.  Borrowed from sg; NULL past the end. */
+size_t recap_suggestions_count(const recap_suggestions *sg);
+const char *recap_suggestions_completion(const recap_suggestions *sg,
+                                         size_t i, uint64_t *n_docs);
+/* Number of page titles, and the i-th title; *url (may be NULL) receives
+ * the page's URL.  Borrowed from sg; NULL past the end. */
+size_t recap_suggestions_title_count(const recap_suggestions *sg);
+const char *recap_suggestions_title(const recap_suggestions *sg, size_t i,
+                                    const char **url);
+/*
+ * The suggestions as one JSON object (malloc()ed, caller frees; NULL when
+ * out of memory):
+ *   {"version": 1, "query": "ambient me",
+ *    "completions": [{"text": "ambient mesh", "word": "mesh", "docs": 412}],
+ *    "titles": [{"title": "Ambient mode", "url": "/docs/ambient/"}],
+ *    "elapsed_ms": 0.4}
+ */
+char *recap_suggestions_json(const recap_suggestions *sg);
 
 #ifdef __cplusplus
 }

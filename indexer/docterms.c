@@ -171,6 +171,8 @@ index_fields(termgen *tg, const ingest_doc *doc)
                               {SCHEMA_PREFIX_HEADING, 1, 0}};
     const target body[] = {{"", SCHEMA_WDF_BODY, 0}};
     const target code[] = {{SCHEMA_PREFIX_CODE, 1, 1}};
+    const target label[] = {{"", SCHEMA_WDF_BODY, 0},
+                            {SCHEMA_PREFIX_HEADING, 1, 0}};
     size_t i;
 
     index_field(tg, doc, "title", title, 2);
@@ -188,8 +190,11 @@ index_fields(termgen *tg, const ingest_doc *doc)
         const ingest_section *s = &doc->sections[i];
         if (s->heading)
             index_text(tg, s->heading, strlen(s->heading), heading, 2);
-        /* Tab names and block headers weigh as headings. */
-        index_text(tg, s->labels, s->labels_len, heading, 2);
+        /* Tab names and block headers are searchable as headings, but
+         * weigh as body text: sites repeat the same tab names ("Istio
+         * APIs", "Gateway API") on many pages, so as headings they would
+         * pull all of those pages up for the words. */
+        index_text(tg, s->labels, s->labels_len, label, 2);
         index_text(tg, s->text, s->text_len, body, 1);
         index_text(tg, s->code, s->code_len, code, 1);
     }
@@ -352,6 +357,17 @@ set_data(termgen *tg, const ingest_doc *doc)
                     "lang", doc->lang, "description",
                     str_or_null(ingest_doc_get(doc, "description")),
                     "sections", secs);
+    /* The summary first: the same object before sections are added. */
+    set_data_links(obj, doc);
+    dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    if (!dump) {
+        json_decref(obj);
+        tg->rc = RECAP_ENOMEM;
+        return;
+    }
+    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_SUMMARY, dump,
+                               strlen(dump), tg->err);
+    free(dump);
     for (i = 0; obj && i < doc->n_sections; i++) {
         const ingest_section *s = &doc->sections[i];
         json_t *sec = json_pack("{s:o, s:o, s:o, s:o}", "h",
@@ -364,7 +380,6 @@ set_data(termgen *tg, const ingest_doc *doc)
                                 json_stringn(s->labels, s->labels_len));
         json_array_append_new(secs, sec);
     }
-    set_data_links(obj, doc);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     if (!dump) {

@@ -74,8 +74,8 @@ add_group(recap_index *idx, const char *line, size_t len, xap_error *err)
             rc = -1;
     for (i = 0; i < n && rc == 0; i++)
         for (j = 0; j < n && rc == 0; j++)
-            if (i != j && xap_db_add_synonym(idx->db, m[i], strlen(m[i]),
-                                             m[j], strlen(m[j]), err))
+            if (i != j && xap_db_add_synonym(idx->db, m[i], strlen(m[i]), m[j],
+                                             strlen(m[j]), err))
                 rc = -1;
     for (i = 0; i < n; i++)
         free(m[i]);
@@ -96,8 +96,7 @@ recap_index_load_synonyms(recap_index *idx, const char *path)
                           "synonyms are loaded into a writable index, "
                           "inside a batch");
     if (util_read_file(path, &data, &len) < 0)
-        return index_fail(idx, RECAP_EIO, "cannot read synonyms file %s",
-                          path);
+        return index_fail(idx, RECAP_EIO, "cannot read synonyms file %s", path);
     for (line = data; line < data + len; line = nl + 1) {
         nl = memchr(line, '\n', (size_t)(data + len - line));
         if (!nl)

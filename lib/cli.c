@@ -31,8 +31,9 @@ cli_parse_uint(const char *prog, const char *opt, const char *value,
     errno = 0;
     v = strtoul(value, &end, 10);
     if (errno || end == value || *end || value[0] == '-' || v > max) {
-        fprintf(stderr, "%s: %s: expected a whole number from 0 to %u, got "
-                        "'%s'\n",
+        fprintf(stderr,
+                "%s: %s: expected a whole number from 0 to %u, got "
+                "'%s'\n",
                 prog, opt, (unsigned)max, value);
         return -1;
     }

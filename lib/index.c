@@ -24,19 +24,32 @@ const char *
 recap_status_str(recap_status rc)
 {
     switch (rc) {
-    case RECAP_OK: return "success";
-    case RECAP_ENOMEM: return "out of memory";
-    case RECAP_EINVAL: return "invalid argument";
-    case RECAP_ENOTFOUND: return "not found";
-    case RECAP_ELOCKED: return "index is locked by another writer";
-    case RECAP_ECORRUPT: return "index is damaged";
-    case RECAP_EMODIFIED: return "index changed while reading";
-    case RECAP_EQUERY: return "invalid query";
-    case RECAP_EPARSE: return "cannot parse file";
-    case RECAP_ESKIPPED: return "file not published";
-    case RECAP_EIO: return "input/output error";
-    case RECAP_EBACKEND: return "search backend error";
-    case RECAP_EINTERNAL: return "internal error";
+    case RECAP_OK:
+        return "success";
+    case RECAP_ENOMEM:
+        return "out of memory";
+    case RECAP_EINVAL:
+        return "invalid argument";
+    case RECAP_ENOTFOUND:
+        return "not found";
+    case RECAP_ELOCKED:
+        return "index is locked by another writer";
+    case RECAP_ECORRUPT:
+        return "index is damaged";
+    case RECAP_EMODIFIED:
+        return "index changed while reading";
+    case RECAP_EQUERY:
+        return "invalid query";
+    case RECAP_EPARSE:
+        return "cannot parse file";
+    case RECAP_ESKIPPED:
+        return "file not published";
+    case RECAP_EIO:
+        return "input/output error";
+    case RECAP_EBACKEND:
+        return "search backend error";
+    case RECAP_EINTERNAL:
+        return "internal error";
     }
     return "unknown status";
 }
@@ -127,8 +140,7 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     if (errmsg)
         *errmsg = NULL;
     if (!path || !out || (unsigned)mode > RECAP_OPEN_CREATE)
-        return open_fail(RECAP_EINVAL, errmsg, "%s%s", "invalid argument",
-                         "");
+        return open_fail(RECAP_EINVAL, errmsg, "%s%s", "invalid argument", "");
     idx = calloc(1, sizeof(*idx));
     if (!idx || !(idx->path = util_strdup(path))) {
         free(idx);

@@ -24,13 +24,16 @@ struct recap_index {
     void *warn_ctx;
     char default_lang[16];
     int in_batch;
-    int full;        /* RECAP_BEGIN_FULL: delete what was not added */
-    char **seen;     /* paths added in a full batch */
+    int full;    /* RECAP_BEGIN_FULL: delete what was not added */
+    char **seen; /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
     struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
                                    NULL: built-in defaults */
-    struct incr_state *incr; /* source stamps (indexer/incremental.c) */
+    struct incr_state *incr;    /* source stamps (indexer/incremental.c) */
+
+    /* Readers: the time budget of each search in seconds (0: none). */
+    double time_limit;
 
     /* Stemmers by language, made on first use. */
     struct {
@@ -44,8 +47,8 @@ struct recap_index {
 void sitecfg_free(struct sitecfg *cfg);
 
 /* Records a failure on the handle and returns `rc`. */
-recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt,
-                        ...) __attribute__((format(printf, 3, 4)));
+recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Records a wrapper failure (its status and message). */
 recap_status index_fail_xap(recap_index *idx, const xap_error *err,
                             const char *what);

@@ -54,6 +54,9 @@
 #define SCHEMA_SLOT_LANG 3
 #define SCHEMA_SLOT_TAGS 4   /* keywords, tags and categories */
 #define SCHEMA_SLOT_AUTHOR 5 /* attribution, author, authors */
+/* The stored data without its sections (a JSON object of the same
+ * layout), so hits shown without snippets need not read the whole text. */
+#define SCHEMA_SLOT_SUMMARY 6
 #define SCHEMA_VALUE_SEP '\x1f'
 
 /* Within-document weights: how many wdf a word of each field adds to the

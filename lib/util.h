@@ -13,13 +13,16 @@
 #include <stddef.h>
 
 typedef struct strbuf {
-    char *data;  /* NUL-terminated when len > 0 or after strbuf_cstr() */
-    size_t len;  /* bytes used, not counting the terminating NUL */
-    size_t cap;  /* bytes allocated */
-    int oom;     /* set once an allocation failed; appends then do nothing */
+    char *data; /* NUL-terminated when len > 0 or after strbuf_cstr() */
+    size_t len; /* bytes used, not counting the terminating NUL */
+    size_t cap; /* bytes allocated */
+    int oom;    /* set once an allocation failed; appends then do nothing */
 } strbuf;
 
-#define STRBUF_INIT {NULL, 0, 0, 0}
+#define STRBUF_INIT                                                            \
+    {                                                                          \
+        NULL, 0, 0, 0                                                          \
+    }
 
 void strbuf_append(strbuf *b, const char *s, size_t len);
 void strbuf_puts(strbuf *b, const char *s);

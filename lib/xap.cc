@@ -1186,6 +1186,20 @@ xap_enquire_set_collapse(xap_enquire *e, xap_slot slot, xap_error *err) noexcept
 }
 
 extern "C" recap_status
+xap_enquire_set_time_limit(xap_enquire *e, double seconds,
+                           xap_error *err) noexcept
+{
+    if (!e || !(seconds >= 0))
+        return misuse(err, "xap_enquire_set_time_limit");
+    try {
+        e->enq.set_time_limit(seconds);
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, e->path.c_str());
+    }
+}
+
+extern "C" recap_status
 xap_enquire_mset(xap_enquire *e, uint32_t first, uint32_t maxitems,
                  uint32_t check_at_least, xap_mset **out,
                  xap_error *err) noexcept

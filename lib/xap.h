@@ -287,6 +287,12 @@ recap_status xap_enquire_set_sort(xap_enquire *e, xap_sort sort, xap_slot slot,
 /* Keeps at most one document per distinct value in `slot`. */
 recap_status xap_enquire_set_collapse(xap_enquire *e, xap_slot slot,
                                       xap_error *err) XAP_NOEXCEPT;
+/* A time budget in seconds for the match (Xapian's set_time_limit; 0: none).
+ * Once it is spent Xapian stops checking extra documents for the counts
+ * (check_at_least), so totals become estimates; the match itself still
+ * finishes.  Call before xap_enquire_mset(). */
+recap_status xap_enquire_set_time_limit(xap_enquire *e, double seconds,
+                                        xap_error *err) XAP_NOEXCEPT;
 /* Runs the match: hits [first, first + maxitems), counting at least
  * `check_at_least` documents for the estimates. */
 recap_status xap_enquire_mset(xap_enquire *e, uint32_t first, uint32_t maxitems,

@@ -79,7 +79,7 @@ usage(FILE *f)
 "      --json             the same as --format json\n"
 "      --snippet-length N snippet length in characters (default 200)\n"
 "      --snippets N       passages per hit, from different sections\n"
-"                         (default 3, at most 3)\n"
+"                         (default 3, at most 3; 0 for none, faster)\n"
 "      --color WHEN       bold and coloured matches: auto (the default: on\n"
 "                         a terminal unless NO_COLOR is set), always, never\n"
 "      --hyperlinks       make titles and sections clickable (OSC 8)\n"
@@ -268,6 +268,8 @@ main(int argc, char **argv)
             if (cli_parse_uint(prog, "--snippets", optarg, 3,
                                &opts.max_snippets))
                 return CLI_EXIT_ERROR;
+            if (opts.max_snippets == 0)
+                opts.flags |= RECAP_SEARCH_NO_SNIPPETS;
             break;
         case 'C': color = optarg; break;
         case 'H': fo.hyperlinks = 1; break;
@@ -292,6 +294,9 @@ main(int argc, char **argv)
     }
     if (opts.limit == 0)
         opts.limit = 10;
+    /* A list of paths shows no snippets: do not make them. */
+    if (fo.format == RECAP_FORMAT_PATHS)
+        opts.flags |= RECAP_SEARCH_NO_SNIPPETS;
     if ((fo.color = want_color(color)) < 0) {
         fprintf(stderr, "%s: --color: expected auto, always or never, got "
                         "'%s'\n", prog, color);

@@ -168,17 +168,17 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
     size_t stem_len = 0;
     uint32_t pos = ++qb->qpos;
 
-    qlist_push(qb, &alts, term_query(qb, "", prefix, tok->term,
-                                     tok->term_len, pos));
+    qlist_push(qb, &alts,
+               term_query(qb, "", prefix, tok->term, tok->term_len, pos));
     if (qb->stemmer && analysis_is_stemmable(tok))
-        stem = analysis_stem(qb->stemmer, tok->term, tok->term_len,
-                             &stem_len);
+        stem = analysis_stem(qb->stemmer, tok->term, tok->term_len, &stem_len);
     if (stem)
-        qlist_push(qb, &alts, term_query(qb, SCHEMA_PREFIX_STEM, prefix, stem,
-                                         stem_len, pos));
+        qlist_push(
+            qb, &alts,
+            term_query(qb, SCHEMA_PREFIX_STEM, prefix, stem, stem_len, pos));
     if (!*prefix && qb->code_weight > 0) {
-        code = term_query(qb, SCHEMA_PREFIX_CODE, "", tok->term,
-                          tok->term_len, pos);
+        code = term_query(qb, SCHEMA_PREFIX_CODE, "", tok->term, tok->term_len,
+                          pos);
         if (code && !qb->rc) {
             if (xap_query_scale(code, qb->code_weight, &q, &qb->err))
                 fail(qb, qb->err.rc);
@@ -194,8 +194,8 @@ unit_query(qbuild *qb, const analysis_token *tok, const char *prefix)
 
 /* The unit of a word given as a string (a correction, a synonym): a term
  * unit for one word, a phrase for several. */
-static xap_query *
-string_unit(qbuild *qb, const char *s, size_t len, const char *prefix);
+static xap_query *string_unit(qbuild *qb, const char *s, size_t len,
+                              const char *prefix);
 
 /* OR-s `alt`, scaled by `scale`, into *unit (both owned). */
 static void
@@ -286,8 +286,7 @@ add_correction(qbuild *qb, const analysis_token *tok, const char *text,
     if (!qb->exact)
         add_alternative(qb, unit, string_unit(qb, fix, strlen(fix), ""),
                         QBUILD_FIX_SCALE);
-    remember_fix(qb, (size_t)(text - qb->text_base) + tok->off, tok->len,
-                 fix);
+    remember_fix(qb, (size_t)(text - qb->text_base) + tok->off, tok->len, fix);
 }
 
 char *
@@ -389,14 +388,14 @@ covered(const toks *ts, size_t i, analysis_kind kind)
  * to configure mtls for a namespace"): they still count in ranking and
  * phrases, but the all-words tier does not insist on them. */
 static const char *const stop_words[] = {
-    "a",    "about", "an",   "and",   "are",  "as",    "at",    "be",
-    "but",  "by",    "can",  "do",    "does", "for",   "from",  "how",
-    "i",    "if",    "in",   "into",  "is",   "it",    "its",   "my",
-    "of",   "on",    "or",   "our",   "should", "so",  "that",  "the",
-    "their", "then", "there", "these", "this", "to",   "was",   "we",
-    "what", "when",  "where", "which", "who",  "why",  "will",  "with",
-    "you",  "your",  "в",    "для",   "до",   "з",     "й",
-    "на",   "та",    "у",    "це",    "що",   "як",    "і"};
+    "a",     "about", "an",    "and",   "are",    "as",  "at",   "be",
+    "but",   "by",    "can",   "do",    "does",   "for", "from", "how",
+    "i",     "if",    "in",    "into",  "is",     "it",  "its",  "my",
+    "of",    "on",    "or",    "our",   "should", "so",  "that", "the",
+    "their", "then",  "there", "these", "this",   "to",  "was",  "we",
+    "what",  "when",  "where", "which", "who",    "why", "will", "with",
+    "you",   "your",  "в",     "для",   "до",     "з",   "й",    "на",
+    "та",    "у",     "це",    "що",    "як",     "і"};
 
 int
 qbuild_is_stop_word(const char *term)
@@ -430,8 +429,7 @@ qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
         add_synonyms(qb, tok, prefix, &unit);
         if (!*prefix)
             add_correction(qb, tok, text, &unit);
-        qlist_push(qb,
-                   stops && qbuild_is_stop_word(tok->term) ? stops : out,
+        qlist_push(qb, stops && qbuild_is_stop_word(tok->term) ? stops : out,
                    unit);
     }
     toks_free(&ts);
@@ -454,8 +452,9 @@ qbuild_phrase(qbuild *qb, const char *text, size_t len, const char *prefix)
         if (tok->kind == ANALYSIS_JOINED || tok->kind == ANALYSIS_CJK_BI)
             continue;
         add_highlight(qb, tok->term, tok->term_len, group);
-        qlist_push(qb, &terms, term_query(qb, "", prefix, tok->term,
-                                          tok->term_len, ++qb->qpos));
+        qlist_push(
+            qb, &terms,
+            term_query(qb, "", prefix, tok->term, tok->term_len, ++qb->qpos));
     }
     toks_free(&ts);
     q = qlist_combine(qb, &terms, XAP_OP_PHRASE, 0);
@@ -534,10 +533,10 @@ qbuild_wildcard(qbuild *qb, const char *text, size_t len, const char *prefix,
     q = wildcard_query(qb, "", prefix, stem, max, strict);
     /* In the default fields, code counts too, with less weight. */
     if (!*prefix && qb->code_weight > 0)
-        add_alternative(qb, &q,
-                        wildcard_query(qb, SCHEMA_PREFIX_CODE, "", stem, max,
-                                       strict),
-                        qb->code_weight);
+        add_alternative(
+            qb, &q,
+            wildcard_query(qb, SCHEMA_PREFIX_CODE, "", stem, max, strict),
+            qb->code_weight);
     free(stem);
     return q;
 }

@@ -25,23 +25,23 @@ typedef struct qbuild_fix {
 
 typedef struct qbuild {
     xap_db *db;
-    const char *query;         /* the query as given, for the suggestion;
-                                  NULL: no spelling correction */
-    const char *text_base;     /* where the byte offsets of the text given
-                                  to qbuild_words() count from (the query
-                                  or the parser's copy of it) */
-    int exact;                 /* suggest corrections but do not search
-                                  for them */
+    const char *query;     /* the query as given, for the suggestion;
+                              NULL: no spelling correction */
+    const char *text_base; /* where the byte offsets of the text given
+                              to qbuild_words() count from (the query
+                              or the parser's copy of it) */
+    int exact;             /* suggest corrections but do not search
+                              for them */
     qbuild_fix *fixes;
     size_t n_fixes;
     analysis_stemmer *stemmer; /* of the searched language; may be NULL */
     uint32_t doccount;
-    snippet_term *terms;       /* highlight terms; strings owned here */
+    snippet_term *terms; /* highlight terms; strings owned here */
     size_t n_terms, cap_terms;
-    int next_group;            /* phrase group ids */
-    uint32_t qpos;             /* query term positions */
-    double code_weight;        /* scale of matches in code */
-    recap_status rc;           /* sticky: first failure */
+    int next_group;     /* phrase group ids */
+    uint32_t qpos;      /* query term positions */
+    double code_weight; /* scale of matches in code */
+    recap_status rc;    /* sticky: first failure */
     xap_error err;
 } qbuild;
 
@@ -68,8 +68,8 @@ char *qbuild_suggestion(const qbuild *qb);
 /* Analyses `text` and appends one subquery per unit to `out`.  `prefix` is
  * "" for the default fields or a field prefix from schema.h.  Units that
  * are stop words go to `stops` instead when it is not NULL. */
-void qbuild_words(qbuild *qb, const char *text, size_t len,
-                  const char *prefix, qlist *out, qlist *stops);
+void qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
+                  qlist *out, qlist *stops);
 /* Whether a normalised term is a stop word (English, Ukrainian). */
 int qbuild_is_stop_word(const char *term);
 /* Terms of `prefix` field starting with the normalised `text`, at most

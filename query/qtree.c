@@ -34,8 +34,8 @@ static const field fields[] = {
 };
 
 const char *const qtree_fields[] = {
-    "title", "description", "keyword", "tag",  "author", "section",
-    "lang",  "heading",     "code",    "url",  NULL};
+    "title", "description", "keyword", "tag", "author", "section",
+    "lang",  "heading",     "code",    "url", NULL};
 
 static const field default_field = {"", "", 0};
 
@@ -235,8 +235,7 @@ proximity(ctx *c, const qparse_node *const *words, size_t n)
     }
     near = qbuild_phrase(c->qb, text.data, text.len, "");
     strbuf_free(&text);
-    if (near && xap_query_scale(near, c->proximity, &scaled,
-                                &c->qb->err))
+    if (near && xap_query_scale(near, c->proximity, &scaled, &c->qb->err))
         c->qb->rc = c->qb->err.rc;
     xap_query_free(near);
     return scaled;
@@ -254,8 +253,7 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
     for (i = 0; i < n && !c->qb->rc; i++) {
         const qparse_node *k = kids[i];
         if (k->kind == QPARSE_NOT)
-            qlist_push(c->qb, &neg, node_query(c, k->kids[0],
-                                               &default_field));
+            qlist_push(c->qb, &neg, node_query(c, k->kids[0], &default_field));
         else if (is_filter(k))
             qlist_push(c->qb, &filt, node_query(c, k, &default_field));
         else if (k->kind == QPARSE_MUST)

@@ -183,6 +183,12 @@ recap_facet_value(const recap_facet *f, size_t i, uint64_t *count)
     return f->values[i].value;
 }
 
+int
+recap_results_partial(const recap_results *res)
+{
+    return res->partial;
+}
+
 size_t
 recap_results_count(const recap_results *res)
 {
@@ -340,9 +346,8 @@ hit_json(const recap_hit *h)
     for (i = 0; snips && i < h->n_snippets; i++)
         json_array_append_new(snips, snippet_json(&h->snippets[i]));
     for (i = 0; tr && i < h->n_translations; i++)
-        json_array_append_new(tr, json_pack("{s:s, s:s}", "lang",
-                                            h->tr_lang[i], "url",
-                                            h->tr_url[i]));
+        json_array_append_new(tr, json_pack("{s:s, s:s}", "lang", h->tr_lang[i],
+                                            "url", h->tr_url[i]));
     return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o}",
                      "rank", (int)h->rank, "path", jstr(h->path), "url",
                      jstr(h->url), "title", jstr(h->title), "date",
@@ -379,20 +384,22 @@ recap_results_json(const recap_results *res, int pretty)
 
     for (i = 0; hits && i < res->n_hits; i++)
         json_array_append_new(hits, hit_json(&res->hits[i]));
-    obj = json_pack("{s:i, s:o, s:I, s:b, s:o, s:f, s:o, s:o}", "version",
-                    RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
-                    (json_int_t)res->total, "total_exact", res->total_exact,
-                    "next_offset",
-                    res->next_offset ? json_integer((json_int_t)res->next_offset)
-                                     : json_null(),
-                    "elapsed_ms", res->elapsed * 1000.0, "hits", hits,
-                    "facets", facets_json(res));
+    obj = json_pack(
+        "{s:i, s:o, s:I, s:b, s:o, s:f, s:o, s:o}", "version",
+        RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
+        (json_int_t)res->total, "total_exact", res->total_exact, "next_offset",
+        res->next_offset ? json_integer((json_int_t)res->next_offset)
+                         : json_null(),
+        "elapsed_ms", res->elapsed * 1000.0, "hits", hits, "facets",
+        facets_json(res));
     if (obj) {
         json_object_set_new(obj, "suggestion", jstr(res->suggestion));
         json_object_set_new(obj, "corrected", json_boolean(res->corrected));
     }
     if (!obj)
         return NULL;
+    if (res->partial)
+        json_object_set_new(obj, "partial", json_true());
     out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);
     json_decref(obj);
     return out;

@@ -13,7 +13,7 @@ struct recap_snippet {
     char *html;    /* escaped, matches in <mark> */
     char *heading; /* NULL for the lead section */
     char *anchor;
-    size_t *hl;    /* n_hl (offset, length) pairs into text, bytes */
+    size_t *hl; /* n_hl (offset, length) pairs into text, bytes */
     size_t n_hl;
 };
 
@@ -54,6 +54,7 @@ struct recap_results {
     char *suggestion; /* the query with spelling corrected, or NULL */
     int corrected;    /* the search used the corrections */
     double elapsed;
+    int partial; /* the time budget ran out: pages may be missing */
     recap_hit *hits;
     size_t n_hits;
 };

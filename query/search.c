@@ -35,6 +35,7 @@ typedef struct search {
     size_t cap_hits;
     facets *facets; /* NULL: none asked for */
     snippet_matcher *matcher; /* the query terms, for the hits' language */
+    double t0; /* start, for the time budget */
 } search;
 
 static recap_status
@@ -277,8 +278,20 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     xap_error err;
     recap_status rc;
 
-    if ((rc = xap_mset_doc(m, i, &doc, &err)) ||
-        (rc = xap_doc_get_data(doc, &data, &len, &err))) {
+    if ((rc = xap_mset_doc(m, i, &doc, &err)))
+        return fail_xap(s, &err, "reading a hit");
+    /* Without snippets the summary slot is enough (indexes made before it
+     * existed have none: then read the whole data). */
+    if ((s->opts->flags & RECAP_SEARCH_NO_SNIPPETS) &&
+        (rc = xap_doc_get_value(doc, SCHEMA_SLOT_SUMMARY, &data, &len,
+                                &err)) == RECAP_OK &&
+        len == 0) {
+        free(data);
+        data = NULL;
+    }
+    if (rc == RECAP_OK && !data)
+        rc = xap_doc_get_data(doc, &data, &len, &err);
+    if (rc) {
         xap_doc_free(doc);
         return fail_xap(s, &err, "reading a hit");
     }
@@ -301,7 +314,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     hit->lang = util_strdup(dd.lang);
     hit->description = util_strdup(dd.description);
     rc = results_hit_set_translations(hit, dd.tr_lang, dd.tr_url, dd.n_tr);
-    if (rc == RECAP_OK)
+    if (rc == RECAP_OK && !(s->opts->flags & RECAP_SEARCH_NO_SNIPPETS))
         rc = make_snippets(s, hit, &dd, hit->description);
     docdata_free(&dd);
     if (rc)
@@ -330,6 +343,8 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
         (s->opts->sort == RECAP_SORT_DATE &&
          (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
                                     SCHEMA_SLOT_DATE, 1, &err))) ||
+        (s->idx->time_limit > 0 &&
+         (rc = xap_enquire_set_time_limit(e, s->idx->time_limit, &err))) ||
         (rc = facets_attach(s->facets, e, &err)) ||
         (rc = xap_enquire_mset(
              e, first, max,
@@ -390,7 +405,9 @@ run(search *s)
     if ((rc = run_tier(s, s->strict, offset, limit, &n_strict,
                        &exact_strict)))
         return rc;
-    if (s->loose)
+    if (s->idx->time_limit > 0 && util_now() - s->t0 > s->idx->time_limit)
+        s->res->partial = 1; /* over budget: skip the second tier */
+    else if (s->loose)
         rc = run_loose(s, offset, limit, n_strict, &n_loose, &exact_loose);
     s->res->total = n_strict + n_loose;
     s->res->total_exact = exact_strict && exact_loose;
@@ -417,6 +434,7 @@ search_once(recap_index *idx, const recap_search_options *opts,
     memset(&s, 0, sizeof(s));
     s.idx = idx;
     s.opts = opts;
+    s.t0 = t0;
     s.lang = opts->lang && *opts->lang ? opts->lang : idx->main_lang;
     if (strcmp(s.lang, "*") == 0)
         s.lang = NULL;

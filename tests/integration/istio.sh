@@ -12,7 +12,9 @@ fi
 DB=$TMP/db
 
 start=$(date +%s.%N)
-"$BIN/recapsearch-index" --db "$DB" "$CONTENT" 2>"$TMP/log"
+"$BIN/recapsearch-index" --db "$DB" --params "$SRC/corpus/istio-params.yaml" \
+  --shortcodes "$SRC/corpus/istio-shortcodes.yaml" \
+  --synonyms "$SRC/corpus/istio-synonyms.txt" "$CONTENT" 2>"$TMP/log"
 rc=$?
 end=$(date +%s.%N)
 expect_eq "index exit status" 0 $rc

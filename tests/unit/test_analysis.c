@@ -701,8 +701,8 @@ test_stem_ukrainian(void **state)
             st = analysis_stem(uk, groups[i][j], strlen(groups[i][j]), &len);
             assert_non_null(st);
             if (len != len0 || memcmp(st, first, len) != 0)
-                fail_msg("%s -> %.*s, but %s -> %s", groups[i][j], (int)len,
-                         st, groups[i][0], first);
+                fail_msg("%s -> %.*s, but %s -> %s", groups[i][j], (int)len, st,
+                         groups[i][0], first);
         }
     }
     /* Short words keep at least three letters; other words stay apart. */

@@ -1,0 +1,215 @@
+/*
+ * cache.c: the sharded LRU answer cache of cache.h.
+ *
+ * Each shard is a hash table with chaining plus a doubly linked list in
+ * recency order; both are intrusive in the entry.  The key and the body of
+ * an entry share one allocation.
+ */
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SHARDS 16
+
+typedef struct entry {
+    struct entry *next_in_bucket;
+    struct entry *newer, *older; /* recency list */
+    uint64_t hash, revision;
+    size_t key_len, body_len;
+    char bytes[]; /* key, then body */
+} entry;
+
+typedef struct shard {
+    pthread_mutex_t mu;
+    entry **buckets;
+    size_t n_buckets; /* a power of two */
+    entry *newest, *oldest;
+    size_t n_entries, n_bytes;
+} shard;
+
+struct cache {
+    shard shards[CACHE_SHARDS];
+    size_t max_entries, max_bytes; /* per shard */
+    atomic_uint_fast64_t hits, misses;
+};
+
+/* FNV-1a, 64 bits. */
+static uint64_t
+hash_key(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+cache *
+cache_new(size_t max_entries, size_t max_bytes)
+{
+    cache *c;
+    size_t i, n_buckets = 16;
+
+    if (max_entries == 0 || !(c = calloc(1, sizeof(*c))))
+        return NULL;
+    c->max_entries = max_entries / CACHE_SHARDS + 1;
+    c->max_bytes = max_bytes / CACHE_SHARDS + 1;
+    while (n_buckets < c->max_entries)
+        n_buckets *= 2;
+    for (i = 0; i < CACHE_SHARDS; i++) {
+        shard *s = &c->shards[i];
+        pthread_mutex_init(&s->mu, NULL);
+        s->n_buckets = n_buckets;
+        if (!(s->buckets = calloc(n_buckets, sizeof(*s->buckets)))) {
+            cache_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+void
+cache_free(cache *c)
+{
+    size_t i;
+    entry *e, *next;
+
+    if (!c)
+        return;
+    for (i = 0; i < CACHE_SHARDS; i++) {
+        for (e = c->shards[i].newest; e; e = next) {
+            next = e->older;
+            free(e);
+        }
+        free(c->shards[i].buckets);
+        pthread_mutex_destroy(&c->shards[i].mu);
+    }
+    free(c);
+}
+
+static void
+list_unlink(shard *s, entry *e)
+{
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        s->newest = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        s->oldest = e->newer;
+    e->newer = e->older = NULL;
+}
+
+static void
+list_push_newest(shard *s, entry *e)
+{
+    e->older = s->newest;
+    e->newer = NULL;
+    if (s->newest)
+        s->newest->newer = e;
+    s->newest = e;
+    if (!s->oldest)
+        s->oldest = e;
+}
+
+/* The bucket slot holding `key`, or the empty slot at the chain's end. */
+static entry **
+find(shard *s, uint64_t h, const char *key, size_t key_len)
+{
+    entry **p = &s->buckets[h & (s->n_buckets - 1)];
+
+    while (*p && !((*p)->hash == h && (*p)->key_len == key_len &&
+                   memcmp((*p)->bytes, key, key_len) == 0))
+        p = &(*p)->next_in_bucket;
+    return p;
+}
+
+static void
+remove_entry(shard *s, entry *e)
+{
+    entry **p = find(s, e->hash, e->bytes, e->key_len);
+
+    *p = e->next_in_bucket;
+    list_unlink(s, e);
+    s->n_entries--;
+    s->n_bytes -= e->key_len + e->body_len;
+    free(e);
+}
+
+char *
+cache_get(cache *c, const char *key, size_t key_len, uint64_t revision,
+          size_t *len)
+{
+    uint64_t h;
+    shard *s;
+    entry *e;
+    char *out = NULL;
+
+    if (!c)
+        return NULL;
+    h = hash_key(key, key_len);
+    s = &c->shards[h % CACHE_SHARDS];
+    pthread_mutex_lock(&s->mu);
+    e = *find(s, h, key, key_len);
+    if (e && e->revision != revision) {
+        remove_entry(s, e); /* computed from another revision */
+        e = NULL;
+    }
+    if (e && (out = malloc(e->body_len + 1))) {
+        memcpy(out, e->bytes + e->key_len, e->body_len);
+        out[e->body_len] = '\0';
+        *len = e->body_len;
+        list_unlink(s, e);
+        list_push_newest(s, e);
+    }
+    pthread_mutex_unlock(&s->mu);
+    atomic_fetch_add_explicit(out ? &c->hits : &c->misses, 1,
+                              memory_order_relaxed);
+    return out;
+}
+
+void
+cache_put(cache *c, const char *key, size_t key_len, uint64_t revision,
+          const char *body, size_t len)
+{
+    uint64_t h;
+    shard *s;
+    entry *e, **slot;
+
+    if (!c || key_len + len > c->max_bytes)
+        return;
+    h = hash_key(key, key_len);
+    s = &c->shards[h % CACHE_SHARDS];
+    if (!(e = malloc(sizeof(*e) + key_len + len)))
+        return;
+    e->hash = h;
+    e->revision = revision;
+    e->key_len = key_len;
+    e->body_len = len;
+    e->next_in_bucket = NULL;
+    memcpy(e->bytes, key, key_len);
+    memcpy(e->bytes + key_len, body, len);
+    pthread_mutex_lock(&s->mu);
+    if (*(slot = find(s, h, key, key_len)))
+        remove_entry(s, *slot);
+    while (s->oldest && (s->n_entries >= c->max_entries ||
+                         s->n_bytes + key_len + len > c->max_bytes))
+        remove_entry(s, s->oldest);
+    *find(s, h, key, key_len) = e;
+    list_push_newest(s, e);
+    s->n_entries++;
+    s->n_bytes += key_len + len;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void
+cache_stats(const cache *c, uint64_t *hits, uint64_t *misses)
+{
+    *hits = c ? atomic_load(&((cache *)c)->hits) : 0;
+    *misses = c ? atomic_load(&((cache *)c)->misses) : 0;
+}
