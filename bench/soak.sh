@@ -93,7 +93,7 @@ growth2=$(awk -v a="$rss_half" -v b="$rss_end" 'BEGIN { printf "%.1f", (b - a) *
 echo
 echo "soak: ${secs} s, $requests requests, non-2xx: ${non2xx:-0}, socket errors: ${sockerr:-none}"
 echo "soak: server RSS after ${warm} s of warm-up $((rss_start / 1024)) MB, half-way $((rss_half / 1024)) MB, at the end $((rss_end / 1024)) MB (max $((rss_max / 1024)) MB)"
-echo "soak: RSS growth ${growth}% over the run (the answer cache filling), ${growth2}% over its second half"
+echo "soak: RSS growth ${growth}% over the run, ${growth2}% over its second half"
 echo "soak: RSS every minute (MB): $(awk 'NR % 6 == 1 { printf "%d ", $2 / 1024 }' "$TMP/rss.log")"
 status=0
 [ "${non2xx:-0}" -eq 0 ] || { echo "soak: FAIL: non-2xx answers" >&2; status=1; }
