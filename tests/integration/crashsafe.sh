@@ -6,6 +6,10 @@
 . "$(dirname "$0")/common.bash"
 . "$(dirname "$0")/crashsafe.bash"
 CS_SRC=$SRC/corpus/content
+# The sanitizer build is about three times slower: a smaller site there.
+if ldd "$BIN/recapsearch-index" | grep -q libasan; then
+  CS_COPIES=${CS_COPIES:-2}
+fi
 CS_COPIES=${CS_COPIES:-3}
 CS_KILLS=${CS_KILLS:-20}
 CS_SEED=${CS_SEED:-$((($$ + $(date +%s)) % 32768))}
