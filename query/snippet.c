@@ -70,7 +70,7 @@ typedef struct snippet_matcher {
      * not among them cannot stem to any of them (Snowball stemmers keep a
      * word's first letter), so it is not stemmed at all. */
     unsigned char stem_first[128];
-    /* The prefilter (see may_match): a needle per term, or off. */
+    /* The prefilter (see find_spans): a needle per term, or off. */
     int prefilter;
     struct {
         char key[16];
@@ -79,6 +79,11 @@ typedef struct snippet_matcher {
     cache_entry *slots;
     size_t n_slots, n_used;
     strbuf keys;
+    /* Scratch of find_spans(): needle offsets, then spans. */
+    size_t *hits;
+    size_t n_hits, hits_cap;
+    size_t *spans; /* [start, end) pairs */
+    size_t n_spans, spans_cap;
 } matcher;
 
 static uint64_t
@@ -311,6 +316,8 @@ matcher_free(matcher *mt)
         free(mt->t[i].term);
     }
     free(mt->slots);
+    free(mt->hits);
+    free(mt->spans);
     strbuf_free(&mt->keys);
 }
 
@@ -336,6 +343,7 @@ typedef struct match_vec {
 typedef struct collect_ctx {
     matcher *mt;
     match_vec *v;
+    size_t base; /* byte offset of the tokenized span in the text */
     int oom;
 } collect_ctx;
 
@@ -361,7 +369,7 @@ collect_token(void *ctx, const analysis_token *tok)
     }
     match *m = &c->v->m[c->v->n++];
     memset(m, 0, sizeof *m);
-    m->off = tok->off;
+    m->off = c->base + tok->off;
     m->len = tok->len;
     m->pos = tok->pos;
     m->mask = mask;
@@ -579,25 +587,6 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
     return 1;
 }
 
-static int
-has_needle(const char *text, size_t len, const char *key, size_t klen)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    unsigned char lo = (unsigned char)key[0], up = lo;
-
-    if (lo >= 'a' && lo <= 'z')
-        up = (unsigned char)(lo - 'a' + 'A');
-    for (int pass = 0; pass < 1 + (up != lo); pass++) {
-        const unsigned char *p = s, *end = s + len;
-        while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
-            if (needle_at(s, len, (size_t)(p - s), key, klen))
-                return 1;
-            p++;
-        }
-    }
-    return 0;
-}
-
 /* Whether text has a character that NFKC or case folding turns into ASCII
  * letters or digits (full-width forms, ligatures, letterlike symbols,
  * super- and subscripts, circled letters, mathematical letters, long s,
@@ -622,18 +611,138 @@ has_foldable(const char *text, size_t len)
     return 0;
 }
 
-/* The prefilter: whether any term could match in text, found by a byte
- * search for each term's needle (much cheaper than tokenizing).  Yes when
- * the prefilter is off, or when the text has foldable characters. */
+/* Appends x to a vector of offsets.  Returns 0, or -1 when out of
+ * memory. */
 static int
-may_match(const matcher *mt, const char *text, size_t len)
+push_off(size_t **v, size_t *n, size_t *cap, size_t x)
 {
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        size_t *p = realloc(*v, c * sizeof *p);
+        if (!p)
+            return -1;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+/* Appends to mt->hits every offset where the needle occurs (see
+ * has_needle).  Returns 0, or -1 when out of memory. */
+static int
+find_needles(matcher *mt, const char *text, size_t len, const char *key,
+             size_t klen)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char lo = (unsigned char)key[0], up = lo;
+
+    if (lo >= 'a' && lo <= 'z')
+        up = (unsigned char)(lo - 'a' + 'A');
+    for (int pass = 0; pass < 1 + (up != lo); pass++) {
+        const unsigned char *p = s, *end = s + len;
+        while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
+            if (needle_at(s, len, (size_t)(p - s), key, klen) &&
+                push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
+                         (size_t)(p - s)) < 0)
+                return -1;
+            p++;
+        }
+    }
+    return 0;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Whether s[i] is a byte the tokenizer always stops at: ASCII, and not a
+ * letter, digit, joiner ('-', '_', '.') or apostrophe (see analysis.h).
+ * No token covers such a byte, and tokenizing from just after it gives the
+ * tokens the whole text has there. */
+static int
+is_cut(unsigned char c)
+{
+    if (c >= 0x80)
+        return 0;
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+        (c >= 'A' && c <= 'Z'))
+        return 0;
+    return c != '-' && c != '_' && c != '.' && c != '\'';
+}
+
+/* Whether s[a..b) surely holds a token: an ASCII alphanumeric, a basic
+ * Cyrillic letter or a common Han character, each of which the tokenizer
+ * always gives a position. */
+static int
+has_token(const unsigned char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++) {
+        unsigned char c = s[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+            (c >= 'A' && c <= 'Z'))
+            return 1;
+        if (i + 1 < b && ((c == 0xD0 && s[i + 1] >= 0x90) ||
+                          (c == 0xD1 && s[i + 1] <= 0x8F && s[i + 1] >= 0x80)))
+            return 1; /* U+0410..U+044F */
+        if (c >= 0xE4 && c <= 0xE9 && i + 2 < b) {
+            uint32_t cp;
+            if (decode(s + i, b - i, &cp) == 3 && cp >= 0x4E00 && cp <= 0x9FA5)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The prefilter: where any term could match in text, found by a byte
+ * search for each term's needle (much cheaper than tokenizing).  Returns 0
+ * when no term can match, 1 when the whole text must be tokenized (the
+ * prefilter is off, or the text has foldable characters), or 2 with
+ * mt->spans[0..mt->n_spans) holding the spans [start, end) to tokenize:
+ * the runs between cut bytes (see is_cut) that hold a needle, in order.
+ * Spans whose gap may hold no token are merged, so two tokens at adjacent
+ * positions of the text are always in one span.  Returns -1 when out of
+ * memory.
+ */
+static int
+find_spans(matcher *mt, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
     if (!mt->prefilter)
         return 1;
+    mt->n_hits = 0;
     for (size_t i = 0; i < mt->n; i++)
-        if (has_needle(text, len, mt->needle[i].key, mt->needle[i].len))
-            return 1;
-    return has_foldable(text, len);
+        if (find_needles(mt, text, len, mt->needle[i].key, mt->needle[i].len) <
+            0)
+            return -1;
+    if (has_foldable(text, len))
+        return 1;
+    if (mt->n_hits == 0)
+        return 0;
+    qsort(mt->hits, mt->n_hits, sizeof *mt->hits, size_cmp);
+    mt->n_spans = 0;
+    for (size_t h = 0, end = 0; h < mt->n_hits; h++) {
+        size_t p = mt->hits[h], a = p, b = p;
+        if (mt->n_spans > 0 && p < end)
+            continue;
+        while (a > 0 && !is_cut(s[a - 1]))
+            a--;
+        while (b < len && !is_cut(s[b]))
+            b++;
+        if (mt->n_spans > 0 && !has_token(s, end, a)) {
+            mt->spans[mt->n_spans - 1] = b;
+        } else if (push_off(&mt->spans, &mt->n_spans, &mt->spans_cap, a) < 0 ||
+                   push_off(&mt->spans, &mt->n_spans, &mt->spans_cap, b) < 0) {
+            return -1;
+        }
+        end = b;
+    }
+    return 2;
 }
 
 /* Tokenizes `text` and fills `v` with its sorted, annotated matches.
@@ -641,13 +750,32 @@ may_match(const matcher *mt, const char *text, size_t len)
 static int
 find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
 {
-    collect_ctx c = {mt, v, 0};
+    collect_ctx c = {mt, v, 0, 0};
+    int r;
 
     v->n = 0;
-    if (len == 0 || mt->n == 0 || !may_match(mt, text, len))
+    if (len == 0 || mt->n == 0 || (r = find_spans(mt, text, len)) == 0)
         return 0;
-    if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 || c.oom)
+    if (r < 0)
         return -1;
+    if (r == 1) {
+        if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 ||
+            c.oom)
+            return -1;
+    } else {
+        uint32_t pos = 0;
+        for (size_t k = 0; k + 1 < mt->n_spans; k += 2) {
+            size_t a = mt->spans[k], b = mt->spans[k + 1];
+            c.base = a;
+            /* Spans are apart by at least one token: keep a position
+             * free between them so no phrase link is made across. */
+            if (analysis_tokenize(text + a, b - a, pos, collect_token, &c,
+                                  &pos) < 0 ||
+                c.oom)
+                return -1;
+            pos++;
+        }
+    }
     if (v->n == 0)
         return 0;
     qsort(v->m, v->n, sizeof *v->m, match_cmp);
