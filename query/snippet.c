@@ -445,9 +445,23 @@ step(const char *s, size_t n)
 static size_t
 count_cp(const char *s, size_t n)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; k++)
-        i += step(s + i, n - i);
+    size_t k = 0, i = 0;
+
+    while (i < n) {
+        /* Plain ASCII eight bytes at a time: a code point each. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080u)
+                break;
+            i += 8;
+            k += 8;
+        }
+        if (i < n) {
+            i += step(s + i, n - i);
+            k++;
+        }
+    }
     return k;
 }
 
@@ -572,7 +586,10 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
         size_t skip;
         if (i >= len)
             return 0;
-        if (k > 0 && (skip = skippable(s, len, i))) {
+        /* Only these bytes can start a skippable character. */
+        if (k > 0 && (s[i] >= 0x80 || s[i] == '\'' || s[i] == '-' ||
+                      s[i] == '_') &&
+            (skip = skippable(s, len, i))) {
             i += skip;
             continue;
         }
@@ -597,6 +614,14 @@ has_foldable(const char *text, size_t len)
     const unsigned char *s = (const unsigned char *)text;
 
     for (size_t i = 0; i + 1 < len; i++) {
+        /* Skip plain ASCII eight bytes at a time. */
+        while (i + 9 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080u)
+                break;
+            i += 8;
+        }
         unsigned char a = s[i], b = s[i + 1];
         if (a < 0xC2)
             continue;
