@@ -587,8 +587,8 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
         if (i >= len)
             return 0;
         /* Only these bytes can start a skippable character. */
-        if (k > 0 && (s[i] >= 0x80 || s[i] == '\'' || s[i] == '-' ||
-                      s[i] == '_') &&
+        if (k > 0 &&
+            (s[i] >= 0x80 || s[i] == '\'' || s[i] == '-' || s[i] == '_') &&
             (skip = skippable(s, len, i))) {
             i += skip;
             continue;
@@ -602,6 +602,22 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
         k++;
     }
     return 1;
+}
+
+/* Whether s[0..n) (s[0] == 0xEF) starts a full-width punctuation mark
+ * or symbol (U+FF01..U+FF5F) that NFKC maps to no letter or digit: the
+ * commas and stops of Chinese text, which need no slow path. */
+static int
+plain_fullwidth(const unsigned char *s, size_t n)
+{
+    if (n < 3)
+        return 0;
+    if (s[1] == 0xBC) /* U+FF00..U+FF3F: not the digits, capitals, ' */
+        return s[2] != 0x87 && !(s[2] >= 0x90 && s[2] <= 0x99) &&
+               !(s[2] >= 0xA1 && s[2] <= 0xBA) && s[2] != 0x80;
+    if (s[1] == 0xBD) /* U+FF40..U+FF7F: not the small letters, kana */
+        return !(s[2] >= 0x81 && s[2] <= 0x9A) && s[2] < 0xA0;
+    return 0;
 }
 
 /* Whether text has a character that NFKC or case folding turns into ASCII
@@ -630,7 +646,8 @@ has_foldable(const char *text, size_t len)
             (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
             (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
                            (b >= 0x91 && b <= 0x93))) ||
-            a == 0xEF || (a == 0xF0 && b == 0x9D))
+            (a == 0xEF && !plain_fullwidth(s + i, len - i)) ||
+            (a == 0xF0 && b == 0x9D))
             return 1;
     }
     return 0;
@@ -699,6 +716,22 @@ is_cut(unsigned char c)
     return c != '-' && c != '_' && c != '.' && c != '\'';
 }
 
+/* Whether s[0..n) starts a CJK punctuation mark the tokenizer stops at
+ * (、。「」《》 and the full-width ，：；（）！？), which cuts Chinese
+ * text into clauses the way spaces cut English. */
+static int
+is_wide_cut(const unsigned char *s, size_t n)
+{
+    if (n < 3)
+        return 0;
+    if (s[0] == 0xE3 && s[1] == 0x80)
+        return s[2] == 0x81 || s[2] == 0x82 || (s[2] >= 0x8A && s[2] <= 0x8D);
+    if (s[0] == 0xEF && s[1] == 0xBC)
+        return s[2] == 0x8C || s[2] == 0x9A || s[2] == 0x9B || s[2] == 0x88 ||
+               s[2] == 0x89 || s[2] == 0x81 || s[2] == 0x9F;
+    return 0;
+}
+
 /* Whether s[a..b) surely holds a token: an ASCII alphanumeric, a basic
  * Cyrillic letter or a common Han character, each of which the tokenizer
  * always gives a position. */
@@ -755,9 +788,10 @@ find_spans(matcher *mt, const char *text, size_t len)
         size_t p = mt->hits[h], a = p, b = p;
         if (mt->n_spans > 0 && p < end)
             continue;
-        while (a > 0 && !is_cut(s[a - 1]))
+        while (a > 0 && !is_cut(s[a - 1]) &&
+               !(a >= 3 && is_wide_cut(s + a - 3, 3)))
             a--;
-        while (b < len && !is_cut(s[b]))
+        while (b < len && !is_cut(s[b]) && !is_wide_cut(s + b, len - b))
             b++;
         if (mt->n_spans > 0 && !has_token(s, end, a)) {
             mt->spans[mt->n_spans - 1] = b;
