@@ -274,6 +274,59 @@ is_cjk_term(const char *s, size_t n)
     return n > 0;
 }
 
+/* Lower case of a Cyrillic code point (U+0400..U+04FF), as case
+ * folding gives it; other code points are returned as they are. */
+static uint32_t
+cyr_lower(uint32_t c)
+{
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 0x50;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) ||
+         (c >= 0x4D0 && c <= 0x4FF)) &&
+        c % 2 == 0)
+        return c + 1;
+    if (c >= 0x4C1 && c <= 0x4CE && c % 2 == 1)
+        return c + 1;
+    if (c == 0x4C0)
+        return 0x4CF;
+    return c;
+}
+
+/* Whether a term is made of lower-case Cyrillic letters only (two bytes
+ * each, no combining marks). */
+static int
+is_cyrillic_term(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    for (size_t i = 0; i < n; i += 2) {
+        uint32_t c;
+        if (i + 1 >= n || u[i] < 0xD0 || u[i] > 0xD3 ||
+            decode(u + i, n - i, &c) != 2 || (c >= 0x482 && c <= 0x489) ||
+            cyr_lower(c) != c)
+            return 0;
+    }
+    return n > 0;
+}
+
+/* Whether the stemmer keeps Cyrillic letters as they are (some map
+ * "Ñ" to "Ðµ"), so a stem's first letters are the word's. */
+static int
+cyr_plain(analysis_stemmer *st)
+{
+    static const char probe[] =
+        "\xd1\x91\xd0\xbb\xd0\xba\xd0\xb0\xd0\xbc\xd0\xb8";
+    size_t n;
+    const char *stem;
+
+    if (!st)
+        return 1;
+    stem = analysis_stem(st, probe, strlen(probe), &n);
+    return !stem || (n >= 2 && memcmp(stem, probe, 2) == 0);
+}
+
 /*
  * Chooses the needles of the prefilter: for an ASCII term, its first three
  * bytes (fewer when its stem differs sooner: a stem's last letter may
@@ -291,6 +344,22 @@ choose_needles(matcher *mt)
         if (is_cjk_term(q->term, q->len) && q->len < sizeof mt->needle[i].key) {
             memcpy(mt->needle[i].key, q->term, q->len);
             mt->needle[i].len = q->len;
+            continue;
+        }
+        if (is_cyrillic_term(q->term, q->len)) {
+            /* Up to three letters (two bytes each) that the stem keeps,
+             * short of its last letter. */
+            while (
+                k < q->len && k < 6 && cyr_plain(mt->stemmer) &&
+                (!q->stem || (k + 2 < q->stem_len && q->stem[k] == q->term[k] &&
+                              q->stem[k + 1] == q->term[k + 1])))
+                k += 2;
+            if (k == 0) {
+                mt->prefilter = 0;
+                break;
+            }
+            memcpy(mt->needle[i].key, q->term, k);
+            mt->needle[i].len = k;
             continue;
         }
         while (k < q->len && k < 3 && (unsigned char)q->term[k] < 0x80 &&
@@ -594,6 +663,20 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
             continue;
         }
         unsigned char c = s[i];
+        if (c >= 0xD0 && c <= 0xD3 && (unsigned char)key[k] >= 0xD0 &&
+            (unsigned char)key[k] <= 0xD3 && k + 1 < klen) {
+            /* A Cyrillic letter of a Cyrillic needle, case ignored. */
+            uint32_t cp;
+            if (decode(s + i, len - i, &cp) != 2)
+                return 0;
+            cp = cyr_lower(cp);
+            if ((unsigned char)key[k] != (0xC0 | cp >> 6) ||
+                (unsigned char)key[k + 1] != (0x80 | (cp & 0x3F)))
+                return 0;
+            i += 2;
+            k += 2;
+            continue;
+        }
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         if (c != (unsigned char)key[k])
@@ -646,7 +729,9 @@ has_foldable(const char *text, size_t len)
             (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
             (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
                            (b >= 0x91 && b <= 0x93))) ||
-            (a == 0xEF && !plain_fullwidth(s + i, len - i)) ||
+            (a == 0xEF && !plain_fullwidth(s + i, len - i)) || a == 0xCC ||
+            (a == 0xCD && b <= 0xAF) ||                /* combining marks */
+            (a == 0xE1 && (b == 0xB2 || b == 0xB4)) || /* Cyrillic-like */
             (a == 0xF0 && b == 0x9D))
             return 1;
     }
@@ -670,6 +755,38 @@ push_off(size_t **v, size_t *n, size_t *cap, size_t x)
     return 0;
 }
 
+/* find_needles() for a Cyrillic needle: looks for the second byte of its
+ * first letter, in either case, and checks the letter's first byte. */
+static int
+find_cyrillic(matcher *mt, const char *text, size_t len, const char *key,
+              size_t klen)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t lo, up[2];
+    size_t n_up = 0;
+
+    decode((const unsigned char *)key, 2, &lo);
+    /* The letters that fold to the first one: itself and its capital. */
+    up[n_up++] = lo;
+    for (uint32_t c = 0x400; c <= 0x4FF; c++)
+        if (c != lo && cyr_lower(c) == lo && n_up < 2)
+            up[n_up++] = c;
+    for (size_t v = 0; v < n_up; v++) {
+        unsigned char b0 = (unsigned char)(0xC0 | up[v] >> 6);
+        unsigned char b1 = (unsigned char)(0x80 | (up[v] & 0x3F));
+        const unsigned char *p = s + 1, *end = s + len;
+        while (p < end && (p = memchr(p, b1, (size_t)(end - p))) != NULL) {
+            if (p[-1] == b0 &&
+                needle_at(s, len, (size_t)(p - 1 - s), key, klen) &&
+                push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
+                         (size_t)(p - 1 - s)) < 0)
+                return -1;
+            p++;
+        }
+    }
+    return 0;
+}
+
 /* Appends to mt->hits every offset where the needle occurs (see
  * has_needle).  Returns 0, or -1 when out of memory. */
 static int
@@ -679,6 +796,8 @@ find_needles(matcher *mt, const char *text, size_t len, const char *key,
     const unsigned char *s = (const unsigned char *)text;
     unsigned char lo = (unsigned char)key[0], up = lo;
 
+    if (lo >= 0xD0 && lo <= 0xD3 && klen >= 2)
+        return find_cyrillic(mt, text, len, key, klen);
     if (lo >= 'a' && lo <= 'z')
         up = (unsigned char)(lo - 'a' + 'A');
     for (int pass = 0; pass < 1 + (up != lo); pass++) {
