@@ -803,6 +803,16 @@ find_needles(matcher *mt, const char *text, size_t len, const char *key,
     for (int pass = 0; pass < 1 + (up != lo); pass++) {
         const unsigned char *p = s, *end = s + len;
         while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
+            /* Most first bytes are followed by a plain ASCII character
+             * other than the needle's second: needle_at would say no. */
+            unsigned char c2 = p + 1 < end ? p[1] : 0;
+            if (c2 >= 'A' && c2 <= 'Z')
+                c2 = (unsigned char)(c2 - 'A' + 'a');
+            if (klen > 1 && p + 1 < end && c2 < 0x80 && c2 != '\'' &&
+                c2 != '-' && c2 != '_' && c2 != (unsigned char)key[1]) {
+                p++;
+                continue;
+            }
             if (needle_at(s, len, (size_t)(p - s), key, klen) &&
                 push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
                          (size_t)(p - s)) < 0)
@@ -1271,6 +1281,24 @@ put_span(writer *w, const char *s, size_t n)
 
     while (i < n) {
         uint32_t cp;
+        size_t j = i;
+        /* A run of printable ASCII that needs no escaping goes at once. */
+        while (j < n && (unsigned char)s[j] > 0x20 &&
+               (unsigned char)s[j] < 0x7F && s[j] != '&' && s[j] != '<' &&
+               s[j] != '>' && s[j] != '"' && s[j] != '\'')
+            j++;
+        if (j > i + 1) {
+            if (w->pending && w->started) {
+                strbuf_putc(&w->text, ' ');
+                strbuf_putc(&w->html, ' ');
+            }
+            w->pending = 0;
+            w->started = 1;
+            strbuf_append(&w->text, s + i, j - i);
+            strbuf_append(&w->html, s + i, j - i);
+            i = j;
+            continue;
+        }
         size_t k = decode((const unsigned char *)s + i, n - i, &cp);
         if (cp <= 0x20 || cp == 0x7F)
             w->pending = 1; /* whitespace and other controls */
