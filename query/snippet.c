@@ -4,9 +4,9 @@
  * For each section: find where a query term may occur by a byte search
  * for a short needle per term (find_spans), tokenize only the runs of text
  * around those places (the whole text when the needles cannot be trusted:
- * see choose_needles and has_foldable), keep the
- * tokens that match a query term as `match`es sorted by byte offset, give
- * each its code-point offset, link phrase neighbours, and slide a window of
+ * see choose_needles and has_foldable), keep the tokens that match a
+ * query term as `match`es sorted by byte offset, give each its code-point
+ * offset, link phrase neighbours, and slide a window of
  * at most max_chars code points over the matches with two pointers, keeping
  * the score up to date as matches enter and leave.  The best sections are
  * then rendered: the window is widened to a sentence or clause start,
