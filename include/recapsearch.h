@@ -124,6 +124,22 @@ const char *recap_index_main_lang(recap_index *idx);
 /* Makes a reader see the latest committed revision. */
 recap_status recap_index_reopen(recap_index *idx);
 
+/*
+ * Runs Xapian's consistency check over every table of the index in the
+ * directory `path`, at its latest committed revision.  The index need not
+ * be open, and a writer may be running.  Reads the whole index: slow on a
+ * big one (about a second per 30 MB).
+ *
+ * Returns RECAP_OK when the index is sound, or:
+ *   RECAP_ENOTFOUND  no index at `path`
+ *   RECAP_ECORRUPT   the index is damaged; the message names the first
+ *                    problem found
+ *   RECAP_EIO, RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL (path is NULL)
+ * On failure *errmsg (when errmsg is not NULL) receives a malloc()ed
+ * message for people, saying what to do.
+ */
+recap_status recap_index_check(const char *path, char **errmsg);
+
 /* ---- writing ------------------------------------------------------------ */
 
 /* Receives warnings that do not stop a file from being indexed, such as a
@@ -472,8 +488,11 @@ typedef struct recap_snippet recap_snippet;
 /*
  * Runs a search.  Returns RECAP_OK and *out (free with recap_results_free;
  * it owns its hits and snippets and does not need `idx` to stay open), or
- * RECAP_EQUERY, RECAP_EMODIFIED (reopen and retry), RECAP_ECORRUPT,
- * RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.
+ * RECAP_EQUERY, RECAP_EMODIFIED, RECAP_ECORRUPT, RECAP_ENOMEM,
+ * RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.  When a writer
+ * commits while `idx` is open, recap_search reopens `idx` and runs again
+ * by itself (so a long-lived reader sees the latest revision);
+ * RECAP_EMODIFIED only means the index kept changing over several tries.
  * A query without any searchable word is not an error: it has no hits.
  */
 recap_status recap_search(recap_index *idx, const recap_search_options *opts,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "docterms.h"
+#include "limit.h"
 #include "schema.h"
 #include "util.h"
 
@@ -131,7 +132,9 @@ add_boolean(termgen *tg, const char *prefix, const char *value)
     }
     /* Xapian terms are at most 245 bytes; longer filter values are cut. */
     tg->rc = xap_doc_add_boolean_term(
-        tg->doc, tg->term.data, tg->term.len > 240 ? 240 : tg->term.len,
+        tg->doc, tg->term.data,
+        tg->term.len > LIMIT_FILTER_TERM_BYTES ? LIMIT_FILTER_TERM_BYTES
+                                               : tg->term.len,
         tg->err);
 }
 

@@ -25,6 +25,7 @@ usage(FILE *f)
     fprintf(f,
 "Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
 "   or: recapsearch-index [OPTION]... --jsonl FILE|-\n"
+"   or: recapsearch-index --check [--db DIR]\n"
 "Build the search index of a Hugo site from its markdown sources.\n"
 "\n"
 "CONTENT_DIR is a Hugo content folder, or a site root that has content/.\n"
@@ -65,6 +66,8 @@ usage(FILE *f)
 "      --watch        after indexing, keep watching CONTENT_DIR (inotify)\n"
 "                     and update the index whenever files change\n"
 "  -q, --quiet        print errors only: no progress, skips or summary\n"
+"      --check        check the index for damage (Xapian's consistency\n"
+"                     check) and print its document count; indexes nothing\n"
 "      --progress     show the progress line even when not on a terminal\n"
 "  -h, --help         show this help and exit\n"
 "  -V, --version      show the version and exit\n"
@@ -78,7 +81,8 @@ usage(FILE *f)
 "would not publish it), 1 when some files or folders could not be read or\n"
 "were refused (the rest was committed),\n"
 "2 on a usage error or when the index cannot be opened or written\n"
-"(nothing was committed).\n"
+"(nothing was committed).  With --check: 0 when the index is sound, 2\n"
+"when it is missing or damaged.\n"
 "\n"
 "Examples:\n"
 "  recapsearch-index ~/my-site/content\n"
@@ -175,6 +179,34 @@ report_file(run *r, recap_index *idx, const char *relpath, recap_status rc)
     }
 }
 
+/* --check: the consistency check, then the document count as a reader
+ * sees it. */
+static int
+check_index(const char *db)
+{
+    recap_index *idx = NULL;
+    char *errmsg = NULL;
+    uint64_t n = 0;
+    int status = CLI_EXIT_ERROR;
+
+    if (recap_index_check(db, &errmsg) != RECAP_OK ||
+        recap_index_open(db, RECAP_OPEN_READ, &idx, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "check failed");
+        goto done;
+    }
+    if (recap_index_doc_count(idx, &n) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
+        goto done;
+    }
+    printf("%s: index at %s is sound: %llu documents\n", prog, db,
+           (unsigned long long)n);
+    status = CLI_EXIT_OK;
+done:
+    recap_index_close(idx);
+    free(errmsg);
+    return status;
+}
+
 static int
 index_tree(run *r, recap_index *idx, const char *root, char **paths,
            size_t n, const char *db)
@@ -268,6 +300,7 @@ main(int argc, char **argv)
         {"full", no_argument, NULL, 'F'},
         {"watch", no_argument, NULL, 'W'},
         {"progress", no_argument, NULL, 'p'},
+        {"check", no_argument, NULL, 'c'},
         {"params", required_argument, NULL, 'P'},
         {"shortcodes", required_argument, NULL, 'S'},
         {"include-drafts", no_argument, NULL, 'D'},
@@ -285,6 +318,7 @@ main(int argc, char **argv)
     recap_index *idx = NULL;
     run r = {0};
     int c, force_progress = 0, status = CLI_EXIT_ERROR, full = 0, watch = 0;
+    int check = 0;
     uint64_t n_docs = 0;
 
     while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
@@ -297,6 +331,7 @@ main(int argc, char **argv)
         case 'F': full = 1; break;
         case 'W': watch = 1; break;
         case 'p': force_progress = 1; break;
+        case 'c': check = 1; break;
         case 'P': iopts.params_file = optarg; break;
         case 'S': iopts.shortcodes_file = optarg; break;
         case 'D': iopts.include |= RECAP_INCLUDE_DRAFTS; break;
@@ -310,16 +345,20 @@ main(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
     }
+    if (check && optind == argc)
+        return check_index(cli_db_path(db_opt));
     if (dump_file && optind >= argc - 1) {
         iopts.default_lang = lang;
         return dump(&iopts, optind < argc ? argv[optind] : NULL, dump_file);
     }
-    if (jsonl && optind == argc)
+    if (jsonl && optind == argc && !check)
         return index_jsonl(jsonl, db_opt, lang, &r);
-    if (optind != argc - 1) {
+    if (check || optind != argc - 1) {
         fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
-                prog, optind == argc ? "no content folder given"
-                                     : "give exactly one content folder",
+                prog,
+                check               ? "--check takes no content folder"
+                : optind == argc    ? "no content folder given"
+                                    : "give exactly one content folder",
                 prog);
         return CLI_EXIT_ERROR;
     }

@@ -149,7 +149,10 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     idx->mode = mode;
     idx->ranking = (recap_ranking)RECAP_RANKING_INIT;
     strcpy(idx->default_lang, "en");
-    rc = xap_db_open(path, modes[mode], &idx->db, &err);
+    rc = mode == RECAP_OPEN_CREATE ? index_create_atomic(path, &err)
+                                   : RECAP_OK;
+    if (rc == RECAP_OK)
+        rc = xap_db_open(path, modes[mode], &idx->db, &err);
     if (rc != RECAP_OK) {
         recap_index_close(idx);
         switch (rc) {
@@ -158,12 +161,21 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
                              "no index at %s: run recapsearch-index "
                              "CONTENT_DIR first%s",
                              path, "");
-        case RECAP_ELOCKED:
-            return open_fail(rc, errmsg,
-                             "index at %s is locked by another writer (is "
-                             "another recapsearch-index running?); wait for "
-                             "it to finish or stop it, then retry (%s)",
-                             path, err.msg);
+        case RECAP_ELOCKED: {
+            /* Xapian's write lock is an fcntl() lock on this file: it goes
+             * away with the process that holds it, never stale. */
+            char *lock = util_asprintf("%s/flintlock", path);
+            rc = open_fail(rc, errmsg,
+                           "index at %s is locked by another writer: the "
+                           "write lock on %s is held (is another "
+                           "recapsearch-index running?); wait for it to "
+                           "finish or stop it, then retry (the lock is "
+                           "released when that process exits: do not delete "
+                           "the file)",
+                           path, lock ? lock : "flintlock");
+            free(lock);
+            return rc;
+        }
         case RECAP_ECORRUPT:
             return open_fail(rc, errmsg,
                              "index at %s is damaged or from another "

@@ -15,6 +15,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -1003,6 +1004,51 @@ xap_query_wildcard(const char *prefix, size_t len, uint32_t max_expansion,
             out);
     } catch (...) {
         return fail(err);
+    }
+}
+
+extern "C" recap_status
+xap_db_wildcard_top(xap_db *db, const char *prefix, size_t len,
+                    uint32_t max_expansion, unsigned flags, xap_query **out,
+                    xap_error *err) noexcept
+{
+    if (!db || !out || (!prefix && len) || max_expansion == 0)
+        return misuse(err, "xap_db_wildcard_top");
+    *out = nullptr;
+    try {
+        using Q = Xapian::Query;
+        typedef std::pair<Xapian::doccount, std::string> entry;
+        /* Most frequent first, then byte order. */
+        auto better = [](const entry &a, const entry &b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        };
+        Xapian::Database &d = db->get();
+        std::string p = str(prefix, len);
+        std::vector<entry> top;
+        for (auto t = d.allterms_begin(p); t != d.allterms_end(p); ++t) {
+            top.emplace_back(t.get_termfreq(), *t);
+            if (top.size() == 2 * (size_t)max_expansion) {
+                std::nth_element(top.begin(), top.begin() + max_expansion,
+                                 top.end(), better);
+                top.resize(max_expansion);
+            }
+        }
+        if (top.size() > max_expansion) {
+            std::nth_element(top.begin(), top.begin() + max_expansion,
+                             top.end(), better);
+            top.resize(max_expansion);
+        }
+        std::sort(top.begin(), top.end(), better);
+        std::vector<Q> subs;
+        subs.reserve(top.size());
+        for (const entry &e : top)
+            subs.emplace_back(e.second);
+        return new_query(Q((flags & XAP_WILDCARD_SYNONYM) ? Q::OP_SYNONYM
+                                                          : Q::OP_OR,
+                           subs.begin(), subs.end()),
+                         out);
+    } catch (...) {
+        return fail(err, db->path.c_str());
     }
 }
 

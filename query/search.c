@@ -19,6 +19,7 @@
 #include "qtree.h"
 #include "results_int.h"
 #include "schema.h"
+#include "limit.h"
 #include "snippet.h"
 #include "util.h"
 
@@ -417,9 +418,9 @@ run(search *s)
 }
 
 
-recap_status
-recap_search(recap_index *idx, const recap_search_options *opts,
-             recap_results **out)
+static recap_status
+search_once(recap_index *idx, const recap_search_options *opts,
+            recap_results **out)
 {
     search s;
     double t0 = util_now();
@@ -470,4 +471,37 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     s.res->elapsed = util_now() - t0;
     *out = s.res;
     return RECAP_OK;
+}
+
+/* Xapian discards a revision two commits after it: a reader that holds a
+ * handle across them (a server) gets RECAP_EMODIFIED.  Reopening and
+ * running the search again is what Xapian asks for; a few tries cover a
+ * writer that commits in quick succession. */
+#define SEARCH_MAX_REOPENS 3
+
+recap_status
+recap_search(recap_index *idx, const recap_search_options *opts,
+             recap_results **out)
+{
+    recap_status rc;
+    size_t qlen;
+    int tries;
+
+    if (idx && opts && opts->query && out &&
+        (qlen = strlen(opts->query)) > LIMIT_QUERY_BYTES) {
+        *out = NULL;
+        return index_fail(idx, RECAP_EQUERY,
+                          "query is %zu bytes, over the %u-byte limit: "
+                          "shorten it",
+                          qlen, LIMIT_QUERY_BYTES);
+    }
+    rc = search_once(idx, opts, out);
+
+    for (tries = 0; rc == RECAP_EMODIFIED && tries < SEARCH_MAX_REOPENS;
+         tries++) {
+        if (recap_index_reopen(idx) != RECAP_OK)
+            break;
+        rc = search_once(idx, opts, out);
+    }
+    return rc;
 }
