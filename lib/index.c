@@ -149,8 +149,7 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     idx->mode = mode;
     idx->ranking = (recap_ranking)RECAP_RANKING_INIT;
     strcpy(idx->default_lang, "en");
-    rc = mode == RECAP_OPEN_CREATE ? index_create_atomic(path, &err)
-                                   : RECAP_OK;
+    rc = mode == RECAP_OPEN_CREATE ? index_create_atomic(path, &err) : RECAP_OK;
     if (rc == RECAP_OK)
         rc = xap_db_open(path, modes[mode], &idx->db, &err);
     if (rc != RECAP_OK) {

@@ -1043,10 +1043,10 @@ xap_db_wildcard_top(xap_db *db, const char *prefix, size_t len,
         subs.reserve(top.size());
         for (const entry &e : top)
             subs.emplace_back(e.second);
-        return new_query(Q((flags & XAP_WILDCARD_SYNONYM) ? Q::OP_SYNONYM
-                                                          : Q::OP_OR,
-                           subs.begin(), subs.end()),
-                         out);
+        return new_query(
+            Q((flags & XAP_WILDCARD_SYNONYM) ? Q::OP_SYNONYM : Q::OP_OR,
+              subs.begin(), subs.end()),
+            out);
     } catch (...) {
         return fail(err, db->path.c_str());
     }
@@ -1424,10 +1424,11 @@ xap_mset_free(xap_mset *m) noexcept
 /* ---- match spies -------------------------------------------------------- */
 
 /* Counts the parts of one value slot (see xap_spy_new). */
-class value_counter : public Xapian::MatchSpy
-{
+class value_counter : public Xapian::MatchSpy {
   public:
-    value_counter(Xapian::valueno slot, int sep) : slot_(slot), sep_(sep) {}
+    value_counter(Xapian::valueno slot, int sep) : slot_(slot), sep_(sep)
+    {
+    }
 
     void
     operator()(const Xapian::Document &doc, double) override
@@ -1467,7 +1468,9 @@ class value_counter : public Xapian::MatchSpy
 
 struct xap_spy {
     value_counter spy;
-    xap_spy(xap_slot slot, int sep) : spy(slot, sep) {}
+    xap_spy(xap_slot slot, int sep) : spy(slot, sep)
+    {
+    }
 };
 
 extern "C" recap_status

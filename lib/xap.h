@@ -230,9 +230,10 @@ recap_status xap_query_combine(xap_op op, xap_query *const *subs, size_t n,
 recap_status xap_query_scale(const xap_query *sub, double factor,
                              xap_query **out, xap_error *err) XAP_NOEXCEPT;
 /* Flags of xap_query_wildcard. */
-#define XAP_WILDCARD_SYNONYM 0x1u       /* combine as a synonym, not OR */
-#define XAP_WILDCARD_MOST_FREQUENT 0x2u /* over the limit, keep the most
-                                           frequent terms instead of failing */
+#define XAP_WILDCARD_SYNONYM 0x1u /* combine as a synonym, not OR */
+#define XAP_WILDCARD_MOST_FREQUENT                                             \
+    0x2u /* over the limit, keep the most                                      \
+            frequent terms instead of failing */
 
 /* Terms starting with `prefix`, OR-ed (as a synonym with
  * XAP_WILDCARD_SYNONYM).  The expansion happens when the match runs, so
