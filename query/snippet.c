@@ -724,6 +724,8 @@ has_foldable(const char *text, size_t len)
                 break;
             i += 8;
         }
+        if (i + 1 >= len)
+            break; /* the skip reached the last byte: no pair is left */
         unsigned char a = s[i], b = s[i + 1];
         if (a < 0xC2)
             continue;
