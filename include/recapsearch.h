@@ -124,6 +124,22 @@ const char *recap_index_main_lang(recap_index *idx);
 /* Makes a reader see the latest committed revision. */
 recap_status recap_index_reopen(recap_index *idx);
 
+/*
+ * Runs Xapian's consistency check over every table of the index in the
+ * directory `path`, at its latest committed revision.  The index need not
+ * be open, and a writer may be running.  Reads the whole index: slow on a
+ * big one (about a second per 30 MB).
+ *
+ * Returns RECAP_OK when the index is sound, or:
+ *   RECAP_ENOTFOUND  no index at `path`
+ *   RECAP_ECORRUPT   the index is damaged; the message names the first
+ *                    problem found
+ *   RECAP_EIO, RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL (path is NULL)
+ * On failure *errmsg (when errmsg is not NULL) receives a malloc()ed
+ * message for people, saying what to do.
+ */
+recap_status recap_index_check(const char *path, char **errmsg);
+
 /* ---- writing ------------------------------------------------------------ */
 
 /* Receives warnings that do not stop a file from being indexed, such as a
@@ -172,20 +188,20 @@ typedef enum recap_body_format {
  * NUL-terminated; lists are NULL-terminated arrays (NULL for none).  Only
  * `path` is required. */
 typedef struct recap_doc_fields {
-    unsigned version;        /* RECAP_DOC_FIELDS_VERSION */
-    const char *path;        /* names the document, '/'-separated, unique:
-                                "en/posts/hello.md", "_posts/x.md" */
-    const char *url;         /* NULL: from the path by Hugo's rules */
+    unsigned version; /* RECAP_DOC_FIELDS_VERSION */
+    const char *path; /* names the document, '/'-separated, unique:
+                         "en/posts/hello.md", "_posts/x.md" */
+    const char *url;  /* NULL: from the path by Hugo's rules */
     const char *title;
     const char *description;
-    const char *body;        /* NULL: no body */
+    const char *body; /* NULL: no body */
     recap_body_format format;
-    const char *date;        /* publication date, ISO 8601 ("2025-04-25",
-                                "2025-04-25T10:00:00Z"); NULL: none */
-    const char *lang;        /* NULL: the path's language folder, else the
-                                index's default language */
-    const char *section;     /* NULL: the first path part after the
-                                language */
+    const char *date;    /* publication date, ISO 8601 ("2025-04-25",
+                            "2025-04-25T10:00:00Z"); NULL: none */
+    const char *lang;    /* NULL: the path's language folder, else the
+                            index's default language */
+    const char *section; /* NULL: the first path part after the
+                            language */
     const char *const *tags;
     const char *const *categories;
     const char *const *keywords;
@@ -194,11 +210,11 @@ typedef struct recap_doc_fields {
 } recap_doc_fields;
 
 #define RECAP_DOC_FIELDS_VERSION 1
-#define RECAP_DOC_FIELDS_INIT                                               \
-    {                                                                       \
-        RECAP_DOC_FIELDS_VERSION, NULL, NULL, NULL, NULL, NULL,             \
-            RECAP_BODY_MARKDOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
-            NULL                                                            \
+#define RECAP_DOC_FIELDS_INIT                                                  \
+    {                                                                          \
+        RECAP_DOC_FIELDS_VERSION, NULL, NULL, NULL, NULL, NULL,                \
+            RECAP_BODY_MARKDOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL,     \
+            NULL                                                               \
     }
 
 /*
@@ -320,9 +336,9 @@ void recap_index_get_stats(const recap_index *idx, recap_index_stats *out);
 
 /* Pages Hugo would not publish that are indexed anyway. */
 typedef enum recap_include_flags {
-    RECAP_INCLUDE_DRAFTS = 1 << 0,  /* draft: true */
-    RECAP_INCLUDE_FUTURE = 1 << 1,  /* publishDate or date in the future */
-    RECAP_INCLUDE_EXPIRED = 1 << 2  /* expiryDate in the past */
+    RECAP_INCLUDE_DRAFTS = 1 << 0, /* draft: true */
+    RECAP_INCLUDE_FUTURE = 1 << 1, /* publishDate or date in the future */
+    RECAP_INCLUDE_EXPIRED = 1 << 2 /* expiryDate in the past */
 } recap_include_flags;
 
 typedef struct recap_ingest_options {
@@ -340,9 +356,9 @@ typedef struct recap_ingest_options {
 } recap_ingest_options;
 
 #define RECAP_INGEST_OPTIONS_VERSION 1
-#define RECAP_INGEST_OPTIONS_INIT                                           \
-    {                                                                       \
-        RECAP_INGEST_OPTIONS_VERSION, NULL, NULL, NULL, 0                   \
+#define RECAP_INGEST_OPTIONS_INIT                                              \
+    {                                                                          \
+        RECAP_INGEST_OPTIONS_VERSION, NULL, NULL, NULL, 0                      \
     }
 
 /*
@@ -385,9 +401,8 @@ const char *recap_index_unknown_shortcode(const recap_index *idx, size_t i,
  * configuration file), RECAP_ENOMEM, RECAP_EINVAL, with *errmsg (when not
  * NULL, malloc()ed).
  */
-recap_status recap_dump_file(const recap_ingest_options *opts,
-                             const char *root, const char *file,
-                             char **json_out, char **errmsg);
+recap_status recap_dump_file(const recap_ingest_options *opts, const char *root,
+                             const char *file, char **json_out, char **errmsg);
 
 /* ---- keeping an index in step with a content folder ---------------------- */
 
@@ -403,7 +418,7 @@ typedef enum recap_sync_flags {
 } recap_sync_flags;
 
 typedef struct recap_sync_options {
-    unsigned version;     /* RECAP_SYNC_OPTIONS_VERSION */
+    unsigned version;      /* RECAP_SYNC_OPTIONS_VERSION */
     recap_sync_fn on_file; /* may be NULL */
     void *ctx;
     unsigned flags;       /* recap_sync_flags */
@@ -412,8 +427,10 @@ typedef struct recap_sync_options {
 } recap_sync_options;
 
 #define RECAP_SYNC_OPTIONS_VERSION 1
-#define RECAP_SYNC_OPTIONS_INIT                                             \
-    { RECAP_SYNC_OPTIONS_VERSION, NULL, NULL, 0, NULL }
+#define RECAP_SYNC_OPTIONS_INIT                                                \
+    {                                                                          \
+        RECAP_SYNC_OPTIONS_VERSION, NULL, NULL, 0, NULL                        \
+    }
 
 typedef struct recap_sync_stats {
     uint64_t n_files;     /* markdown files found */
@@ -459,16 +476,19 @@ recap_status recap_index_sync(recap_index *idx, const char *content_dir,
 /* Ranking parameters of a reader.  The defaults were tuned on graded
  * judgments over a real documentation site (bench/relevance.py). */
 typedef struct recap_ranking {
-    unsigned version;  /* RECAP_RANKING_VERSION */
-    double k1;         /* BM25 term-frequency saturation (> 0) */
-    double b;          /* BM25 length normalisation (0..1) */
-    double proximity;  /* weight of the bonus for query words standing
-                          together, relative to the words' own (>= 0) */
-    double code;       /* weight of matches in code blocks (>= 0) */
+    unsigned version; /* RECAP_RANKING_VERSION */
+    double k1;        /* BM25 term-frequency saturation (> 0) */
+    double b;         /* BM25 length normalisation (0..1) */
+    double proximity; /* weight of the bonus for query words standing
+                         together, relative to the words' own (>= 0) */
+    double code;      /* weight of matches in code blocks (>= 0) */
 } recap_ranking;
 
 #define RECAP_RANKING_VERSION 1
-#define RECAP_RANKING_INIT { RECAP_RANKING_VERSION, 2.0, 0.4, 0.5, 0.3 }
+#define RECAP_RANKING_INIT                                                     \
+    {                                                                          \
+        RECAP_RANKING_VERSION, 2.0, 0.4, 0.5, 0.3                              \
+    }
 
 /* Sets the ranking parameters of `idx` for its later searches.
  * RECAP_EINVAL (with a message) when a value is out of range. */
@@ -481,43 +501,43 @@ typedef enum recap_sort {
 } recap_sort;
 
 typedef enum recap_search_flags {
-    RECAP_SEARCH_STRICT = 1 << 0, /* a malformed query is RECAP_EQUERY with
-                                     its position, instead of being read as
-                                     plain words */
-    RECAP_SEARCH_EXACT = 1 << 1,  /* no spelling correction */
+    RECAP_SEARCH_STRICT = 1 << 0,     /* a malformed query is RECAP_EQUERY with
+                                         its position, instead of being read as
+                                         plain words */
+    RECAP_SEARCH_EXACT = 1 << 1,      /* no spelling correction */
     RECAP_SEARCH_NO_SNIPPETS = 1 << 2 /* hits without snippets: faster
                                          when only titles or paths are
                                          shown */
 } recap_search_flags;
 
 typedef struct recap_search_options {
-    unsigned version;       /* RECAP_SEARCH_OPTIONS_VERSION */
-    const char *query;      /* what the visitor typed */
-    const char *lang;       /* NULL: the index's main language; "*": all */
-    uint32_t offset;        /* hits to skip */
-    uint32_t limit;         /* hits to return (0: 10) */
-    uint32_t snippet_length;/* Unicode characters per snippet (0: 200) */
-    uint32_t max_snippets;  /* snippets per hit, each from a different
-                               section of the page (0: 3; at most 3) */
+    unsigned version;        /* RECAP_SEARCH_OPTIONS_VERSION */
+    const char *query;       /* what the visitor typed */
+    const char *lang;        /* NULL: the index's main language; "*": all */
+    uint32_t offset;         /* hits to skip */
+    uint32_t limit;          /* hits to return (0: 10) */
+    uint32_t snippet_length; /* Unicode characters per snippet (0: 200) */
+    uint32_t max_snippets;   /* snippets per hit, each from a different
+                                section of the page (0: 3; at most 3) */
     /* Filters; NULL for none.  Dates are "YYYY", "YYYY-MM" or "YYYY-MM-DD",
      * both ends inclusive. */
-    const char *section;    /* first path part: "blog", "docs" */
-    const char *tag;        /* a keyword, tag or category, as written */
-    const char *author;     /* words of the author's name */
+    const char *section; /* first path part: "blog", "docs" */
+    const char *tag;     /* a keyword, tag or category, as written */
+    const char *author;  /* words of the author's name */
     const char *since;
     const char *until;
     recap_sort sort;
     /* Facets to count over the whole match set, comma-separated, from
      * "section", "year", "tag", "author", "lang"; NULL for none. */
     const char *facets;
-    unsigned flags;         /* recap_search_flags */
+    unsigned flags; /* recap_search_flags */
 } recap_search_options;
 
 #define RECAP_SEARCH_OPTIONS_VERSION 1
-#define RECAP_SEARCH_OPTIONS_INIT                                           \
-    {                                                                       \
-        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 3, NULL, NULL,  \
-            NULL, NULL, NULL, RECAP_SORT_RELEVANCE, NULL, 0                 \
+#define RECAP_SEARCH_OPTIONS_INIT                                              \
+    {                                                                          \
+        RECAP_SEARCH_OPTIONS_VERSION, NULL, NULL, 0, 10, 200, 3, NULL, NULL,   \
+            NULL, NULL, NULL, RECAP_SORT_RELEVANCE, NULL, 0                    \
     }
 
 typedef struct recap_results recap_results;
@@ -527,8 +547,11 @@ typedef struct recap_snippet recap_snippet;
 /*
  * Runs a search.  Returns RECAP_OK and *out (free with recap_results_free;
  * it owns its hits and snippets and does not need `idx` to stay open), or
- * RECAP_EQUERY, RECAP_EMODIFIED (reopen and retry), RECAP_ECORRUPT,
- * RECAP_ENOMEM, RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.
+ * RECAP_EQUERY, RECAP_EMODIFIED, RECAP_ECORRUPT, RECAP_ENOMEM,
+ * RECAP_EBACKEND, RECAP_EINVAL; the message is on `idx`.  When a writer
+ * commits while `idx` is open, recap_search reopens `idx` and runs again
+ * by itself (so a long-lived reader sees the latest revision);
+ * RECAP_EMODIFIED only means the index kept changing over several tries.
  * A query without any searchable word is not an error: it has no hits.
  */
 recap_status recap_search(recap_index *idx, const recap_search_options *opts,
@@ -585,8 +608,7 @@ const char *recap_facet_name(const recap_facet *f);
 /* Its values, most frequent first; *count receives the number of matching
  * documents that have value i. */
 size_t recap_facet_value_count(const recap_facet *f);
-const char *recap_facet_value(const recap_facet *f, size_t i,
-                              uint64_t *count);
+const char *recap_facet_value(const recap_facet *f, size_t i, uint64_t *count);
 
 /* The passage as plain text, and as HTML (escaped, matches in <mark>). */
 const char *recap_snippet_text(const recap_snippet *sn);
@@ -605,7 +627,7 @@ void recap_snippet_highlight(const recap_snippet *sn, size_t i, size_t *off,
 /* ---- related pages ------------------------------------------------------ */
 
 typedef struct recap_related_options {
-    unsigned version;   /* RECAP_RELATED_OPTIONS_VERSION */
+    unsigned version; /* RECAP_RELATED_OPTIONS_VERSION */
     /* The page: its path as indexed ("en/blog/2025/x/index.md") or its URL
      * ("/blog/2025/x/", "https://example.com/blog/2025/x", an alias). */
     const char *page;
@@ -615,8 +637,10 @@ typedef struct recap_related_options {
 } recap_related_options;
 
 #define RECAP_RELATED_OPTIONS_VERSION 1
-#define RECAP_RELATED_OPTIONS_INIT                                          \
-    { RECAP_RELATED_OPTIONS_VERSION, NULL, NULL, 5, 30 }
+#define RECAP_RELATED_OPTIONS_INIT                                             \
+    {                                                                          \
+        RECAP_RELATED_OPTIONS_VERSION, NULL, NULL, 5, 30                       \
+    }
 
 /*
  * Pages related to a page ("more like this"): the page's most distinctive
@@ -662,8 +686,8 @@ recap_status recap_related(recap_index *idx, const recap_related_options *opts,
  * RECAP_EBACKEND with the message on `idx`.
  */
 recap_status recap_related_export(recap_index *idx,
-                                  const recap_related_options *opts,
-                                  int pretty, char **out);
+                                  const recap_related_options *opts, int pretty,
+                                  char **out);
 
 /*
  * The results as one JSON object (schema in README.md, "JSON output"):
@@ -693,7 +717,7 @@ typedef enum recap_format {
 } recap_format;
 
 typedef struct recap_format_options {
-    unsigned version;     /* RECAP_FORMAT_OPTIONS_VERSION */
+    unsigned version; /* RECAP_FORMAT_OPTIONS_VERSION */
     recap_format format;
     unsigned width;       /* text: wrap at this many terminal columns
                              (0: no wrapping; below 20 counts as 20) */
@@ -705,9 +729,9 @@ typedef struct recap_format_options {
 } recap_format_options;
 
 #define RECAP_FORMAT_OPTIONS_VERSION 1
-#define RECAP_FORMAT_OPTIONS_INIT                                           \
-    {                                                                       \
-        RECAP_FORMAT_OPTIONS_VERSION, RECAP_FORMAT_TEXT, 0, 0, 0, NULL, 0   \
+#define RECAP_FORMAT_OPTIONS_INIT                                              \
+    {                                                                          \
+        RECAP_FORMAT_OPTIONS_VERSION, RECAP_FORMAT_TEXT, 0, 0, 0, NULL, 0      \
     }
 
 /*
@@ -719,8 +743,8 @@ typedef struct recap_format_options {
  * an unknown format or options version).
  */
 recap_status recap_results_format(const recap_results *res,
-                                  const recap_format_options *opts,
-                                  char **out, size_t *len_out);
+                                  const recap_format_options *opts, char **out,
+                                  size_t *len_out);
 
 /* The format named `name` ("text", "json", "jsonl", "paths", "tsv"):
  * RECAP_OK and *out, or RECAP_EINVAL for another name. */
@@ -762,9 +786,9 @@ typedef struct recap_suggest_options {
 } recap_suggest_options;
 
 #define RECAP_SUGGEST_OPTIONS_VERSION 1
-#define RECAP_SUGGEST_OPTIONS_INIT                                          \
-    {                                                                       \
-        RECAP_SUGGEST_OPTIONS_VERSION, NULL, NULL, 8, 5                     \
+#define RECAP_SUGGEST_OPTIONS_INIT                                             \
+    {                                                                          \
+        RECAP_SUGGEST_OPTIONS_VERSION, NULL, NULL, 8, 5                        \
     }
 
 typedef struct recap_suggestions recap_suggestions;
@@ -796,8 +820,8 @@ void recap_suggestions_free(recap_suggestions *sg);
  * completed ("ambient mesh"); *n_docs (may be NULL) receives the number of
  * pages that have the completed word.  Borrowed from sg; NULL past the end. */
 size_t recap_suggestions_count(const recap_suggestions *sg);
-const char *recap_suggestions_completion(const recap_suggestions *sg,
-                                         size_t i, uint64_t *n_docs);
+const char *recap_suggestions_completion(const recap_suggestions *sg, size_t i,
+                                         uint64_t *n_docs);
 /* Number of page titles, and the i-th title; *url (may be NULL) receives
  * the page's URL.  Borrowed from sg; NULL past the end. */
 size_t recap_suggestions_title_count(const recap_suggestions *sg);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "docterms.h"
+#include "limit.h"
 #include "schema.h"
 #include "util.h"
 
@@ -27,7 +28,7 @@ typedef struct termgen {
     analysis_stemmer *stemmer;
     const target *targets;
     size_t n_targets;
-    strbuf term; /* scratch for prefix + term */
+    strbuf term;  /* scratch for prefix + term */
     uint32_t pos; /* next free position */
     uint64_t n_terms;
     recap_status rc; /* sticky: once set, nothing more is added */
@@ -63,15 +64,14 @@ on_token(void *ctx, const analysis_token *tok)
     size_t stem_len = 0, i;
 
     if (tg->stemmer && analysis_is_stemmable(tok))
-        stem = analysis_stem(tg->stemmer, tok->term, tok->term_len,
-                             &stem_len);
+        stem = analysis_stem(tg->stemmer, tok->term, tok->term_len, &stem_len);
     for (i = 0; i < tg->n_targets && tg->rc == RECAP_OK; i++) {
         const target *t = &tg->targets[i];
         /* Phrases use CJK single characters, so bigrams need no
          * positions. */
         int positions = !t->plain && tok->kind != ANALYSIS_CJK_BI;
-        put(tg, "", t->prefix, tok->term, tok->term_len,
-            positions ? tok : NULL, t->wdf);
+        put(tg, "", t->prefix, tok->term, tok->term_len, positions ? tok : NULL,
+            t->wdf);
         if (stem && !t->plain && tg->rc == RECAP_OK)
             put(tg, SCHEMA_PREFIX_STEM, t->prefix, stem, stem_len, NULL,
                 t->wdf);
@@ -104,8 +104,7 @@ index_field(termgen *tg, const ingest_doc *doc, const char *key,
     size_t i;
 
     for (i = 0; f && i < f->n_values; i++)
-        index_text(tg, f->values[i], strlen(f->values[i]), targets,
-                   n_targets);
+        index_text(tg, f->values[i], strlen(f->values[i]), targets, n_targets);
 }
 
 /* A filter term: prefix + normalised whole value. */
@@ -130,9 +129,11 @@ add_boolean(termgen *tg, const char *prefix, const char *value)
         return;
     }
     /* Xapian terms are at most 245 bytes; longer filter values are cut. */
-    tg->rc = xap_doc_add_boolean_term(
-        tg->doc, tg->term.data, tg->term.len > 240 ? 240 : tg->term.len,
-        tg->err);
+    tg->rc = xap_doc_add_boolean_term(tg->doc, tg->term.data,
+                                      tg->term.len > LIMIT_FILTER_TERM_BYTES
+                                          ? LIMIT_FILTER_TERM_BYTES
+                                          : tg->term.len,
+                                      tg->err);
 }
 
 static void
@@ -148,8 +149,7 @@ add_boolean_field(termgen *tg, const ingest_doc *doc, const char *key,
 
 static const char *const keyword_keys[] = {"keywords", "tags", "categories",
                                            "cves"};
-static const char *const author_keys[] = {"attribution", "author",
-                                          "authors"};
+static const char *const author_keys[] = {"attribution", "author", "authors"};
 
 static void
 index_fields(termgen *tg, const ingest_doc *doc)
@@ -347,13 +347,13 @@ set_data(termgen *tg, const ingest_doc *doc)
     if (tg->rc != RECAP_OK)
         return;
     secs = json_array();
-    obj = json_pack("{s:i, s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:o, s:o}",
-                    "v", SCHEMA_DATA_VERSION, "path", doc->path, "url",
-                    doc->url, "title", str_or_null(ingest_doc_get(doc, "title")),
-                    "date", str_or_null(doc->date), "section", doc->section,
-                    "lang", doc->lang, "description",
-                    str_or_null(ingest_doc_get(doc, "description")),
-                    "sections", secs);
+    obj = json_pack("{s:i, s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:o, s:o}", "v",
+                    SCHEMA_DATA_VERSION, "path", doc->path, "url", doc->url,
+                    "title", str_or_null(ingest_doc_get(doc, "title")), "date",
+                    str_or_null(doc->date), "section", doc->section, "lang",
+                    doc->lang, "description",
+                    str_or_null(ingest_doc_get(doc, "description")), "sections",
+                    secs);
     /* The summary first: the same object before sections are added. */
     set_data_links(obj, doc);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
@@ -362,16 +362,15 @@ set_data(termgen *tg, const ingest_doc *doc)
         tg->rc = RECAP_ENOMEM;
         return;
     }
-    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_SUMMARY, dump,
-                               strlen(dump), tg->err);
+    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_SUMMARY, dump, strlen(dump),
+                               tg->err);
     free(dump);
     for (i = 0; obj && i < doc->n_sections; i++) {
         const ingest_section *s = &doc->sections[i];
-        json_t *sec = json_pack("{s:o, s:o, s:o, s:o}", "h",
-                                str_or_null(s->heading), "a",
-                                str_or_null(s->anchor), "t",
-                                str_or_null_n(s->text, s->text_len), "c",
-                                str_or_null_n(s->code, s->code_len));
+        json_t *sec = json_pack(
+            "{s:o, s:o, s:o, s:o}", "h", str_or_null(s->heading), "a",
+            str_or_null(s->anchor), "t", str_or_null_n(s->text, s->text_len),
+            "c", str_or_null_n(s->code, s->code_len));
         if (sec && s->labels && s->labels_len)
             json_object_set_new(sec, "l",
                                 json_stringn(s->labels, s->labels_len));
@@ -398,8 +397,8 @@ docterms_path_term(const char *relpath, size_t *len_out)
 }
 
 recap_status
-docterms_build(const ingest_doc *doc, analysis_stemmer *stemmer,
-               xap_doc **out, uint64_t *n_terms_out, xap_error *err)
+docterms_build(const ingest_doc *doc, analysis_stemmer *stemmer, xap_doc **out,
+               uint64_t *n_terms_out, xap_error *err)
 {
     termgen tg = {0};
     char *qterm;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limit.h"
 #include "status.h"
 
 /* One front-matter key.  Scalars have one value; lists have one value per
@@ -172,7 +173,7 @@ enum {
 /* Included files (boilerplates) nest at most this deep. */
 #define INGEST_MAX_INCLUDE_DEPTH 8
 /* Larger source files are refused (reported, counted as failed). */
-#define INGEST_MAX_FILE_SIZE (20u * 1024 * 1024)
+#define INGEST_MAX_FILE_SIZE LIMIT_FILE_BYTES /* lib/limit.h */
 
 typedef struct sitecfg sitecfg;
 

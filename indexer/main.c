@@ -22,73 +22,102 @@ static const char *prog = "recapsearch-index";
 static void
 usage(FILE *f)
 {
-    fprintf(f,
-"Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
-"   or: recapsearch-index [OPTION]... --jsonl FILE|-\n"
-"Build the search index of a Hugo site from its markdown sources.\n"
-"\n"
-"CONTENT_DIR is a Hugo content folder, or a site root that has content/.\n"
-"Pages Hugo would not publish (draft: true, headless bundles, build.render:\n"
-"never, future or expired dates) are left out and listed with the reason.\n"
-"Documents of files that no longer exist are removed.  Changes become\n"
-"visible in one commit at the end: an interrupted run leaves the previous\n"
-"index intact.\n"
-"\n"
-"Options:\n"
-"      --db DIR       index directory (default: $RECAPSEARCH_DB, else\n"
-"                     ./.recapsearch); created when missing\n"
-"      --synonyms FILE  load groups of synonyms, one group per line,\n"
-"                     comma-separated (\"k8s, kubernetes\")\n"
-"      --lang LANG    language of pages outside a language folder\n"
-"                     (default: en)\n"
-"      --params FILE  site parameters (YAML, TOML or JSON) that version\n"
-"                     shortcodes take their values from\n"
-"      --shortcodes FILE\n"
-"                     shortcode table: what each shortcode contributes\n"
-"                     (see README.md, \"Shortcodes\"); adds to the\n"
-"                     built-in table\n"
-"      --include-drafts, --include-future, --include-expired\n"
-"                     index these pages too, which Hugo would leave out\n"
-"      --dump FILE    print, as JSON, what would be indexed for FILE (a\n"
-"                     path relative to CONTENT_DIR, or any path when\n"
-"                     CONTENT_DIR is left out) and write nothing\n"
-"      --jsonl FILE   index the documents of FILE ('-': standard input),\n"
-"                     one JSON object per line: path (required), url,\n"
-"                     title, description, body (markdown) or text, date,\n"
-"                     lang, section, tags, categories, keywords, authors,\n"
-"                     aliases; the index then holds exactly these\n"
-"      --full         read every file again and rebuild the whole index\n"
-"                     (default when the index is empty; otherwise only\n"
-"                     files whose size, mtime and content changed are\n"
-"                     read, pages including a changed file are updated,\n"
-"                     and documents of deleted files removed)\n"
-"      --shards N     full build into N databases (shards) by a hash of\n"
-"                     each path, one writer thread each, opened as one\n"
-"                     index; implies --full (default: as the index has)\n"
-"      --watch        after indexing, keep watching CONTENT_DIR (inotify)\n"
-"                     and update the index whenever files change\n"
-"  -q, --quiet        print errors only: no progress, skips or summary\n"
-"      --progress     show the progress line even when not on a terminal\n"
-"  -h, --help         show this help and exit\n"
-"  -V, --version      show the version and exit\n"
-"\n"
-"Files over 20 MB are refused.  A file or folder that cannot be read, or a\n"
-"symbolic-link loop, is reported once with its path and the reason, and\n"
-"the run goes on.  The summary counts shortcodes the table does not know,\n"
-"by name.\n"
-"\n"
-"Exit status: 0 when every file was indexed or deliberately skipped (Hugo\n"
-"would not publish it), 1 when some files or folders could not be read or\n"
-"were refused (the rest was committed),\n"
-"2 on a usage error or when the index cannot be opened or written\n"
-"(nothing was committed).\n"
-"\n"
-"Examples:\n"
-"  recapsearch-index ~/my-site/content\n"
-"  recapsearch-index --db /srv/search/site.db ~/my-site\n"
-"  recapsearch-index --params corpus/istio-params.yaml \\\n"
-"      --shortcodes corpus/istio-shortcodes.yaml istio.io/content\n"
-"  recapsearch-index --dump en/news/x/index.md istio.io/content\n");
+    fprintf(
+        f,
+        "Usage: recapsearch-index [OPTION]... CONTENT_DIR\n"
+        "   or: recapsearch-index [OPTION]... --jsonl FILE|-\n"
+        "   or: recapsearch-index --check [--db DIR]\n"
+        "Build the search index of a Hugo site from its markdown sources.\n"
+        "\n"
+        "CONTENT_DIR is a Hugo content folder, or a site root that has "
+        "content/.\n"
+        "Pages Hugo would not publish (draft: true, headless bundles, "
+        "build.render:\n"
+        "never, future or expired dates) are left out and listed with the "
+        "reason.\n"
+        "Documents of files that no longer exist are removed.  Changes become\n"
+        "visible in one commit at the end: an interrupted run leaves the "
+        "previous\n"
+        "index intact.\n"
+        "\n"
+        "Options:\n"
+        "      --db DIR       index directory (default: $RECAPSEARCH_DB, else\n"
+        "                     ./.recapsearch); created when missing\n"
+        "      --synonyms FILE  load groups of synonyms, one group per line,\n"
+        "                     comma-separated (\"k8s, kubernetes\")\n"
+        "      --lang LANG    language of pages outside a language folder\n"
+        "                     (default: en)\n"
+        "      --params FILE  site parameters (YAML, TOML or JSON) that "
+        "version\n"
+        "                     shortcodes take their values from\n"
+        "      --shortcodes FILE\n"
+        "                     shortcode table: what each shortcode "
+        "contributes\n"
+        "                     (see README.md, \"Shortcodes\"); adds to the\n"
+        "                     built-in table\n"
+        "      --include-drafts, --include-future, --include-expired\n"
+        "                     index these pages too, which Hugo would leave "
+        "out\n"
+        "      --dump FILE    print, as JSON, what would be indexed for FILE "
+        "(a\n"
+        "                     path relative to CONTENT_DIR, or any path when\n"
+        "                     CONTENT_DIR is left out) and write nothing\n"
+        "      --jsonl FILE   index the documents of FILE ('-': standard "
+        "input),\n"
+        "                     one JSON object per line: path (required), url,\n"
+        "                     title, description, body (markdown) or text, "
+        "date,\n"
+        "                     lang, section, tags, categories, keywords, "
+        "authors,\n"
+        "                     aliases; the index then holds exactly these\n"
+        "      --full         read every file again and rebuild the whole "
+        "index\n"
+        "                     (default when the index is empty; otherwise "
+        "only\n"
+        "                     files whose size, mtime and content changed are\n"
+        "                     read, pages including a changed file are "
+        "updated,\n"
+        "                     and documents of deleted files removed)\n"
+        "      --shards N     full build into N databases (shards) by a hash of\n"
+        "                     each path, one writer thread each, opened as one\n"
+        "                     index; implies --full (default: as the index has)\n"
+        "      --watch        after indexing, keep watching CONTENT_DIR "
+        "(inotify)\n"
+        "                     and update the index whenever files change\n"
+        "  -q, --quiet        print errors only: no progress, skips or "
+        "summary\n"
+        "      --check        check the index for damage (Xapian's "
+        "consistency\n"
+        "                     check) and print its document count; indexes "
+        "nothing\n"
+        "      --progress     show the progress line even when not on a "
+        "terminal\n"
+        "  -h, --help         show this help and exit\n"
+        "  -V, --version      show the version and exit\n"
+        "\n"
+        "Files over 20 MB are refused.  A file or folder that cannot be read, "
+        "or a\n"
+        "symbolic-link loop, is reported once with its path and the reason, "
+        "and\n"
+        "the run goes on.  The summary counts shortcodes the table does not "
+        "know,\n"
+        "by name.\n"
+        "\n"
+        "Exit status: 0 when every file was indexed or deliberately skipped "
+        "(Hugo\n"
+        "would not publish it), 1 when some files or folders could not be read "
+        "or\n"
+        "were refused (the rest was committed),\n"
+        "2 on a usage error or when the index cannot be opened or written\n"
+        "(nothing was committed).  With --check: 0 when the index is sound, 2\n"
+        "when it is missing or damaged.\n"
+        "\n"
+        "Examples:\n"
+        "  recapsearch-index ~/my-site/content\n"
+        "  recapsearch-index --db /srv/search/site.db ~/my-site\n"
+        "  recapsearch-index --params corpus/istio-params.yaml \\\n"
+        "      --shortcodes corpus/istio-shortcodes.yaml istio.io/content\n"
+        "  recapsearch-index --dump en/news/x/index.md istio.io/content\n");
 }
 
 typedef struct run {
@@ -159,8 +188,8 @@ show_progress(size_t done, size_t total, double started)
     double rate = el > 0 ? done / el : 0;
     double eta = rate > 0 ? (total - done) / rate : 0;
 
-    fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%%  %.0f files/s  ETA %.0fs",
-            done, total, total ? 100.0 * done / total : 100.0, rate, eta);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%%  %.0f files/s  ETA %.0fs", done,
+            total, total ? 100.0 * done / total : 100.0, rate, eta);
     fflush(stderr);
 }
 
@@ -200,9 +229,37 @@ on_file(void *ctx, size_t i, const char *relpath, recap_status rc,
         show_progress(i + 1, f->n, f->started);
 }
 
+/* --check: the consistency check, then the document count as a reader
+ * sees it. */
 static int
-index_tree(run *r, recap_index *idx, const char *root, char **paths,
-           size_t n, const char *db)
+check_index(const char *db)
+{
+    recap_index *idx = NULL;
+    char *errmsg = NULL;
+    uint64_t n = 0;
+    int status = CLI_EXIT_ERROR;
+
+    if (recap_index_check(db, &errmsg) != RECAP_OK ||
+        recap_index_open(db, RECAP_OPEN_READ, &idx, &errmsg) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "check failed");
+        goto done;
+    }
+    if (recap_index_doc_count(idx, &n) != RECAP_OK) {
+        fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
+        goto done;
+    }
+    printf("%s: index at %s is sound: %llu documents\n", prog, db,
+           (unsigned long long)n);
+    status = CLI_EXIT_OK;
+done:
+    recap_index_close(idx);
+    free(errmsg);
+    return status;
+}
+
+static int
+index_tree(run *r, recap_index *idx, const char *root, char **paths, size_t n,
+           const char *db)
 {
     recap_index_stats st;
     double started = util_now(), el;
@@ -236,18 +293,17 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths,
     recap_index_get_stats(idx, &st);
     el = util_now() - started;
     if (!r->quiet)
-        fprintf(stderr,
-                "%s: indexed %llu documents (%llu skipped, %llu failed, "
-                "%llu removed, %llu warnings), %llu terms, %.1f MB in "
-                "%.2f s (%.1f MB/s), %llu unknown shortcodes, into %s\n",
-                prog, (unsigned long long)st.n_added,
-                (unsigned long long)st.n_skipped,
-                (unsigned long long)st.n_failed,
-                (unsigned long long)st.n_deleted,
-                (unsigned long long)st.n_warnings,
-                (unsigned long long)st.n_terms, st.n_bytes / 1e6, el,
-                el > 0 ? st.n_bytes / 1e6 / el : 0.0,
-                (unsigned long long)st.n_unknown_shortcodes, db);
+        fprintf(
+            stderr,
+            "%s: indexed %llu documents (%llu skipped, %llu failed, "
+            "%llu removed, %llu warnings), %llu terms, %.1f MB in "
+            "%.2f s (%.1f MB/s), %llu unknown shortcodes, into %s\n",
+            prog, (unsigned long long)st.n_added,
+            (unsigned long long)st.n_skipped, (unsigned long long)st.n_failed,
+            (unsigned long long)st.n_deleted, (unsigned long long)st.n_warnings,
+            (unsigned long long)st.n_terms, st.n_bytes / 1e6, el,
+            el > 0 ? st.n_bytes / 1e6 / el : 0.0,
+            (unsigned long long)st.n_unknown_shortcodes, db);
     if (!r->quiet)
         print_unknown(idx);
     if (r->n_walk_problems && !r->quiet)
@@ -291,6 +347,7 @@ main(int argc, char **argv)
         {"shards", required_argument, NULL, 'N'},
         {"watch", no_argument, NULL, 'W'},
         {"progress", no_argument, NULL, 'p'},
+        {"check", no_argument, NULL, 'c'},
         {"params", required_argument, NULL, 'P'},
         {"shortcodes", required_argument, NULL, 'S'},
         {"include-drafts", no_argument, NULL, 'D'},
@@ -308,48 +365,87 @@ main(int argc, char **argv)
     recap_index *idx = NULL;
     run r = {0};
     int c, force_progress = 0, status = CLI_EXIT_ERROR, full = 0, watch = 0;
+    int check = 0;
     uint64_t n_docs = 0;
     uint32_t shards = 0;
 
     while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': db_opt = optarg; break;
-        case 'l': lang = optarg; break;
-        case 's': r.synonyms = optarg; break;
-        case 'q': r.quiet = 1; break;
-        case 'J': jsonl = optarg; break;
-        case 'F': full = 1; break;
+        case 'd':
+            db_opt = optarg;
+            break;
+        case 'l':
+            lang = optarg;
+            break;
+        case 's':
+            r.synonyms = optarg;
+            break;
+        case 'q':
+            r.quiet = 1;
+            break;
+        case 'J':
+            jsonl = optarg;
+            break;
+        case 'F':
+            full = 1;
+            break;
         case 'N':
             if (cli_parse_uint(prog, "--shards", optarg, 64, &shards) < 0)
                 return CLI_EXIT_ERROR;
             r.shards = shards ? shards : 1;
             full = 1;
             break;
-        case 'W': watch = 1; break;
-        case 'p': force_progress = 1; break;
-        case 'P': iopts.params_file = optarg; break;
-        case 'S': iopts.shortcodes_file = optarg; break;
-        case 'D': iopts.include |= RECAP_INCLUDE_DRAFTS; break;
-        case 'T': iopts.include |= RECAP_INCLUDE_FUTURE; break;
-        case 'E': iopts.include |= RECAP_INCLUDE_EXPIRED; break;
-        case 'u': dump_file = optarg; break;
-        case 'h': usage(stdout); return CLI_EXIT_OK;
-        case 'V': printf("%s %s\n", prog, recap_version()); return 0;
+        case 'W':
+            watch = 1;
+            break;
+        case 'p':
+            force_progress = 1;
+            break;
+        case 'c':
+            check = 1;
+            break;
+        case 'P':
+            iopts.params_file = optarg;
+            break;
+        case 'S':
+            iopts.shortcodes_file = optarg;
+            break;
+        case 'D':
+            iopts.include |= RECAP_INCLUDE_DRAFTS;
+            break;
+        case 'T':
+            iopts.include |= RECAP_INCLUDE_FUTURE;
+            break;
+        case 'E':
+            iopts.include |= RECAP_INCLUDE_EXPIRED;
+            break;
+        case 'u':
+            dump_file = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_EXIT_OK;
+        case 'V':
+            printf("%s %s\n", prog, recap_version());
+            return 0;
         default:
             fprintf(stderr, "Try '%s --help' for more information.\n", prog);
             return CLI_EXIT_ERROR;
         }
     }
+    if (check && optind == argc)
+        return check_index(cli_db_path(db_opt));
     if (dump_file && optind >= argc - 1) {
         iopts.default_lang = lang;
         return dump(&iopts, optind < argc ? argv[optind] : NULL, dump_file);
     }
-    if (jsonl && optind == argc)
+    if (jsonl && optind == argc && !check)
         return index_jsonl(jsonl, db_opt, lang, &r);
-    if (optind != argc - 1) {
-        fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
-                prog, optind == argc ? "no content folder given"
-                                     : "give exactly one content folder",
+    if (check || optind != argc - 1) {
+        fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog,
+                check            ? "--check takes no content folder"
+                : optind == argc ? "no content folder given"
+                                 : "give exactly one content folder",
                 prog);
         return CLI_EXIT_ERROR;
     }
@@ -374,16 +470,16 @@ main(int argc, char **argv)
                                 r.progress, db);
         goto watch;
     }
-    if (ingest_walk_report(argv[optind], &paths, &n, &root, on_walk_problem,
-                           &r, &r.n_walk_problems, &errmsg) != RECAP_OK) {
+    if (ingest_walk_report(argv[optind], &paths, &n, &root, on_walk_problem, &r,
+                           &r.n_walk_problems, &errmsg) != RECAP_OK) {
         fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "cannot list");
         goto done;
     }
     status = index_tree(&r, idx, root ? root : argv[optind], paths, n, db);
 watch:
     if (watch && status != CLI_EXIT_ERROR)
-        status = index_cmd_watch(prog, idx, argv[optind], r.synonyms,
-                                 r.quiet, db);
+        status =
+            index_cmd_watch(prog, idx, argv[optind], r.synonyms, r.quiet, db);
 done:
     recap_index_close(idx);
     ingest_paths_free(paths, n);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "doclimit.h"
 #include "docterms.h"
 #include "incremental.h"
 #include "index_int.h"
@@ -178,9 +179,17 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
         return rc;
     if (!root || !relpath)
         return index_fail(idx, RECAP_EINVAL, "no file given");
+    if (!doclimit_path_ok(relpath, &msg)) {
+        idx->stats.n_failed++;
+        rc = index_fail(idx, msg ? RECAP_EPARSE : RECAP_ENOMEM, "%s",
+                        msg ? msg : "out of memory");
+        goto done;
+    }
     incr_pre(idx, root, relpath);
     rc = ingest_file_cfg(idx->ingest_cfg, root, relpath, idx->default_lang,
                          on_warn, idx, &doc, &msg);
+    if (rc == RECAP_OK)
+        doclimit_fields(doc, on_warn, idx);
     if (rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");

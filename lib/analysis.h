@@ -56,6 +56,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limit.h"
+
 typedef enum analysis_kind {
     ANALYSIS_WORD,    /* a plain word or number */
     ANALYSIS_PART,    /* one part of a joined technical token */
@@ -78,7 +80,7 @@ typedef struct analysis_token {
 typedef int (*analysis_token_fn)(void *ctx, const analysis_token *tok);
 
 /* Terms longer than this (bytes, normalised) are not reported. */
-#define ANALYSIS_MAX_TERM 64
+#define ANALYSIS_MAX_TERM LIMIT_TERM_BYTES
 /* Chains of more joined parts than this get no JOINED token. */
 #define ANALYSIS_MAX_PARTS 8
 

@@ -19,24 +19,6 @@
 
 #define GEN_PREFIX "gen-"
 
-int
-gen_is_new(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-    int empty = 1;
-
-    if (stat(path, &st) != 0)
-        return errno == ENOENT;
-    if (!S_ISDIR(st.st_mode) || !(d = opendir(path)))
-        return 0;
-    while (empty && (e = readdir(d)) != NULL)
-        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-    closedir(d);
-    return empty;
-}
-
 static recap_status
 fail(char **errmsg, recap_status rc, const char *what, const char *path)
 {

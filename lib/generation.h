@@ -30,12 +30,9 @@
 /* A sharded generation is a directory of shards with a stub of its own. */
 #define GEN_SHARD_FMT "shard-%02u"
 
-/* Whether `path` is missing or an empty directory (a new index may be laid
- * out there). */
-int gen_is_new(const char *path);
-
-/* Creates the directory `path` with an empty database as its first
- * generation.  RECAP_OK, RECAP_EIO, RECAP_ENOMEM or RECAP_EBACKEND (with a
+/* Creates the directory `path` (or fills it when empty) with an empty
+ * database as its first generation; lib/create.c does it beside the index
+ * and renames the result into place.  RECAP_OK, RECAP_EIO, RECAP_ENOMEM or RECAP_EBACKEND (with a
  * message in *errmsg, malloc()ed, when errmsg is not NULL). */
 recap_status gen_create(const char *path, char **errmsg);
 

@@ -135,7 +135,6 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     static const xap_open_mode modes[] = {XAP_DB_READONLY, XAP_DB_OPEN,
                                           XAP_DB_CREATE_OR_OPEN};
     recap_index *idx;
-    char *gen_msg = NULL;
     xap_error err;
     recap_status rc;
 
@@ -151,16 +150,9 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     idx->mode = mode;
     idx->ranking = (recap_ranking)RECAP_RANKING_INIT;
     strcpy(idx->default_lang, "en");
-    /* A new index gets the generation layout (generation.h). */
-    if (mode == RECAP_OPEN_CREATE && gen_is_new(path) &&
-        (rc = gen_create(path, &gen_msg)) != RECAP_OK) {
-        recap_index_close(idx);
-        rc = open_fail(rc, errmsg, "cannot create an index at %s: %s", path,
-                       gen_msg ? gen_msg : recap_status_str(rc));
-        free(gen_msg);
-        return rc;
-    }
-    rc = xap_db_open(path, modes[mode], &idx->db, &err);
+    rc = mode == RECAP_OPEN_CREATE ? index_create_atomic(path, &err) : RECAP_OK;
+    if (rc == RECAP_OK)
+        rc = xap_db_open(path, modes[mode], &idx->db, &err);
     if (rc != RECAP_OK) {
         recap_index_close(idx);
         switch (rc) {
@@ -169,12 +161,27 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
                              "no index at %s: run recapsearch-index "
                              "CONTENT_DIR first%s",
                              path, "");
-        case RECAP_ELOCKED:
-            return open_fail(rc, errmsg,
-                             "index at %s is locked by another writer (is "
-                             "another recapsearch-index running?); wait for "
-                             "it to finish or stop it, then retry (%s)",
-                             path, err.msg);
+        case RECAP_ELOCKED: {
+            /* Xapian's write lock is an fcntl() lock on this file: it goes
+             * away with the process that holds it, never stale. */
+            char *gen = NULL, *lock;
+            /* In the generation layout the lock is the live generation's. */
+            if (gen_current(path, &gen) == RECAP_OK)
+                lock = util_asprintf("%s/%s/flintlock", path, gen);
+            else
+                lock = util_asprintf("%s/flintlock", path);
+            free(gen);
+            rc = open_fail(rc, errmsg,
+                           "index at %s is locked by another writer: the "
+                           "write lock on %s is held (is another "
+                           "recapsearch-index running?); wait for it to "
+                           "finish or stop it, then retry (the lock is "
+                           "released when that process exits: do not delete "
+                           "the file)",
+                           path, lock ? lock : "flintlock");
+            free(lock);
+            return rc;
+        }
         case RECAP_ECORRUPT:
             return open_fail(rc, errmsg,
                              "index at %s is damaged or from another "

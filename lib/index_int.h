@@ -64,5 +64,8 @@ analysis_stemmer *index_stemmer(recap_index *idx, const char *lang);
 recap_status index_drop_unreachable(recap_index *idx);
 /* Re-reads which language most documents are in. */
 void index_load_main_lang(recap_index *idx);
+/* Creates an empty index at `path` when there is none, atomically (see
+ * create.c); RECAP_OK also when an index is already there. */
+recap_status index_create_atomic(const char *path, xap_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -757,30 +758,69 @@ first_problem(const std::string &report)
     return "see xapian-check";
 }
 
+/* The local databases behind `path`: itself, or what its stub lists,
+ * recursively (remote shards are checked where they are served). */
+static void
+local_databases(const std::string &path, std::vector<std::string> &out,
+                int depth = 0)
+{
+    std::string file = stub_file(path);
+    if (file.empty() || depth > 8) {
+        out.push_back(path);
+        return;
+    }
+    FILE *f = fopen(file.c_str(), "r");
+    if (!f) {
+        out.push_back(path);
+        return;
+    }
+    std::string dir = file.substr(0, file.rfind('/') + 1);
+    char buf[4096];
+    while (fgets(buf, sizeof buf, f)) {
+        std::string l(buf);
+        while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+            l.pop_back();
+        size_t sp = l.find(' ');
+        if (l.empty() || l[0] == '#' || sp == l.npos ||
+            l.compare(0, 7, "remote ") == 0)
+            continue;
+        std::string p = l.substr(sp + 1);
+        local_databases(p[0] == '/' ? p : dir + p, out, depth + 1);
+    }
+    fclose(f);
+}
+
 extern "C" recap_status
 xap_db_check(const char *path, xap_error *err) noexcept
 {
     if (!path)
         return misuse(err, "xap_db_check");
+    std::string current = path;
     try {
-        std::ostringstream report;
-        size_t n_errors = Xapian::Database::check(path, 0, &report);
-        if (n_errors == 0)
-            return RECAP_OK;
-        std::string first = first_problem(report.str());
-        return set_err(err, RECAP_ECORRUPT,
-                       "index at %s is damaged: %zu error(s), first: %s", path,
-                       n_errors, first.c_str());
+        std::vector<std::string> dbs;
+        local_databases(path, dbs);
+        for (const std::string &db : dbs) {
+            current = db;
+            std::ostringstream report;
+            size_t n_errors = Xapian::Database::check(db, 0, &report);
+            if (n_errors == 0)
+                continue;
+            std::string first = first_problem(report.str());
+            return set_err(err, RECAP_ECORRUPT,
+                           "index at %s is damaged: %zu error(s), first: %s", db.c_str(),
+                           n_errors, first.c_str());
+        }
+        return RECAP_OK;
     } catch (const Xapian::DatabaseOpeningError &) {
-        return fail(err, path); /* missing or unreadable, not damaged */
+        return fail(err, current.c_str()); /* missing or unreadable, not damaged */
     } catch (const Xapian::DatabaseLockError &) {
-        return fail(err, path);
+        return fail(err, current.c_str());
     } catch (const Xapian::DatabaseError &e) {
         /* The checker throws a plain DatabaseError for a bad B-tree. */
-        return set_err(err, RECAP_ECORRUPT, "index at %s is damaged: %s", path,
+        return set_err(err, RECAP_ECORRUPT, "index at %s is damaged: %s", current.c_str(),
                        e.get_msg().c_str());
     } catch (...) {
-        return fail(err, path);
+        return fail(err, current.c_str());
     }
 }
 
@@ -1186,6 +1226,51 @@ xap_query_wildcard(const char *prefix, size_t len, uint32_t max_expansion,
             out);
     } catch (...) {
         return fail(err);
+    }
+}
+
+extern "C" recap_status
+xap_db_wildcard_top(xap_db *db, const char *prefix, size_t len,
+                    uint32_t max_expansion, unsigned flags, xap_query **out,
+                    xap_error *err) noexcept
+{
+    if (!db || !out || (!prefix && len) || max_expansion == 0)
+        return misuse(err, "xap_db_wildcard_top");
+    *out = nullptr;
+    try {
+        using Q = Xapian::Query;
+        typedef std::pair<Xapian::doccount, std::string> entry;
+        /* Most frequent first, then byte order. */
+        auto better = [](const entry &a, const entry &b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        };
+        Xapian::Database &d = db->get();
+        std::string p = str(prefix, len);
+        std::vector<entry> top;
+        for (auto t = d.allterms_begin(p); t != d.allterms_end(p); ++t) {
+            top.emplace_back(t.get_termfreq(), *t);
+            if (top.size() == 2 * (size_t)max_expansion) {
+                std::nth_element(top.begin(), top.begin() + max_expansion,
+                                 top.end(), better);
+                top.resize(max_expansion);
+            }
+        }
+        if (top.size() > max_expansion) {
+            std::nth_element(top.begin(), top.begin() + max_expansion,
+                             top.end(), better);
+            top.resize(max_expansion);
+        }
+        std::sort(top.begin(), top.end(), better);
+        std::vector<Q> subs;
+        subs.reserve(top.size());
+        for (const entry &e : top)
+            subs.emplace_back(e.second);
+        return new_query(
+            Q((flags & XAP_WILDCARD_SYNONYM) ? Q::OP_SYNONYM : Q::OP_OR,
+              subs.begin(), subs.end()),
+            out);
+    } catch (...) {
+        return fail(err, db->path.c_str());
     }
 }
 

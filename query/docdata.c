@@ -115,7 +115,18 @@ read_string(reader *r, const char **s, size_t *len)
     start = r->out;
     for (;;) {
         const char *q = r->p;
-        /* Copy the run up to the next quote or backslash at once. */
+        /* Copy the run up to the next quote or backslash at once,
+         * looking eight bytes at a time for one. */
+        while (r->end - q >= 8) {
+            uint64_t w, a, b;
+            memcpy(&w, q, 8);
+            a = w ^ 0x2222222222222222u; /* zero where '"' */
+            b = w ^ 0x5C5C5C5C5C5C5C5Cu; /* zero where '\\' */
+            if (((a - 0x0101010101010101u) & ~a & 0x8080808080808080u) |
+                ((b - 0x0101010101010101u) & ~b & 0x8080808080808080u))
+                break;
+            q += 8;
+        }
         while (q < r->end && *q != '"' && *q != '\\')
             q++;
         memcpy(r->out, r->p, (size_t)(q - r->p));

@@ -23,78 +23,98 @@ static const char *prog = "recapsearch";
 static void
 usage(FILE *f)
 {
-    fprintf(f,
-"Usage: recapsearch [OPTION]... QUERY...\n"
-"   or: recapsearch related [OPTION]... PATH|URL\n"
-"   or: recapsearch export related [OPTION]...\n"
-"Search a site indexed with recapsearch-index.\n"
-"\n"
-"The words of QUERY are all wanted: pages that have every word come first,\n"
-"ranked by relevance (title, keywords and description weigh more than the\n"
-"body), followed by pages that have only some of them.  Words match their\n"
-"other forms (\"clusters\" finds \"cluster\"), technical terms match as\n"
-"written and by their parts (\"multi-cluster\", \"multicluster\"), and\n"
-"Chinese text needs no spaces.  Several arguments are joined with spaces.\n"
-"A misspelt word also finds its correction from the index's own words\n"
-"(\"Showing results for ...\"); --exact searches only what was typed.\n"
-"\n"
-"Query syntax:\n"
-"  ambient mesh           pages with all the words first, then with some\n"
-"  \"ambient mesh\"         the exact phrase\n"
-"  mesh -sidecar          exclude a word (or -\"a phrase\")\n"
-"  a OR b, a AND b, NOT a operators (upper case); parentheses group\n"
-"  title:ztunnel          a field: title, description, keyword, tag,\n"
-"                         author, section, lang, heading, code, url\n"
-"  date:2024  date:2024-03..2025-06  after:2024-01  before:2025\n"
-"  mesh*                  words starting with mesh (the 100 most frequent)\n"
-"  ambient NEAR/5 mesh    words at most 5 positions apart (default 10)\n"
-"Malformed queries are read as plain words (--strict reports them).\n"
-"\n"
-"Options:\n"
-"  -n, --limit N          show N hits (default 10)\n"
-"      --offset N         skip the first N hits (for paging)\n"
-"      --lang LANG        search pages in LANG (default: the language most\n"
-"                         pages of the index are in); '*' for all\n"
-"      --db DIR           index directory (default: $RECAPSEARCH_DB, else\n"
-"                         ./.recapsearch)\n"
-"      --section NAME     only pages of this section (blog, docs, news...)\n"
-"      --tag TAG          only pages with this keyword, tag or category\n"
-"      --author NAME      only pages by this author\n"
-"      --since DATE       only pages published on or after DATE\n"
-"      --until DATE       only pages published on or before DATE\n"
-"                         (DATE: YYYY, YYYY-MM or YYYY-MM-DD)\n"
-"      --sort ORDER       relevance (default) or date (newest first)\n"
-"      --ranking K=V,...  ranking parameters: k1 and b (BM25), proximity\n"
-"                         (bonus for words together), code (weight of\n"
-"                         matches in code); default k1=2,b=0.4,\n"
-"                         proximity=0.5,code=0.3\n"
-"      --exact            search the words as typed, without spelling\n"
-"                         correction (a suggestion is still shown)\n"
-"      --strict           report a malformed query instead of reading it\n"
-"                         as plain words\n"
-"      --facets LIST      count the whole match set by these facets, from\n"
-"                         section,year,tag,author,lang\n"
-"      --format FORMAT    text (default), json (schema in README.md), jsonl\n"
-"                         (one hit per line), paths, or tsv\n"
-"      --json             the same as --format json\n"
-"      --snippet-length N snippet length in characters (default 200)\n"
-"      --snippets N       passages per hit, from different sections\n"
-"                         (default 3, at most 3; 0 for none, faster)\n"
-"      --color WHEN       bold and coloured matches: auto (the default: on\n"
-"                         a terminal unless NO_COLOR is set), always, never\n"
-"      --hyperlinks       make titles and sections clickable (OSC 8)\n"
-"      --base-url URL     prefix of the URLs shown and linked\n"
-"                         (https://example.com)\n"
-"  -h, --help             show this help and exit\n"
-"  -V, --version          show the version and exit\n"
-"\n"
-"Exit status: 0 when something was found, 1 when nothing was, 2 on a\n"
-"usage error or when the index cannot be read.\n"
-"\n"
-"Examples:\n"
-"  recapsearch \"ambient mesh multi-cluster\"\n"
-"  recapsearch --json -n 5 CVE-2019-12995\n"
-"  recapsearch --lang zh 多集群\n");
+    fprintf(
+        f,
+        "Usage: recapsearch [OPTION]... QUERY...\n"
+        "   or: recapsearch related [OPTION]... PATH|URL\n"
+        "   or: recapsearch export related [OPTION]...\n"
+        "Search a site indexed with recapsearch-index.\n"
+        "\n"
+        "The words of QUERY are all wanted: pages that have every word come "
+        "first,\n"
+        "ranked by relevance (title, keywords and description weigh more than "
+        "the\n"
+        "body), followed by pages that have only some of them.  Words match "
+        "their\n"
+        "other forms (\"clusters\" finds \"cluster\"), technical terms match "
+        "as\n"
+        "written and by their parts (\"multi-cluster\", \"multicluster\"), "
+        "and\n"
+        "Chinese text needs no spaces.  Several arguments are joined with "
+        "spaces.\n"
+        "A misspelt word also finds its correction from the index's own words\n"
+        "(\"Showing results for ...\"); --exact searches only what was typed.\n"
+        "\n"
+        "Query syntax:\n"
+        "  ambient mesh           pages with all the words first, then with "
+        "some\n"
+        "  \"ambient mesh\"         the exact phrase\n"
+        "  mesh -sidecar          exclude a word (or -\"a phrase\")\n"
+        "  a OR b, a AND b, NOT a operators (upper case); parentheses group\n"
+        "  title:ztunnel          a field: title, description, keyword, tag,\n"
+        "                         author, section, lang, heading, code, url\n"
+        "  date:2024  date:2024-03..2025-06  after:2024-01  before:2025\n"
+        "  mesh*                  words starting with mesh (the 100 most "
+        "frequent)\n"
+        "  ambient NEAR/5 mesh    words at most 5 positions apart (default "
+        "10)\n"
+        "Malformed queries are read as plain words (--strict reports them).\n"
+        "\n"
+        "Options:\n"
+        "  -n, --limit N          show N hits (default 10)\n"
+        "      --offset N         skip the first N hits (for paging)\n"
+        "      --lang LANG        search pages in LANG (default: the language "
+        "most\n"
+        "                         pages of the index are in); '*' for all\n"
+        "      --db DIR           index directory (default: $RECAPSEARCH_DB, "
+        "else\n"
+        "                         ./.recapsearch)\n"
+        "      --section NAME     only pages of this section (blog, docs, "
+        "news...)\n"
+        "      --tag TAG          only pages with this keyword, tag or "
+        "category\n"
+        "      --author NAME      only pages by this author\n"
+        "      --since DATE       only pages published on or after DATE\n"
+        "      --until DATE       only pages published on or before DATE\n"
+        "                         (DATE: YYYY, YYYY-MM or YYYY-MM-DD)\n"
+        "      --sort ORDER       relevance (default) or date (newest first)\n"
+        "      --ranking K=V,...  ranking parameters: k1 and b (BM25), "
+        "proximity\n"
+        "                         (bonus for words together), code (weight of\n"
+        "                         matches in code); default k1=2,b=0.4,\n"
+        "                         proximity=0.5,code=0.3\n"
+        "      --exact            search the words as typed, without spelling\n"
+        "                         correction (a suggestion is still shown)\n"
+        "      --strict           report a malformed query instead of reading "
+        "it\n"
+        "                         as plain words\n"
+        "      --facets LIST      count the whole match set by these facets, "
+        "from\n"
+        "                         section,year,tag,author,lang\n"
+        "      --format FORMAT    text (default), json (schema in README.md), "
+        "jsonl\n"
+        "                         (one hit per line), paths, or tsv\n"
+        "      --json             the same as --format json\n"
+        "      --snippet-length N snippet length in characters (default 200)\n"
+        "      --snippets N       passages per hit, from different sections\n"
+        "                         (default 3, at most 3; 0 for none, faster)\n"
+        "      --color WHEN       bold and coloured matches: auto (the "
+        "default: on\n"
+        "                         a terminal unless NO_COLOR is set), always, "
+        "never\n"
+        "      --hyperlinks       make titles and sections clickable (OSC 8)\n"
+        "      --base-url URL     prefix of the URLs shown and linked\n"
+        "                         (https://example.com)\n"
+        "  -h, --help             show this help and exit\n"
+        "  -V, --version          show the version and exit\n"
+        "\n"
+        "Exit status: 0 when something was found, 1 when nothing was, 2 on a\n"
+        "usage error or when the index cannot be read.\n"
+        "\n"
+        "Examples:\n"
+        "  recapsearch \"ambient mesh multi-cluster\"\n"
+        "  recapsearch --json -n 5 CVE-2019-12995\n"
+        "  recapsearch --lang zh 多集群\n");
 }
 
 /* Terminal columns for wrapping: $COLUMNS when set, else the terminal's
@@ -148,8 +168,10 @@ parse_ranking(const char *arg, recap_ranking *r)
                 break;
         }
         if (i == UTIL_ARRAY_LEN(names)) {
-            fprintf(stderr, "%s: --ranking: unknown parameter at '%s' "
-                            "(known: k1, b, proximity, code)\n", prog, p);
+            fprintf(stderr,
+                    "%s: --ranking: unknown parameter at '%s' "
+                    "(known: k1, b, proximity, code)\n",
+                    prog, p);
             return -1;
         }
         *fields[i] = strtod(p + n + 1, &end);
@@ -230,8 +252,7 @@ main(int argc, char **argv)
                 return CLI_EXIT_ERROR;
             break;
         case 'o':
-            if (cli_parse_uint(prog, "--offset", optarg, 1000000,
-                               &opts.offset))
+            if (cli_parse_uint(prog, "--offset", optarg, 1000000, &opts.offset))
                 return CLI_EXIT_ERROR;
             break;
         case 's':
@@ -239,31 +260,53 @@ main(int argc, char **argv)
                                &opts.snippet_length))
                 return CLI_EXIT_ERROR;
             break;
-        case 'l': opts.lang = optarg; break;
-        case 'S': opts.section = optarg; break;
-        case 'T': opts.tag = optarg; break;
-        case 'A': opts.author = optarg; break;
-        case 'F': opts.since = optarg; break;
-        case 'U': opts.until = optarg; break;
+        case 'l':
+            opts.lang = optarg;
+            break;
+        case 'S':
+            opts.section = optarg;
+            break;
+        case 'T':
+            opts.tag = optarg;
+            break;
+        case 'A':
+            opts.author = optarg;
+            break;
+        case 'F':
+            opts.since = optarg;
+            break;
+        case 'U':
+            opts.until = optarg;
+            break;
         case 'O':
             if (strcmp(optarg, "relevance") && strcmp(optarg, "date")) {
-                fprintf(stderr, "%s: --sort: expected 'relevance' or 'date', "
-                                "got '%s'\n", prog, optarg);
+                fprintf(stderr,
+                        "%s: --sort: expected 'relevance' or 'date', "
+                        "got '%s'\n",
+                        prog, optarg);
                 return CLI_EXIT_ERROR;
             }
-            opts.sort = strcmp(optarg, "date") ? RECAP_SORT_RELEVANCE
-                                               : RECAP_SORT_DATE;
+            opts.sort =
+                strcmp(optarg, "date") ? RECAP_SORT_RELEVANCE : RECAP_SORT_DATE;
             break;
-        case 'd': db_opt = optarg; break;
-        case 'j': fo.format = RECAP_FORMAT_JSON; break;
+        case 'd':
+            db_opt = optarg;
+            break;
+        case 'j':
+            fo.format = RECAP_FORMAT_JSON;
+            break;
         case 'f':
             if (recap_format_from_name(optarg, &fo.format)) {
-                fprintf(stderr, "%s: --format: expected text, json, jsonl, "
-                                "paths or tsv, got '%s'\n", prog, optarg);
+                fprintf(stderr,
+                        "%s: --format: expected text, json, jsonl, "
+                        "paths or tsv, got '%s'\n",
+                        prog, optarg);
                 return CLI_EXIT_ERROR;
             }
             break;
-        case 'a': opts.facets = optarg; break;
+        case 'a':
+            opts.facets = optarg;
+            break;
         case 'N':
             if (cli_parse_uint(prog, "--snippets", optarg, 3,
                                &opts.max_snippets))
@@ -271,25 +314,41 @@ main(int argc, char **argv)
             if (opts.max_snippets == 0)
                 opts.flags |= RECAP_SEARCH_NO_SNIPPETS;
             break;
-        case 'C': color = optarg; break;
-        case 'H': fo.hyperlinks = 1; break;
-        case 'B': fo.base_url = optarg; break;
-        case 'X': opts.flags |= RECAP_SEARCH_STRICT; break;
-        case 'E': opts.flags |= RECAP_SEARCH_EXACT; break;
+        case 'C':
+            color = optarg;
+            break;
+        case 'H':
+            fo.hyperlinks = 1;
+            break;
+        case 'B':
+            fo.base_url = optarg;
+            break;
+        case 'X':
+            opts.flags |= RECAP_SEARCH_STRICT;
+            break;
+        case 'E':
+            opts.flags |= RECAP_SEARCH_EXACT;
+            break;
         case 'R':
             if (parse_ranking(optarg, &ranking))
                 return CLI_EXIT_ERROR;
             break;
-        case 'h': usage(stdout); return CLI_EXIT_OK;
-        case 'V': printf("%s %s\n", prog, recap_version()); return 0;
+        case 'h':
+            usage(stdout);
+            return CLI_EXIT_OK;
+        case 'V':
+            printf("%s %s\n", prog, recap_version());
+            return 0;
         default:
             fprintf(stderr, "Try '%s --help' for more information.\n", prog);
             return CLI_EXIT_ERROR;
         }
     }
     if (optind == argc) {
-        fprintf(stderr, "%s: no query given\nTry '%s --help' for more "
-                        "information.\n", prog, prog);
+        fprintf(stderr,
+                "%s: no query given\nTry '%s --help' for more "
+                "information.\n",
+                prog, prog);
         return CLI_EXIT_ERROR;
     }
     if (opts.limit == 0)
@@ -298,16 +357,17 @@ main(int argc, char **argv)
     if (fo.format == RECAP_FORMAT_PATHS)
         opts.flags |= RECAP_SEARCH_NO_SNIPPETS;
     if ((fo.color = want_color(color)) < 0) {
-        fprintf(stderr, "%s: --color: expected auto, always or never, got "
-                        "'%s'\n", prog, color);
+        fprintf(stderr,
+                "%s: --color: expected auto, always or never, got "
+                "'%s'\n",
+                prog, color);
         return CLI_EXIT_ERROR;
     }
     fo.width = term_width();
     if (!(query = join_args(argc - optind, argv + optind)))
         goto done;
     opts.query = query;
-    if (recap_index_open(cli_db_path(db_opt), RECAP_OPEN_READ, &idx,
-                         &errmsg)) {
+    if (recap_index_open(cli_db_path(db_opt), RECAP_OPEN_READ, &idx, &errmsg)) {
         fprintf(stderr, "%s: %s\n", prog, errmsg);
         goto done;
     }

@@ -512,10 +512,10 @@ wildcard_query(qbuild *qb, const char *p1, const char *p2, const char *stem,
     strbuf_puts(&b, stem);
     if (b.oom)
         fail(qb, RECAP_ENOMEM);
-    else if (xap_query_wildcard(b.data, b.len, max,
-                                strict ? 0 : XAP_WILDCARD_MOST_FREQUENT, &q,
-                                &qb->err))
-        fail(qb, qb->err.rc);
+    else if (strict ? xap_query_wildcard(b.data, b.len, max, 0, &q, &qb->err)
+                    : xap_db_wildcard_top(qb->db, b.data, b.len, max, 0, &q,
+                                          &qb->err))
+        fail(qb, qb->err.rc); /* top terms: see xap.h on a libxapian leak */
     strbuf_free(&b);
     return q;
 }

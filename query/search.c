@@ -19,9 +19,9 @@
 #include "qtree.h"
 #include "results_int.h"
 #include "schema.h"
+#include "limit.h"
 #include "snippet.h"
 #include "util.h"
-
 
 typedef struct search {
     recap_index *idx;
@@ -32,9 +32,9 @@ typedef struct search {
     xap_query *core; /* what the second tier leaves out */
     recap_results *res;
     size_t cap_hits;
-    facets *facets; /* NULL: none asked for */
+    facets *facets;           /* NULL: none asked for */
     snippet_matcher *matcher; /* the query terms, for the hits' language */
-    double t0; /* start, for the time budget */
+    double t0;                /* start, for the time budget */
 } search;
 
 static recap_status
@@ -88,8 +88,8 @@ build_filters(search *s, xap_query **out)
                    qbuild_filter(&s->qb, SCHEMA_PREFIX_TAG, o->tag));
     if (o->author) {
         qlist words = {0};
-        qbuild_words(&s->qb, o->author, strlen(o->author),
-                     SCHEMA_PREFIX_AUTHOR, &words, NULL);
+        qbuild_words(&s->qb, o->author, strlen(o->author), SCHEMA_PREFIX_AUTHOR,
+                     &words, NULL);
         qlist_push(&s->qb, &fl,
                    words.n ? qlist_combine(&s->qb, &words, XAP_OP_AND, 0)
                            : NULL);
@@ -98,14 +98,12 @@ build_filters(search *s, xap_query **out)
     if ((o->since && date_bound(o->since, 0, lo)) ||
         (o->until && date_bound(o->until, 1, hi))) {
         qlist_clear(&fl);
-        return index_fail(s->idx, RECAP_EINVAL,
-                          "%s: expected a date as YYYY, YYYY-MM or "
-                          "YYYY-MM-DD, got '%s'",
-                          o->since && date_bound(o->since, 0, lo) ? "since"
-                                                                  : "until",
-                          o->since && date_bound(o->since, 0, lo)
-                              ? o->since
-                              : o->until);
+        return index_fail(
+            s->idx, RECAP_EINVAL,
+            "%s: expected a date as YYYY, YYYY-MM or "
+            "YYYY-MM-DD, got '%s'",
+            o->since && date_bound(o->since, 0, lo) ? "since" : "until",
+            o->since && date_bound(o->since, 0, lo) ? o->since : o->until);
     }
     if ((o->since || o->until) && !s->qb.rc) {
         if (xap_query_value_range(SCHEMA_SLOT_DATE, o->since ? lo : NULL, 14,
@@ -176,7 +174,8 @@ build(search *s)
     if (rc == RECAP_OK && !s->strict && filter &&
         xap_query_match_all(&s->strict, &s->qb.err))
         rc = fail_xap(s, &s->qb.err, "building the query");
-    if (rc == RECAP_OK && (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK)
+    if (rc == RECAP_OK &&
+        (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK)
         rc = apply_filter(s, &s->loose, filter);
     xap_query_free(filter);
     return rc;
@@ -197,8 +196,7 @@ search_matcher(search *s, analysis_stemmer *stemmer)
 
 /* Fills the snippets of `hit` from the stored sections. */
 static recap_status
-make_snippets(search *s, recap_hit *hit, const docdata *dd,
-              const char *desc)
+make_snippets(search *s, recap_hit *hit, const docdata *dd, const char *desc)
 {
     snippet_options so = SNIPPET_OPTIONS_INIT;
     snippet_section *ss;
@@ -282,8 +280,8 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     /* Without snippets the summary slot is enough (indexes made before it
      * existed have none: then read the whole data). */
     if ((s->opts->flags & RECAP_SEARCH_NO_SNIPPETS) &&
-        (rc = xap_doc_get_value(doc, SCHEMA_SLOT_SUMMARY, &data, &len,
-                                &err)) == RECAP_OK &&
+        (rc = xap_doc_get_value(doc, SCHEMA_SLOT_SUMMARY, &data, &len, &err)) ==
+            RECAP_OK &&
         len == 0) {
         free(data);
         data = NULL;
@@ -380,9 +378,9 @@ run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
     pair[1] = s->core ? s->core : s->strict;
     if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
         return fail_xap(s, &err, "building the query");
-    rc = run_tier(s, rest,
-                  offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
-                  limit - (uint32_t)s->res->n_hits, n_loose, exact);
+    rc =
+        run_tier(s, rest, offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
+                 limit - (uint32_t)s->res->n_hits, n_loose, exact);
     xap_query_free(rest);
     return rc;
 }
@@ -401,8 +399,7 @@ run(search *s)
     s->res->hits = calloc(limit, sizeof(*s->res->hits));
     if (!s->res->hits)
         return index_fail(s->idx, RECAP_ENOMEM, "out of memory");
-    if ((rc = run_tier(s, s->strict, offset, limit, &n_strict,
-                       &exact_strict)))
+    if ((rc = run_tier(s, s->strict, offset, limit, &n_strict, &exact_strict)))
         return rc;
     if (s->idx->time_limit > 0 && util_now() - s->t0 > s->idx->time_limit)
         s->res->partial = 1; /* over budget: skip the second tier */
@@ -416,10 +413,9 @@ run(search *s)
     return rc;
 }
 
-
-recap_status
-recap_search(recap_index *idx, const recap_search_options *opts,
-             recap_results **out)
+static recap_status
+search_once(recap_index *idx, const recap_search_options *opts,
+            recap_results **out)
 {
     search s;
     double t0 = util_now();
@@ -475,4 +471,37 @@ recap_search(recap_index *idx, const recap_search_options *opts,
     s.res->elapsed = util_now() - t0;
     *out = s.res;
     return RECAP_OK;
+}
+
+/* Xapian discards a revision two commits after it: a reader that holds a
+ * handle across them (a server) gets RECAP_EMODIFIED.  Reopening and
+ * running the search again is what Xapian asks for; a few tries cover a
+ * writer that commits in quick succession. */
+#define SEARCH_MAX_REOPENS 3
+
+recap_status
+recap_search(recap_index *idx, const recap_search_options *opts,
+             recap_results **out)
+{
+    recap_status rc;
+    size_t qlen;
+    int tries;
+
+    if (idx && opts && opts->query && out &&
+        (qlen = strlen(opts->query)) > LIMIT_QUERY_BYTES) {
+        *out = NULL;
+        return index_fail(idx, RECAP_EQUERY,
+                          "query is %zu bytes, over the %u-byte limit: "
+                          "shorten it",
+                          qlen, LIMIT_QUERY_BYTES);
+    }
+    rc = search_once(idx, opts, out);
+
+    for (tries = 0; rc == RECAP_EMODIFIED && tries < SEARCH_MAX_REOPENS;
+         tries++) {
+        if (recap_index_reopen(idx) != RECAP_OK)
+            break;
+        rc = search_once(idx, opts, out);
+    }
+    return rc;
 }

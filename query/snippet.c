@@ -1,9 +1,12 @@
 /*
  * snippet.c: passage selection and highlighting (see snippet.h).
  *
- * For each section: tokenize the prose (and the code) once, keep the
- * tokens that match a query term as `match`es sorted by byte offset, give
- * each its code-point offset, link phrase neighbours, and slide a window of
+ * For each section: find where a query term may occur by a byte search
+ * for a short needle per term (find_spans), tokenize only the runs of text
+ * around those places (the whole text when the needles cannot be trusted:
+ * see choose_needles and has_foldable), keep the tokens that match a
+ * query term as `match`es sorted by byte offset, give each its code-point
+ * offset, link phrase neighbours, and slide a window of
  * at most max_chars code points over the matches with two pointers, keeping
  * the score up to date as matches enter and leave.  The best sections are
  * then rendered: the window is widened to a sentence or clause start,
@@ -70,7 +73,7 @@ typedef struct snippet_matcher {
      * not among them cannot stem to any of them (Snowball stemmers keep a
      * word's first letter), so it is not stemmed at all. */
     unsigned char stem_first[128];
-    /* The prefilter (see may_match): a needle per term, or off. */
+    /* The prefilter (see find_spans): a needle per term, or off. */
     int prefilter;
     struct {
         char key[16];
@@ -79,6 +82,11 @@ typedef struct snippet_matcher {
     cache_entry *slots;
     size_t n_slots, n_used;
     strbuf keys;
+    /* Scratch of find_spans(): needle offsets, then spans. */
+    size_t *hits;
+    size_t n_hits, hits_cap;
+    size_t *spans; /* [start, end) pairs */
+    size_t n_spans, spans_cap;
 } matcher;
 
 static uint64_t
@@ -269,6 +277,59 @@ is_cjk_term(const char *s, size_t n)
     return n > 0;
 }
 
+/* Lower case of a Cyrillic code point (U+0400..U+04FF), as case
+ * folding gives it; other code points are returned as they are. */
+static uint32_t
+cyr_lower(uint32_t c)
+{
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 0x50;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) ||
+         (c >= 0x4D0 && c <= 0x4FF)) &&
+        c % 2 == 0)
+        return c + 1;
+    if (c >= 0x4C1 && c <= 0x4CE && c % 2 == 1)
+        return c + 1;
+    if (c == 0x4C0)
+        return 0x4CF;
+    return c;
+}
+
+/* Whether a term is made of lower-case Cyrillic letters only (two bytes
+ * each, no combining marks). */
+static int
+is_cyrillic_term(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    for (size_t i = 0; i < n; i += 2) {
+        uint32_t c;
+        if (i + 1 >= n || u[i] < 0xD0 || u[i] > 0xD3 ||
+            decode(u + i, n - i, &c) != 2 || (c >= 0x482 && c <= 0x489) ||
+            cyr_lower(c) != c)
+            return 0;
+    }
+    return n > 0;
+}
+
+/* Whether the stemmer keeps Cyrillic letters as they are (some map
+ * "Ñ" to "Ðµ"), so a stem's first letters are the word's. */
+static int
+cyr_plain(analysis_stemmer *st)
+{
+    static const char probe[] =
+        "\xd1\x91\xd0\xbb\xd0\xba\xd0\xb0\xd0\xbc\xd0\xb8";
+    size_t n;
+    const char *stem;
+
+    if (!st)
+        return 1;
+    stem = analysis_stem(st, probe, strlen(probe), &n);
+    return !stem || (n >= 2 && memcmp(stem, probe, 2) == 0);
+}
+
 /*
  * Chooses the needles of the prefilter: for an ASCII term, its first three
  * bytes (fewer when its stem differs sooner: a stem's last letter may
@@ -286,6 +347,22 @@ choose_needles(matcher *mt)
         if (is_cjk_term(q->term, q->len) && q->len < sizeof mt->needle[i].key) {
             memcpy(mt->needle[i].key, q->term, q->len);
             mt->needle[i].len = q->len;
+            continue;
+        }
+        if (is_cyrillic_term(q->term, q->len)) {
+            /* Up to three letters (two bytes each) that the stem keeps,
+             * short of its last letter. */
+            while (
+                k < q->len && k < 6 && cyr_plain(mt->stemmer) &&
+                (!q->stem || (k + 2 < q->stem_len && q->stem[k] == q->term[k] &&
+                              q->stem[k + 1] == q->term[k + 1])))
+                k += 2;
+            if (k == 0) {
+                mt->prefilter = 0;
+                break;
+            }
+            memcpy(mt->needle[i].key, q->term, k);
+            mt->needle[i].len = k;
             continue;
         }
         while (k < q->len && k < 3 && (unsigned char)q->term[k] < 0x80 &&
@@ -311,6 +388,8 @@ matcher_free(matcher *mt)
         free(mt->t[i].term);
     }
     free(mt->slots);
+    free(mt->hits);
+    free(mt->spans);
     strbuf_free(&mt->keys);
 }
 
@@ -336,6 +415,7 @@ typedef struct match_vec {
 typedef struct collect_ctx {
     matcher *mt;
     match_vec *v;
+    size_t base; /* byte offset of the tokenized span in the text */
     int oom;
 } collect_ctx;
 
@@ -361,7 +441,7 @@ collect_token(void *ctx, const analysis_token *tok)
     }
     match *m = &c->v->m[c->v->n++];
     memset(m, 0, sizeof *m);
-    m->off = tok->off;
+    m->off = c->base + tok->off;
     m->len = tok->len;
     m->pos = tok->pos;
     m->mask = mask;
@@ -437,9 +517,23 @@ step(const char *s, size_t n)
 static size_t
 count_cp(const char *s, size_t n)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; k++)
-        i += step(s + i, n - i);
+    size_t k = 0, i = 0;
+
+    while (i < n) {
+        /* Plain ASCII eight bytes at a time: a code point each. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080u)
+                break;
+            i += 8;
+            k += 8;
+        }
+        if (i < n) {
+            i += step(s + i, n - i);
+            k++;
+        }
+    }
     return k;
 }
 
@@ -564,11 +658,28 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
         size_t skip;
         if (i >= len)
             return 0;
-        if (k > 0 && (skip = skippable(s, len, i))) {
+        /* Only these bytes can start a skippable character. */
+        if (k > 0 &&
+            (s[i] >= 0x80 || s[i] == '\'' || s[i] == '-' || s[i] == '_') &&
+            (skip = skippable(s, len, i))) {
             i += skip;
             continue;
         }
         unsigned char c = s[i];
+        if (c >= 0xD0 && c <= 0xD3 && (unsigned char)key[k] >= 0xD0 &&
+            (unsigned char)key[k] <= 0xD3 && k + 1 < klen) {
+            /* A Cyrillic letter of a Cyrillic needle, case ignored. */
+            uint32_t cp;
+            if (decode(s + i, len - i, &cp) != 2)
+                return 0;
+            cp = cyr_lower(cp);
+            if ((unsigned char)key[k] != (0xC0 | cp >> 6) ||
+                (unsigned char)key[k + 1] != (0x80 | (cp & 0x3F)))
+                return 0;
+            i += 2;
+            k += 2;
+            continue;
+        }
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         if (c != (unsigned char)key[k])
@@ -579,22 +690,19 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
     return 1;
 }
 
+/* Whether s[0..n) (s[0] == 0xEF) starts a full-width punctuation mark
+ * or symbol (U+FF01..U+FF5F) that NFKC maps to no letter or digit: the
+ * commas and stops of Chinese text, which need no slow path. */
 static int
-has_needle(const char *text, size_t len, const char *key, size_t klen)
+plain_fullwidth(const unsigned char *s, size_t n)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    unsigned char lo = (unsigned char)key[0], up = lo;
-
-    if (lo >= 'a' && lo <= 'z')
-        up = (unsigned char)(lo - 'a' + 'A');
-    for (int pass = 0; pass < 1 + (up != lo); pass++) {
-        const unsigned char *p = s, *end = s + len;
-        while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
-            if (needle_at(s, len, (size_t)(p - s), key, klen))
-                return 1;
-            p++;
-        }
-    }
+    if (n < 3)
+        return 0;
+    if (s[1] == 0xBC) /* U+FF00..U+FF3F: not the digits, capitals, ' */
+        return s[2] != 0x87 && !(s[2] >= 0x90 && s[2] <= 0x99) &&
+               !(s[2] >= 0xA1 && s[2] <= 0xBA) && s[2] != 0x80;
+    if (s[1] == 0xBD) /* U+FF40..U+FF7F: not the small letters, kana */
+        return !(s[2] >= 0x81 && s[2] <= 0x9A) && s[2] < 0xA0;
     return 0;
 }
 
@@ -608,6 +716,16 @@ has_foldable(const char *text, size_t len)
     const unsigned char *s = (const unsigned char *)text;
 
     for (size_t i = 0; i + 1 < len; i++) {
+        /* Skip plain ASCII eight bytes at a time. */
+        while (i + 9 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080u)
+                break;
+            i += 8;
+        }
+        if (i + 1 >= len)
+            break; /* the skip reached the last byte: no pair is left */
         unsigned char a = s[i], b = s[i + 1];
         if (a < 0xC2)
             continue;
@@ -616,24 +734,208 @@ has_foldable(const char *text, size_t len)
             (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
             (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
                            (b >= 0x91 && b <= 0x93))) ||
-            a == 0xEF || (a == 0xF0 && b == 0x9D))
+            (a == 0xEF && !plain_fullwidth(s + i, len - i)) || a == 0xCC ||
+            (a == 0xCD && b <= 0xAF) ||                /* combining marks */
+            (a == 0xE1 && (b == 0xB2 || b == 0xB4)) || /* Cyrillic-like */
+            (a == 0xF0 && b == 0x9D))
             return 1;
     }
     return 0;
 }
 
-/* The prefilter: whether any term could match in text, found by a byte
- * search for each term's needle (much cheaper than tokenizing).  Yes when
- * the prefilter is off, or when the text has foldable characters. */
+/* Appends x to a vector of offsets.  Returns 0, or -1 when out of
+ * memory. */
 static int
-may_match(const matcher *mt, const char *text, size_t len)
+push_off(size_t **v, size_t *n, size_t *cap, size_t x)
 {
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        size_t *p = realloc(*v, c * sizeof *p);
+        if (!p)
+            return -1;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+/* find_needles() for a Cyrillic needle: looks for the second byte of its
+ * first letter, in either case, and checks the letter's first byte. */
+static int
+find_cyrillic(matcher *mt, const char *text, size_t len, const char *key,
+              size_t klen)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t lo, up[2];
+    size_t n_up = 0;
+
+    decode((const unsigned char *)key, 2, &lo);
+    /* The letters that fold to the first one: itself and its capital. */
+    up[n_up++] = lo;
+    for (uint32_t c = 0x400; c <= 0x4FF; c++)
+        if (c != lo && cyr_lower(c) == lo && n_up < 2)
+            up[n_up++] = c;
+    for (size_t v = 0; v < n_up; v++) {
+        unsigned char b0 = (unsigned char)(0xC0 | up[v] >> 6);
+        unsigned char b1 = (unsigned char)(0x80 | (up[v] & 0x3F));
+        const unsigned char *p = s + 1, *end = s + len;
+        while (p < end && (p = memchr(p, b1, (size_t)(end - p))) != NULL) {
+            if (p[-1] == b0 &&
+                needle_at(s, len, (size_t)(p - 1 - s), key, klen) &&
+                push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
+                         (size_t)(p - 1 - s)) < 0)
+                return -1;
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Appends to mt->hits every offset where the needle occurs (see
+ * has_needle).  Returns 0, or -1 when out of memory. */
+static int
+find_needles(matcher *mt, const char *text, size_t len, const char *key,
+             size_t klen)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char lo = (unsigned char)key[0], up = lo;
+
+    if (lo >= 0xD0 && lo <= 0xD3 && klen >= 2)
+        return find_cyrillic(mt, text, len, key, klen);
+    if (lo >= 'a' && lo <= 'z')
+        up = (unsigned char)(lo - 'a' + 'A');
+    for (int pass = 0; pass < 1 + (up != lo); pass++) {
+        const unsigned char *p = s, *end = s + len;
+        while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
+            /* Most first bytes are followed by a plain ASCII character
+             * other than the needle's second: needle_at would say no. */
+            unsigned char c2 = p + 1 < end ? p[1] : 0;
+            if (c2 >= 'A' && c2 <= 'Z')
+                c2 = (unsigned char)(c2 - 'A' + 'a');
+            if (klen > 1 && p + 1 < end && c2 < 0x80 && c2 != '\'' &&
+                c2 != '-' && c2 != '_' && c2 != (unsigned char)key[1]) {
+                p++;
+                continue;
+            }
+            if (needle_at(s, len, (size_t)(p - s), key, klen) &&
+                push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
+                         (size_t)(p - s)) < 0)
+                return -1;
+            p++;
+        }
+    }
+    return 0;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Whether s[i] is a byte the tokenizer always stops at: ASCII, and not a
+ * letter, digit, joiner ('-', '_', '.') or apostrophe (see analysis.h).
+ * No token covers such a byte, and tokenizing from just after it gives the
+ * tokens the whole text has there. */
+static int
+is_cut(unsigned char c)
+{
+    if (c >= 0x80)
+        return 0;
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+        (c >= 'A' && c <= 'Z'))
+        return 0;
+    return c != '-' && c != '_' && c != '.' && c != '\'';
+}
+
+/* Whether s[0..n) starts a CJK punctuation mark the tokenizer stops at
+ * (、。「」《》 and the full-width ，：；（）！？), which cuts Chinese
+ * text into clauses the way spaces cut English. */
+static int
+is_wide_cut(const unsigned char *s, size_t n)
+{
+    if (n < 3)
+        return 0;
+    if (s[0] == 0xE3 && s[1] == 0x80)
+        return s[2] == 0x81 || s[2] == 0x82 || (s[2] >= 0x8A && s[2] <= 0x8D);
+    if (s[0] == 0xEF && s[1] == 0xBC)
+        return s[2] == 0x8C || s[2] == 0x9A || s[2] == 0x9B || s[2] == 0x88 ||
+               s[2] == 0x89 || s[2] == 0x81 || s[2] == 0x9F;
+    return 0;
+}
+
+/* Whether s[a..b) surely holds a token: an ASCII alphanumeric, a basic
+ * Cyrillic letter or a common Han character, each of which the tokenizer
+ * always gives a position. */
+static int
+has_token(const unsigned char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++) {
+        unsigned char c = s[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+            (c >= 'A' && c <= 'Z'))
+            return 1;
+        if (i + 1 < b && ((c == 0xD0 && s[i + 1] >= 0x90) ||
+                          (c == 0xD1 && s[i + 1] <= 0x8F && s[i + 1] >= 0x80)))
+            return 1; /* U+0410..U+044F */
+        if (c >= 0xE4 && c <= 0xE9 && i + 2 < b) {
+            uint32_t cp;
+            if (decode(s + i, b - i, &cp) == 3 && cp >= 0x4E00 && cp <= 0x9FA5)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The prefilter: where any term could match in text, found by a byte
+ * search for each term's needle (much cheaper than tokenizing).  Returns 0
+ * when no term can match, 1 when the whole text must be tokenized (the
+ * prefilter is off, or the text has foldable characters), or 2 with
+ * mt->spans[0..mt->n_spans) holding the spans [start, end) to tokenize:
+ * the runs between cut bytes (see is_cut) that hold a needle, in order.
+ * Spans whose gap may hold no token are merged, so two tokens at adjacent
+ * positions of the text are always in one span.  Returns -1 when out of
+ * memory.
+ */
+static int
+find_spans(matcher *mt, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
     if (!mt->prefilter)
         return 1;
+    mt->n_hits = 0;
     for (size_t i = 0; i < mt->n; i++)
-        if (has_needle(text, len, mt->needle[i].key, mt->needle[i].len))
-            return 1;
-    return has_foldable(text, len);
+        if (find_needles(mt, text, len, mt->needle[i].key, mt->needle[i].len) <
+            0)
+            return -1;
+    if (has_foldable(text, len))
+        return 1;
+    if (mt->n_hits == 0)
+        return 0;
+    qsort(mt->hits, mt->n_hits, sizeof *mt->hits, size_cmp);
+    mt->n_spans = 0;
+    for (size_t h = 0, end = 0; h < mt->n_hits; h++) {
+        size_t p = mt->hits[h], a = p, b = p;
+        if (mt->n_spans > 0 && p < end)
+            continue;
+        while (a > 0 && !is_cut(s[a - 1]) &&
+               !(a >= 3 && is_wide_cut(s + a - 3, 3)))
+            a--;
+        while (b < len && !is_cut(s[b]) && !is_wide_cut(s + b, len - b))
+            b++;
+        if (mt->n_spans > 0 && !has_token(s, end, a)) {
+            mt->spans[mt->n_spans - 1] = b;
+        } else if (push_off(&mt->spans, &mt->n_spans, &mt->spans_cap, a) < 0 ||
+                   push_off(&mt->spans, &mt->n_spans, &mt->spans_cap, b) < 0) {
+            return -1;
+        }
+        end = b;
+    }
+    return 2;
 }
 
 /* Tokenizes `text` and fills `v` with its sorted, annotated matches.
@@ -641,13 +943,32 @@ may_match(const matcher *mt, const char *text, size_t len)
 static int
 find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
 {
-    collect_ctx c = {mt, v, 0};
+    collect_ctx c = {mt, v, 0, 0};
+    int r;
 
     v->n = 0;
-    if (len == 0 || mt->n == 0 || !may_match(mt, text, len))
+    if (len == 0 || mt->n == 0 || (r = find_spans(mt, text, len)) == 0)
         return 0;
-    if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 || c.oom)
+    if (r < 0)
         return -1;
+    if (r == 1) {
+        if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 ||
+            c.oom)
+            return -1;
+    } else {
+        uint32_t pos = 0;
+        for (size_t k = 0; k + 1 < mt->n_spans; k += 2) {
+            size_t a = mt->spans[k], b = mt->spans[k + 1];
+            c.base = a;
+            /* Spans are apart by at least one token: keep a position
+             * free between them so no phrase link is made across. */
+            if (analysis_tokenize(text + a, b - a, pos, collect_token, &c,
+                                  &pos) < 0 ||
+                c.oom)
+                return -1;
+            pos++;
+        }
+    }
     if (v->n == 0)
         return 0;
     qsort(v->m, v->n, sizeof *v->m, match_cmp);
@@ -965,6 +1286,24 @@ put_span(writer *w, const char *s, size_t n)
 
     while (i < n) {
         uint32_t cp;
+        size_t j = i;
+        /* A run of printable ASCII that needs no escaping goes at once. */
+        while (j < n && (unsigned char)s[j] > 0x20 &&
+               (unsigned char)s[j] < 0x7F && s[j] != '&' && s[j] != '<' &&
+               s[j] != '>' && s[j] != '"' && s[j] != '\'')
+            j++;
+        if (j > i + 1) {
+            if (w->pending && w->started) {
+                strbuf_putc(&w->text, ' ');
+                strbuf_putc(&w->html, ' ');
+            }
+            w->pending = 0;
+            w->started = 1;
+            strbuf_append(&w->text, s + i, j - i);
+            strbuf_append(&w->html, s + i, j - i);
+            i = j;
+            continue;
+        }
         size_t k = decode((const unsigned char *)s + i, n - i, &cp);
         if (cp <= 0x20 || cp == 0x7F)
             w->pending = 1; /* whitespace and other controls */

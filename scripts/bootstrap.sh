@@ -5,10 +5,12 @@
 #                               bundled corpus/ and run a sample search
 #   scripts/bootstrap.sh test   install what is missing, build (warnings as
 #                               errors) and run every test, then do the same
-#                               under AddressSanitizer + UBSan
+#                               under AddressSanitizer + UBSan, then fuzz
+#                               each parser for 10 s ($RECAP_FUZZ_SECONDS)
 #   scripts/bootstrap.sh deps   only install the Debian packages
 #
-# Builds go to build/ (and build-asan/ for the sanitizer run).
+# Builds go to build/ (build-asan/ for the sanitizer run, build-fuzz/ for
+# the fuzz targets).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -52,6 +54,11 @@ case "${1:-demo}" in
     build build-asan -DRECAP_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
+    # A short libFuzzer run of every fuzz target (clang's ASan+UBSan build in
+    # build-fuzz/): the long runs are tests/fuzz/run.sh -t SECONDS.
+    if command -v clang >/dev/null; then
+      tests/fuzz/run.sh -t "${RECAP_FUZZ_SECONDS:-10}"
+    fi
     ;;
   *)
     echo "usage: $0 demo|test|deps" >&2

@@ -59,3 +59,26 @@ finish() {
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed" >&2; exit 1; fi
   echo "all checks passed"
 }
+
+# The Istio index, built once per test run by integration/istio (a ctest
+# fixture) with the shipped params, shortcodes and synonyms, and reused by
+# the other Istio tests.  istio_index DB LOG: builds it when absent (a test
+# run on its own), else links DB and LOG to the shared one.
+ISTIO_DB_DIR=$BIN/test-output/istio-index
+istio_index() {
+  local db=$1 log=$2 content=${3:-$RECAP_SHARED_CORPUS}
+  if [ ! -f "$ISTIO_DB_DIR/done" ]; then
+    rm -rf "$ISTIO_DB_DIR"
+    mkdir -p "$ISTIO_DB_DIR"
+    "$BIN/recapsearch-index" --db "$ISTIO_DB_DIR/db" \
+      --params "$SRC/corpus/istio-params.yaml" \
+      --shortcodes "$SRC/corpus/istio-shortcodes.yaml" \
+      --synonyms "$SRC/corpus/istio-synonyms.txt" "$content" \
+      2>"$ISTIO_DB_DIR/log"
+    echo $? >"$ISTIO_DB_DIR/status"
+    touch "$ISTIO_DB_DIR/done"
+  fi
+  ln -s "$ISTIO_DB_DIR/db" "$db"
+  cp "$ISTIO_DB_DIR/log" "$log"
+  return "$(cat "$ISTIO_DB_DIR/status")"
+}

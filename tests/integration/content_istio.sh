@@ -17,7 +17,7 @@ DB=$TMP/db
 CFG=(--params "$SRC/corpus/istio-params.yaml"
      --shortcodes "$SRC/corpus/istio-shortcodes.yaml")
 
-"$BIN/recapsearch-index" --db "$DB" "${CFG[@]}" "$CONTENT" 2>"$TMP/log"
+istio_index "$DB" "$TMP/log" "$CONTENT"
 expect_eq "index exit status" 0 $?
 summary=$(grep ' indexed [0-9]* documents' "$TMP/log")
 echo "$summary"

@@ -13,7 +13,7 @@ if [ -z "$CONTENT" ] || [ ! -d "$CONTENT" ] || [ ! -f "$QUERIES" ]; then
   exit 77
 fi
 DB=$TMP/db
-"$BIN/recapsearch-index" -q --db "$DB" "$CONTENT" 2>/dev/null
+istio_index "$DB" "$TMP/log" "$CONTENT"
 
 # body_has FILE WORDS...: whether the page's body (front matter, headings,
 # link targets and shortcode or HTML tags left out) contains one of the
