@@ -641,7 +641,8 @@ ingest_walk_report(const char *root, char ***paths_out, size_t *n_out,
         free(w);
         return rc;
     }
-    qsort(w->paths, w->n, sizeof(*w->paths), cmp_paths);
+    if (w->n) /* qsort() of NULL, even of nothing, is undefined */
+        qsort(w->paths, w->n, sizeof(*w->paths), cmp_paths);
     *paths_out = w->paths;
     *n_out = w->n;
     if (content_root_out)

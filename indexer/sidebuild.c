@@ -535,13 +535,15 @@ count_dropped(recap_index *idx)
     size_t len;
     char *key;
 
-    qsort(idx->seen, idx->n_seen, sizeof(char *), cmp_path);
+    if (idx->n_seen) /* qsort() of NULL is undefined, even of nothing */
+        qsort(idx->seen, idx->n_seen, sizeof(char *), cmp_path);
     if (xap_db_allterms(idx->side->live, SCHEMA_PREFIX_PATH, 1, &it, NULL))
         return;
     while (xap_termiter_next(it, &term, &len, NULL, NULL) == 1) {
         if (!(key = util_strndup(term + 1, len - 1)))
             break;
-        if (!bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), cmp_path))
+        if (!idx->n_seen ||
+            !bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), cmp_path))
             idx->stats.n_deleted++;
         free(key);
     }

@@ -269,7 +269,8 @@ prune_unseen(recap_index *idx)
     recap_status rc = RECAP_OK;
     int more;
 
-    qsort(idx->seen, idx->n_seen, sizeof(char *), cmp_str);
+    if (idx->n_seen) /* qsort() of NULL is undefined, even of nothing */
+        qsort(idx->seen, idx->n_seen, sizeof(char *), cmp_str);
     if (xap_db_allterms(idx->db, SCHEMA_PREFIX_PATH, 1, &it, &err))
         return index_fail_xap(idx, &err, "listing documents");
     /* Collect first: deleting while iterating the term list is unsafe. */
@@ -279,7 +280,8 @@ prune_unseen(recap_index *idx)
             rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
             break;
         }
-        if (bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), cmp_str)) {
+        if (idx->n_seen &&
+            bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), cmp_str)) {
             free(key);
             continue;
         }
