@@ -83,9 +83,12 @@ def read_queries(path):
     return qs
 
 
-def ours_in_process(a, db, queries_file):
+def ours_in_process(a, db, queries_file, snippets=True):
+    env = dict(os.environ)
+    if not snippets:
+        env["BENCH_NO_SNIPPETS"] = "1"
     out = subprocess.run([os.path.join(a.bin, "bench_query"), db,
-                          queries_file, str(a.rounds)],
+                          queries_file, str(a.rounds)], env=env,
                          capture_output=True, text=True, check=True).stdout
     per = [float(m.group(1)) / 1e3 for m in
            re.finditer(r"^q\S+\s+([\d.]+) ms", out, re.M)]
@@ -164,7 +167,8 @@ def main():
                         "fsdir('.') WHERE name LIKE '%.md';"],
                        cwd=content, check=True)
         per = ours_in_process(a, ours, a.queries)
-        rows.append(("recapsearch", stats_ms(per), None))
+        plain = ours_in_process(a, ours, a.queries, snippets=False)
+        rows.append(("recapsearch", stats_ms(per), stats_ms(plain)))
         f = fts5_in_process(fts, queries, a.rounds)
         rows.append(("SQLite FTS5", stats_ms(f["snip"]),
                      stats_ms(f["plain"])))

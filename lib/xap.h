@@ -59,7 +59,7 @@ typedef uint32_t xap_slot;
 /* The number of documents Xapian buffers before it flushes postings to the
  * tables (XAPIAN_FLUSH_THRESHOLD), set when a writable database opens unless
  * the environment already says. */
-#define XAP_FLUSH_THRESHOLD "100"
+#define XAP_FLUSH_THRESHOLD "50"
 
 typedef enum xap_open_mode {
     XAP_DB_READONLY = 0,
