@@ -30,28 +30,36 @@ expect_eq "3 shards listed" 3 "$(wc -l < "$TMP/three/$gen/XAPIANDB")"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 base=$((20000 + $$ % 20000))
-: > "$TMP/remote.stub"
-for k in 0 1 2; do
-  for try in 0 1 2 3 4 5 6 7; do
-    port=$((base + k * 10 + try * 100))
+# serve DIR STUB: start xapian-tcpsrv on DIR on a free loopback port
+# (trying several), wait until it listens and add it to STUB.
+NPORT=0
+serve() {
+  local pid port try
+  for try in $(seq 0 19); do
+    port=$((base + NPORT * 10 + try * 100))
     # A session of its own: on SIGTERM xapian-tcpsrv signals its whole
     # process group, which would otherwise be this test and ctest.
-    setsid xapian-tcpsrv --port "$port" "$TMP/three/$gen/shard-0$k" \
-      > "$TMP/srv$k.log" 2>&1 < /dev/null &
+    setsid xapian-tcpsrv --port "$port" "$1" > "$TMP/srv$NPORT.log" 2>&1 \
+      < /dev/null &
     pid=$!
-    for _ in $(seq 50); do
-      grep -q "Listening" "$TMP/srv$k.log" && break
+    for _ in $(seq 150); do
+      grep -q "Listening" "$TMP/srv$NPORT.log" && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    if grep -q "Listening" "$TMP/srv$k.log"; then
+    if grep -q "Listening" "$TMP/srv$NPORT.log"; then
       PIDS+=("$pid")
-      echo "remote 127.0.0.1:$port" >> "$TMP/remote.stub"
-      break
+      echo "remote 127.0.0.1:$port" >> "$2"
+      NPORT=$((NPORT + 1))
+      return 0
     fi
     kill "$pid" 2>/dev/null
   done
-done
+  NPORT=$((NPORT + 1))
+  return 1
+}
+: > "$TMP/remote.stub"
+for k in 0 1 2; do serve "$TMP/three/$gen/shard-0$k" "$TMP/remote.stub"; done
 expect_eq "3 servers listening" 3 "${#PIDS[@]}"
 
 # top DB LANG QUERY: "score path" of the top 10, equal scores sorted by
@@ -100,19 +108,12 @@ mkdir "$TMP/empty"
 "$BIN/recapsearch-index" -q --synonyms "$SYN" --db "$TMP/sone" "$SRC/corpus"
 "$BIN/recapsearch-index" -q --shards 2 --db "$TMP/stwo" "$SRC/corpus"
 sgen=$(awk '{print $2}' "$TMP/stwo/XAPIANDB")
+: > "$TMP/syn.stub"
 for k in 0 1; do
-  port=$((base + 1000 + k))
-  setsid xapian-tcpsrv --port "$port" "$TMP/stwo/$sgen/shard-0$k" \
-    > "$TMP/ssrv$k.log" 2>&1 < /dev/null &
-  PIDS+=($!)
-  echo "remote 127.0.0.1:$port" >> "$TMP/syn.stub"
+  serve "$TMP/stwo/$sgen/shard-0$k" "$TMP/syn.stub" ||
+    fail "synonym shard $k server did not start"
 done
 echo "auto $TMP/meta" >> "$TMP/syn.stub"
-for _ in $(seq 50); do
-  grep -q Listening "$TMP/ssrv1.log" && grep -q Listening "$TMP/ssrv0.log" &&
-    break
-  sleep 0.1
-done
 pages() { "$BIN/recapsearch" --db "$1" --json k8s | jq -r '[.hits[].path] | sort | join(" ")'; }
 expect_match "synonyms find pages" "index.md" "$(pages "$TMP/sone")"
 expect_eq "synonyms through a local database" "$(pages "$TMP/sone")" \
