@@ -4,10 +4,10 @@
  * The JSON schema (version 1) is documented in README.md, "JSON output";
  * later versions add fields, never rename these.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "results_int.h"
 #include "util.h"
 
@@ -321,58 +321,86 @@ recap_snippet_highlight(const recap_snippet *sn, size_t i, size_t *off,
     *len = sn->hl[2 * i + 1];
 }
 
-static json_t *
-jstr(const char *s)
+static void
+snippet_json(jsonw *w, const recap_snippet *sn)
 {
-    return s ? json_string(s) : json_null();
+    jsonw_open_object(w);
+    jsonw_key(w, "text");
+    jsonw_str(w, sn->text);
+    jsonw_key(w, "html");
+    jsonw_str(w, sn->html);
+    jsonw_key(w, "heading");
+    jsonw_str(w, sn->heading);
+    jsonw_key(w, "anchor");
+    jsonw_str(w, sn->anchor);
+    jsonw_key(w, "url");
+    jsonw_str(w, sn->url);
+    jsonw_close_object(w);
 }
 
-static json_t *
-snippet_json(const recap_snippet *sn)
+static void
+hit_json(jsonw *w, const recap_hit *h)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "text", jstr(sn->text),
-                     "html", jstr(sn->html), "heading", jstr(sn->heading),
-                     "anchor", jstr(sn->anchor), "url", jstr(sn->url));
-}
-
-static json_t *
-hit_json(const recap_hit *h)
-{
-    json_t *snips = json_array();
     size_t i;
 
-    json_t *tr = json_array();
-
-    for (i = 0; snips && i < h->n_snippets; i++)
-        json_array_append_new(snips, snippet_json(&h->snippets[i]));
-    for (i = 0; tr && i < h->n_translations; i++)
-        json_array_append_new(tr, json_pack("{s:s, s:s}", "lang", h->tr_lang[i],
-                                            "url", h->tr_url[i]));
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o}",
-                     "rank", (int)h->rank, "path", jstr(h->path), "url",
-                     jstr(h->url), "title", jstr(h->title), "date",
-                     jstr(h->date), "section", jstr(h->section), "lang",
-                     jstr(h->lang), "score", h->score, "snippets", snips,
-                     "translations", tr);
+    jsonw_open_object(w);
+    jsonw_key(w, "rank");
+    jsonw_int(w, (int)h->rank);
+    jsonw_key(w, "path");
+    jsonw_str(w, h->path);
+    jsonw_key(w, "url");
+    jsonw_str(w, h->url);
+    jsonw_key(w, "title");
+    jsonw_str(w, h->title);
+    jsonw_key(w, "date");
+    jsonw_str(w, h->date);
+    jsonw_key(w, "section");
+    jsonw_str(w, h->section);
+    jsonw_key(w, "lang");
+    jsonw_str(w, h->lang);
+    jsonw_key(w, "score");
+    jsonw_real(w, h->score);
+    jsonw_key(w, "snippets");
+    jsonw_open_array(w);
+    for (i = 0; i < h->n_snippets; i++)
+        snippet_json(w, &h->snippets[i]);
+    jsonw_close_array(w);
+    jsonw_key(w, "translations");
+    jsonw_open_array(w);
+    for (i = 0; i < h->n_translations; i++) {
+        jsonw_open_object(w);
+        jsonw_key(w, "lang");
+        jsonw_str(w, h->tr_lang[i]);
+        jsonw_key(w, "url");
+        jsonw_str(w, h->tr_url[i]);
+        jsonw_close_object(w);
+    }
+    jsonw_close_array(w);
+    jsonw_close_object(w);
 }
 
 /* {"section": [{"value": "blog", "count": 12}, ...], ...} */
-static json_t *
-facets_json(const recap_results *res)
+static void
+facets_json(jsonw *w, const recap_results *res)
 {
-    json_t *obj = json_object();
     size_t i, j;
 
-    for (i = 0; obj && i < res->n_facets; i++) {
+    jsonw_open_object(w);
+    for (i = 0; i < res->n_facets; i++) {
         const recap_facet *f = &res->facets[i];
-        json_t *arr = json_array();
-        for (j = 0; arr && j < f->n_values; j++)
-            json_array_append_new(
-                arr, json_pack("{s:s, s:I}", "value", f->values[j].value,
-                               "count", (json_int_t)f->values[j].count));
-        json_object_set_new(obj, f->name, arr ? arr : json_null());
+        jsonw_key(w, f->name);
+        jsonw_open_array(w);
+        for (j = 0; j < f->n_values; j++) {
+            jsonw_open_object(w);
+            jsonw_key(w, "value");
+            jsonw_str(w, f->values[j].value);
+            jsonw_key(w, "count");
+            jsonw_int(w, (int64_t)f->values[j].count);
+            jsonw_close_object(w);
+        }
+        jsonw_close_array(w);
     }
-    return obj;
+    jsonw_close_object(w);
 }
 
 unsigned
@@ -381,36 +409,53 @@ recap_results_missing_shards(const recap_results *res)
     return res ? res->missing_shards : 0;
 }
 
+/* Written directly (jsonw.h): the server sends this thousands of times a
+ * second, and a jansson tree cost a tenth of a search. */
 char *
 recap_results_json(const recap_results *res, int pretty)
 {
-    json_t *obj, *hits = json_array();
-    char *out;
+    strbuf b = STRBUF_INIT;
+    jsonw w;
     size_t i;
 
-    for (i = 0; hits && i < res->n_hits; i++)
-        json_array_append_new(hits, hit_json(&res->hits[i]));
-    obj = json_pack(
-        "{s:i, s:o, s:I, s:b, s:o, s:f, s:o, s:o}", "version",
-        RESULTS_JSON_VERSION, "query", jstr(res->query), "total",
-        (json_int_t)res->total, "total_exact", res->total_exact, "next_offset",
-        res->next_offset ? json_integer((json_int_t)res->next_offset)
-                         : json_null(),
-        "elapsed_ms", res->elapsed * 1000.0, "hits", hits, "facets",
-        facets_json(res));
-    if (obj) {
-        json_object_set_new(obj, "suggestion", jstr(res->suggestion));
-        json_object_set_new(obj, "corrected", json_boolean(res->corrected));
-        if (res->missing_shards) /* partial results */
-            json_object_set_new(
-                obj, "missing_shards",
-                json_integer((json_int_t)res->missing_shards));
-    }
-    if (!obj)
+    if (!res)
         return NULL;
-    if (res->partial)
-        json_object_set_new(obj, "partial", json_true());
-    out = json_dumps(obj, pretty ? JSON_INDENT(2) : JSON_COMPACT);
-    json_decref(obj);
-    return out;
+    jsonw_init(&w, &b, pretty ? 2 : 0);
+    jsonw_open_object(&w);
+    jsonw_key(&w, "version");
+    jsonw_int(&w, RESULTS_JSON_VERSION);
+    jsonw_key(&w, "query");
+    jsonw_str(&w, res->query);
+    jsonw_key(&w, "total");
+    jsonw_int(&w, (int64_t)res->total);
+    jsonw_key(&w, "total_exact");
+    jsonw_bool(&w, res->total_exact);
+    jsonw_key(&w, "next_offset");
+    if (res->next_offset)
+        jsonw_int(&w, (int64_t)res->next_offset);
+    else
+        jsonw_null(&w);
+    jsonw_key(&w, "elapsed_ms");
+    jsonw_real(&w, res->elapsed * 1000.0);
+    jsonw_key(&w, "hits");
+    jsonw_open_array(&w);
+    for (i = 0; i < res->n_hits; i++)
+        hit_json(&w, &res->hits[i]);
+    jsonw_close_array(&w);
+    jsonw_key(&w, "facets");
+    facets_json(&w, res);
+    jsonw_key(&w, "suggestion");
+    jsonw_str(&w, res->suggestion);
+    jsonw_key(&w, "corrected");
+    jsonw_bool(&w, res->corrected);
+    if (res->missing_shards) { /* partial results */
+        jsonw_key(&w, "missing_shards");
+        jsonw_int(&w, (int64_t)res->missing_shards);
+    }
+    if (res->partial) {
+        jsonw_key(&w, "partial");
+        jsonw_bool(&w, 1);
+    }
+    jsonw_close_object(&w);
+    return strbuf_detach(&b, NULL);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "index_int.h"
+#include "jsonw.h"
 #include "qbuild.h"
 #include "schema.h"
 #include "util.h"
@@ -453,31 +454,44 @@ recap_suggestions_title(const recap_suggestions *sg, size_t i, const char **url)
 char *
 recap_suggestions_json(const recap_suggestions *sg)
 {
-    json_t *obj, *words = json_array(), *titles = json_array();
-    char *out;
+    strbuf b = STRBUF_INIT;
+    jsonw w;
     size_t i;
 
-    if (!sg) {
-        json_decref(words);
-        json_decref(titles);
+    if (!sg)
         return NULL;
+    jsonw_init(&w, &b, 0);
+    jsonw_open_object(&w);
+    jsonw_key(&w, "version");
+    jsonw_int(&w, SUGGEST_JSON_VERSION);
+    jsonw_key(&w, "query");
+    jsonw_str(&w, sg->query);
+    jsonw_key(&w, "completions");
+    jsonw_open_array(&w);
+    for (i = 0; i < sg->n_words; i++) {
+        jsonw_open_object(&w);
+        jsonw_key(&w, "text");
+        jsonw_str(&w, sg->words[i].text);
+        jsonw_key(&w, "word");
+        jsonw_str(&w, sg->words[i].word);
+        jsonw_key(&w, "docs");
+        jsonw_int(&w, (int64_t)sg->words[i].n_docs);
+        jsonw_close_object(&w);
     }
-    for (i = 0; words && i < sg->n_words; i++)
-        json_array_append_new(
-            words, json_pack("{s:s, s:s, s:I}", "text", sg->words[i].text,
-                             "word", sg->words[i].word, "docs",
-                             (json_int_t)sg->words[i].n_docs));
-    for (i = 0; titles && i < sg->n_titles; i++)
-        json_array_append_new(titles, json_pack("{s:s, s:s}", "title",
-                                                sg->titles[i].title, "url",
-                                                sg->titles[i].url));
-    obj =
-        json_pack("{s:i, s:s, s:o, s:o, s:f}", "version", SUGGEST_JSON_VERSION,
-                  "query", sg->query, "completions", words, "titles", titles,
-                  "elapsed_ms", sg->elapsed * 1000.0);
-    if (!obj)
-        return NULL;
-    out = json_dumps(obj, JSON_COMPACT);
-    json_decref(obj);
-    return out;
+    jsonw_close_array(&w);
+    jsonw_key(&w, "titles");
+    jsonw_open_array(&w);
+    for (i = 0; i < sg->n_titles; i++) {
+        jsonw_open_object(&w);
+        jsonw_key(&w, "title");
+        jsonw_str(&w, sg->titles[i].title);
+        jsonw_key(&w, "url");
+        jsonw_str(&w, sg->titles[i].url);
+        jsonw_close_object(&w);
+    }
+    jsonw_close_array(&w);
+    jsonw_key(&w, "elapsed_ms");
+    jsonw_real(&w, sg->elapsed * 1000.0);
+    jsonw_close_object(&w);
+    return strbuf_detach(&b, NULL);
 }

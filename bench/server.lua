@@ -1,0 +1,52 @@
+-- bench/server.lua: a wrk script sending requests over a list of queries.
+--
+--   wrk ... -s bench/server.lua URL -- PATH QUERIES_FILE [zipf]
+--
+-- Each request is PATH followed by the next line of QUERIES_FILE (one
+-- URL-encoded query a line), e.g. PATH "/search?limit=10&q=".  Each wrk
+-- thread starts at its own place in the list and walks it in order, so
+-- every query is asked about as often as any other.  With "zipf" the
+-- queries are drawn at random, the k-th line with a probability in 1/k (a
+-- few popular queries and a long tail, as a site's search box sees them).
+
+local path, queries, zipf, cdf, i = "/", {}, false, {}, 0
+local thread_no = 0
+
+function setup(thread)
+  thread:set("thread_no", thread_no)
+  thread_no = thread_no + 1
+end
+
+function init(args)
+  path = args[1] or "/"
+  for line in io.lines(args[2]) do
+    if #line > 0 then queries[#queries + 1] = line end
+  end
+  assert(#queries > 0, "no queries in " .. tostring(args[2]))
+  zipf = args[3] == "zipf"
+  local sum = 0
+  for k = 1, #queries do
+    sum = sum + 1 / k
+    cdf[k] = sum
+  end
+  for k = 1, #queries do cdf[k] = cdf[k] / sum end
+  i = math.floor((thread_no or 0) * #queries / 2)
+  math.randomseed(1234 + (thread_no or 0))
+end
+
+local function pick()
+  if not zipf then
+    i = i % #queries + 1
+    return queries[i]
+  end
+  local r, lo, hi = math.random(), 1, #queries
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if cdf[mid] < r then lo = mid + 1 else hi = mid end
+  end
+  return queries[lo]
+end
+
+function request()
+  return wrk.format("GET", path .. pick())
+end

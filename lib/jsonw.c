@@ -1,0 +1,274 @@
+/*
+ * jsonw.c: the direct JSON writer of jsonw.h.
+ */
+#include "jsonw.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+jsonw_init(jsonw *w, strbuf *b, unsigned indent)
+{
+    memset(w, 0, sizeof(*w));
+    w->b = b;
+    w->indent = indent;
+    w->empty[0] = 1;
+}
+
+/* A line break and the indentation of `depth` (indented output only). */
+static void
+newline(jsonw *w, unsigned depth)
+{
+    size_t n = (size_t)w->indent * depth;
+
+    if (!w->indent || !strbuf_grow(w->b, n + 1))
+        return;
+    w->b->data[w->b->len++] = '\n';
+    memset(w->b->data + w->b->len, ' ', n);
+    w->b->len += n;
+    w->b->data[w->b->len] = '\0';
+}
+
+/* What goes before a value or a key: nothing after a key, else a comma
+ * after an earlier element, and the line break of indented output. */
+static void
+before_item(jsonw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth == 0)
+        return;
+    if (!w->empty[w->depth])
+        strbuf_putc(w->b, ',');
+    w->empty[w->depth] = 0;
+    newline(w, w->depth);
+}
+
+static void
+open_level(jsonw *w, char bracket)
+{
+    before_item(w);
+    strbuf_putc(w->b, bracket);
+    assert(w->depth < JSONW_MAX_DEPTH);
+    if (w->depth < JSONW_MAX_DEPTH)
+        w->empty[++w->depth] = 1;
+}
+
+static void
+close_level(jsonw *w, char bracket)
+{
+    assert(w->depth > 0 && !w->after_key);
+    if (w->depth == 0)
+        return;
+    if (!w->empty[w->depth--])
+        newline(w, w->depth);
+    strbuf_putc(w->b, bracket);
+}
+
+void
+jsonw_open_object(jsonw *w)
+{
+    open_level(w, '{');
+}
+
+void
+jsonw_open_array(jsonw *w)
+{
+    open_level(w, '[');
+}
+
+void
+jsonw_close_object(jsonw *w)
+{
+    close_level(w, '}');
+}
+
+void
+jsonw_close_array(jsonw *w)
+{
+    close_level(w, ']');
+}
+
+void
+jsonw_key(jsonw *w, const char *key)
+{
+    assert(!w->after_key);
+    before_item(w);
+    jsonw_escape(w->b, key, strlen(key));
+    strbuf_append(w->b, ": ", w->indent ? 2 : 1);
+    w->after_key = 1;
+}
+
+/* The length of the valid UTF-8 sequence at `s` (at most `len` bytes), or
+ * 0: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+    unsigned c = s[0], n, i, cp;
+
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len < n)
+        return 0;
+    cp = c & (0x7F >> n);
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+void
+jsonw_escape(strbuf *b, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, run = 0, n;
+    char esc[7];
+
+    strbuf_grow(b, len + 2);
+    strbuf_putc(b, '"');
+    while (i < len) {
+        unsigned c = s[i];
+        const char *rep = NULL;
+        size_t rep_len = 2;
+
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80 && (n = utf8_seq(s + i, len - i)) > 0) {
+            i += n;
+            continue;
+        }
+        strbuf_append(b, str + run, i - run);
+        switch (c) {
+        case '"':
+            rep = "\\\"";
+            break;
+        case '\\':
+            rep = "\\\\";
+            break;
+        case '\b':
+            rep = "\\b";
+            break;
+        case '\f':
+            rep = "\\f";
+            break;
+        case '\n':
+            rep = "\\n";
+            break;
+        case '\r':
+            rep = "\\r";
+            break;
+        case '\t':
+            rep = "\\t";
+            break;
+        default:
+            if (c < 0x20) {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                rep = esc;
+                rep_len = 6;
+            } else {
+                rep = "\xEF\xBF\xBD"; /* U+FFFD for an invalid byte */
+                rep_len = 3;
+            }
+        }
+        strbuf_append(b, rep, rep_len);
+        run = ++i;
+    }
+    strbuf_append(b, str + run, len - run);
+    strbuf_putc(b, '"');
+}
+
+void
+jsonw_strn(jsonw *w, const char *s, size_t len)
+{
+    before_item(w);
+    jsonw_escape(w->b, s, len);
+}
+
+void
+jsonw_str(jsonw *w, const char *s)
+{
+    if (!s) {
+        jsonw_null(w);
+        return;
+    }
+    jsonw_strn(w, s, strlen(s));
+}
+
+void
+jsonw_int(jsonw *w, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+
+    before_item(w);
+    strbuf_append(w->b, buf, (size_t)n);
+}
+
+/* As jansson writes a real: "%.17g", a ".0" when that reads as an integer,
+ * no '+' and no leading zeros in the exponent.  NaN and infinities, which
+ * JSON cannot hold, are written as null. */
+void
+jsonw_real(jsonw *w, double v)
+{
+    char buf[40], *e, *digits, *end;
+    int n;
+
+    if (v != v || v - v != 0) {
+        jsonw_null(w);
+        return;
+    }
+    n = snprintf(buf, sizeof(buf), "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
+        jsonw_null(w);
+        return;
+    }
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    if ((e = strchr(buf, 'e'))) {
+        digits = e + 1;
+        if (*digits == '-')
+            digits++;
+        for (end = e + 2; *end == '0'; end++)
+            ;
+        if (end != digits) {
+            memmove(digits, end, strlen(end) + 1);
+            n = (int)strlen(buf);
+        }
+    }
+    before_item(w);
+    strbuf_append(w->b, buf, (size_t)n);
+}
+
+void
+jsonw_bool(jsonw *w, int v)
+{
+    before_item(w);
+    if (v)
+        strbuf_append(w->b, "true", 4);
+    else
+        strbuf_append(w->b, "false", 5);
+}
+
+void
+jsonw_null(jsonw *w)
+{
+    before_item(w);
+    strbuf_append(w->b, "null", 4);
+}

@@ -1,0 +1,190 @@
+/*
+ * test_jsonw.c: the direct JSON writer writes what jansson's json_dumps
+ * writes for the same document, compact and indented, byte for byte: nested
+ * objects and arrays, empty ones, every control character, UTF-8, and reals
+ * of every magnitude; invalid UTF-8 becomes U+FFFD.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "util.h"
+
+/* Writes the same document with both: a sample with every kind of value.
+ * `s` is one string put in several places. */
+static void
+both(const char *s, double real, size_t flags, unsigned indent)
+{
+    strbuf b = STRBUF_INIT;
+    jsonw w;
+    json_t *doc;
+    char *want;
+    const char *got;
+
+    doc = json_pack("{s:i, s:s, s:[s, f, b, n, {}, []], s:{s:{s:[i]}}, s:f, "
+                    "s:[], s:{}, s:I}",
+                    "version", 1, "text", s, "list", s, real, 1, "nested", "a",
+                    "b", 7, "real", real, "empty", "none", "big",
+                    (json_int_t)-9007199254740993LL);
+    assert_non_null(doc);
+    want = json_dumps(doc, flags);
+    json_decref(doc);
+
+    jsonw_init(&w, &b, indent);
+    jsonw_open_object(&w);
+    jsonw_key(&w, "version");
+    jsonw_int(&w, 1);
+    jsonw_key(&w, "text");
+    jsonw_str(&w, s);
+    jsonw_key(&w, "list");
+    jsonw_open_array(&w);
+    jsonw_strn(&w, s, strlen(s));
+    jsonw_real(&w, real);
+    jsonw_bool(&w, 1);
+    jsonw_null(&w);
+    jsonw_open_object(&w);
+    jsonw_close_object(&w);
+    jsonw_open_array(&w);
+    jsonw_close_array(&w);
+    jsonw_close_array(&w);
+    jsonw_key(&w, "nested");
+    jsonw_open_object(&w);
+    jsonw_key(&w, "a");
+    jsonw_open_object(&w);
+    jsonw_key(&w, "b");
+    jsonw_open_array(&w);
+    jsonw_int(&w, 7);
+    jsonw_close_array(&w);
+    jsonw_close_object(&w);
+    jsonw_close_object(&w);
+    jsonw_key(&w, "real");
+    jsonw_real(&w, real);
+    jsonw_key(&w, "empty");
+    jsonw_open_array(&w);
+    jsonw_close_array(&w);
+    jsonw_key(&w, "none");
+    jsonw_open_object(&w);
+    jsonw_close_object(&w);
+    jsonw_key(&w, "big");
+    jsonw_int(&w, -9007199254740993LL);
+    jsonw_close_object(&w);
+    assert_int_equal(w.depth, 0);
+    assert_false(b.oom);
+    got = strbuf_cstr(&b);
+    assert_string_equal(got, want);
+    free(want);
+    strbuf_free(&b);
+}
+
+static void
+test_same_as_jansson(void **state)
+{
+    static const char *const strings[] = {
+        "",
+        "plain ascii",
+        "quote \" backslash \\ slash / tab \t nl \n cr \r bs \b ff \f",
+        "\x01\x02\x1f\x7f del",
+        "UTF-8: caf\xc3\xa9 \xe6\x9c\x8d\xe5\x8a\xa1\xe7\xbd\x91\xe6\xa0\xbc "
+        "\xf0\x9f\x98\x80 \xe2\x80\xa8",
+        "<mark>html</mark> &amp; <b>\"x\"</b>",
+    };
+    static const double reals[] = {0.0,     1.0,      -1.0,   0.1,
+                                   12.5,    1e-5,     1e20,   1.5e300,
+                                   -2e-300, 0.333333, 123456, 3.14159265358979};
+    size_t i, j;
+
+    (void)state;
+    for (i = 0; i < UTIL_ARRAY_LEN(strings); i++)
+        for (j = 0; j < UTIL_ARRAY_LEN(reals); j++) {
+            both(strings[i], reals[j], JSON_COMPACT, 0);
+            both(strings[i], reals[j], JSON_INDENT(2), 2);
+        }
+}
+
+/* Every single byte and many random strings of valid UTF-8 escape alike. */
+static void
+test_random_strings(void **state)
+{
+    char s[64];
+    unsigned seed = 12345;
+    size_t i, k;
+
+    (void)state;
+    for (i = 1; i < 128; i++) {
+        s[0] = (char)i;
+        s[1] = '\0';
+        both(s, 0.5, JSON_COMPACT, 0);
+    }
+    for (i = 0; i < 2000; i++) {
+        size_t n = 0;
+        for (k = 0; k < 12; k++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 8) % 6;
+            if (r < 3) /* ASCII, controls included */
+                s[n++] = (char)(1 + (seed >> 16) % 127);
+            else if (r == 3)
+                n += (size_t)sprintf(s + n, "\xc3\xa9");
+            else if (r == 4)
+                n += (size_t)sprintf(s + n, "\xe7\xbd\x91");
+            else
+                n += (size_t)sprintf(s + n, "\xf0\x9f\x98\x80");
+        }
+        s[n] = '\0';
+        seed = seed * 1103515245u + 12345u;
+        both(s, (double)seed / 7.0, JSON_COMPACT, 0);
+    }
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+    strbuf b = STRBUF_INIT;
+
+    (void)state;
+    /* A lone continuation byte, an overlong '/', a surrogate, a truncated
+     * sequence at the end, and a NUL inside a counted string. */
+    jsonw_escape(&b, "a\x80z \xc0\xaf \xed\xa0\x80 \x00x \xe6\x9c", 16);
+    assert_string_equal(strbuf_cstr(&b),
+                        "\"a\xef\xbf\xbdz \xef\xbf\xbd\xef\xbf\xbd "
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \\u0000x "
+                        "\xef\xbf\xbd\xef\xbf\xbd\"");
+    strbuf_free(&b);
+}
+
+static void
+test_non_finite_is_null(void **state)
+{
+    strbuf b = STRBUF_INIT;
+    jsonw w;
+
+    (void)state;
+    jsonw_init(&w, &b, 0);
+    jsonw_open_array(&w);
+    jsonw_real(&w, NAN);
+    jsonw_real(&w, INFINITY);
+    jsonw_str(&w, NULL);
+    jsonw_close_array(&w);
+    assert_string_equal(strbuf_cstr(&b), "[null,null,null]");
+    strbuf_free(&b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_as_jansson),
+        cmocka_unit_test(test_random_strings),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_non_finite_is_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
