@@ -272,3 +272,31 @@ jsonw_null(jsonw *w)
     before_item(w);
     strbuf_append(w->b, "null", 4);
 }
+
+void
+jsonw_member_str(jsonw *w, const char *key, const char *s)
+{
+    jsonw_key(w, key);
+    jsonw_str(w, s);
+}
+
+void
+jsonw_member_int(jsonw *w, const char *key, int64_t v)
+{
+    jsonw_key(w, key);
+    jsonw_int(w, v);
+}
+
+void
+jsonw_member_real(jsonw *w, const char *key, double v)
+{
+    jsonw_key(w, key);
+    jsonw_real(w, v);
+}
+
+void
+jsonw_member_bool(jsonw *w, const char *key, int v)
+{
+    jsonw_key(w, key);
+    jsonw_bool(w, v);
+}

@@ -52,6 +52,12 @@ void jsonw_real(jsonw *w, double v);
 void jsonw_bool(jsonw *w, int v);
 void jsonw_null(jsonw *w);
 
+/* A member of the innermost object: jsonw_key, then the value. */
+void jsonw_member_str(jsonw *w, const char *key, const char *s);
+void jsonw_member_int(jsonw *w, const char *key, int64_t v);
+void jsonw_member_real(jsonw *w, const char *key, double v);
+void jsonw_member_bool(jsonw *w, const char *key, int v);
+
 /* Appends `s` as a JSON string literal, quotes included. */
 void jsonw_escape(strbuf *b, const char *s, size_t len);
 

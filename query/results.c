@@ -325,16 +325,11 @@ static void
 snippet_json(jsonw *w, const recap_snippet *sn)
 {
     jsonw_open_object(w);
-    jsonw_key(w, "text");
-    jsonw_str(w, sn->text);
-    jsonw_key(w, "html");
-    jsonw_str(w, sn->html);
-    jsonw_key(w, "heading");
-    jsonw_str(w, sn->heading);
-    jsonw_key(w, "anchor");
-    jsonw_str(w, sn->anchor);
-    jsonw_key(w, "url");
-    jsonw_str(w, sn->url);
+    jsonw_member_str(w, "text", sn->text);
+    jsonw_member_str(w, "html", sn->html);
+    jsonw_member_str(w, "heading", sn->heading);
+    jsonw_member_str(w, "anchor", sn->anchor);
+    jsonw_member_str(w, "url", sn->url);
     jsonw_close_object(w);
 }
 
@@ -344,22 +339,14 @@ hit_json(jsonw *w, const recap_hit *h)
     size_t i;
 
     jsonw_open_object(w);
-    jsonw_key(w, "rank");
-    jsonw_int(w, (int)h->rank);
-    jsonw_key(w, "path");
-    jsonw_str(w, h->path);
-    jsonw_key(w, "url");
-    jsonw_str(w, h->url);
-    jsonw_key(w, "title");
-    jsonw_str(w, h->title);
-    jsonw_key(w, "date");
-    jsonw_str(w, h->date);
-    jsonw_key(w, "section");
-    jsonw_str(w, h->section);
-    jsonw_key(w, "lang");
-    jsonw_str(w, h->lang);
-    jsonw_key(w, "score");
-    jsonw_real(w, h->score);
+    jsonw_member_int(w, "rank", (int)h->rank);
+    jsonw_member_str(w, "path", h->path);
+    jsonw_member_str(w, "url", h->url);
+    jsonw_member_str(w, "title", h->title);
+    jsonw_member_str(w, "date", h->date);
+    jsonw_member_str(w, "section", h->section);
+    jsonw_member_str(w, "lang", h->lang);
+    jsonw_member_real(w, "score", h->score);
     jsonw_key(w, "snippets");
     jsonw_open_array(w);
     for (i = 0; i < h->n_snippets; i++)
@@ -369,10 +356,8 @@ hit_json(jsonw *w, const recap_hit *h)
     jsonw_open_array(w);
     for (i = 0; i < h->n_translations; i++) {
         jsonw_open_object(w);
-        jsonw_key(w, "lang");
-        jsonw_str(w, h->tr_lang[i]);
-        jsonw_key(w, "url");
-        jsonw_str(w, h->tr_url[i]);
+        jsonw_member_str(w, "lang", h->tr_lang[i]);
+        jsonw_member_str(w, "url", h->tr_url[i]);
         jsonw_close_object(w);
     }
     jsonw_close_array(w);
@@ -392,10 +377,8 @@ facets_json(jsonw *w, const recap_results *res)
         jsonw_open_array(w);
         for (j = 0; j < f->n_values; j++) {
             jsonw_open_object(w);
-            jsonw_key(w, "value");
-            jsonw_str(w, f->values[j].value);
-            jsonw_key(w, "count");
-            jsonw_int(w, (int64_t)f->values[j].count);
+            jsonw_member_str(w, "value", f->values[j].value);
+            jsonw_member_int(w, "count", (int64_t)f->values[j].count);
             jsonw_close_object(w);
         }
         jsonw_close_array(w);
@@ -422,21 +405,16 @@ recap_results_json(const recap_results *res, int pretty)
         return NULL;
     jsonw_init(&w, &b, pretty ? 2 : 0);
     jsonw_open_object(&w);
-    jsonw_key(&w, "version");
-    jsonw_int(&w, RESULTS_JSON_VERSION);
-    jsonw_key(&w, "query");
-    jsonw_str(&w, res->query);
-    jsonw_key(&w, "total");
-    jsonw_int(&w, (int64_t)res->total);
-    jsonw_key(&w, "total_exact");
-    jsonw_bool(&w, res->total_exact);
+    jsonw_member_int(&w, "version", RESULTS_JSON_VERSION);
+    jsonw_member_str(&w, "query", res->query);
+    jsonw_member_int(&w, "total", (int64_t)res->total);
+    jsonw_member_bool(&w, "total_exact", res->total_exact);
     jsonw_key(&w, "next_offset");
     if (res->next_offset)
         jsonw_int(&w, (int64_t)res->next_offset);
     else
         jsonw_null(&w);
-    jsonw_key(&w, "elapsed_ms");
-    jsonw_real(&w, res->elapsed * 1000.0);
+    jsonw_member_real(&w, "elapsed_ms", res->elapsed * 1000.0);
     jsonw_key(&w, "hits");
     jsonw_open_array(&w);
     for (i = 0; i < res->n_hits; i++)
@@ -444,17 +422,13 @@ recap_results_json(const recap_results *res, int pretty)
     jsonw_close_array(&w);
     jsonw_key(&w, "facets");
     facets_json(&w, res);
-    jsonw_key(&w, "suggestion");
-    jsonw_str(&w, res->suggestion);
-    jsonw_key(&w, "corrected");
-    jsonw_bool(&w, res->corrected);
+    jsonw_member_str(&w, "suggestion", res->suggestion);
+    jsonw_member_bool(&w, "corrected", res->corrected);
     if (res->missing_shards) { /* partial results */
-        jsonw_key(&w, "missing_shards");
-        jsonw_int(&w, (int64_t)res->missing_shards);
+        jsonw_member_int(&w, "missing_shards", (int64_t)res->missing_shards);
     }
     if (res->partial) {
-        jsonw_key(&w, "partial");
-        jsonw_bool(&w, 1);
+        jsonw_member_bool(&w, "partial", 1);
     }
     jsonw_close_object(&w);
     return strbuf_detach(&b, NULL);

@@ -462,20 +462,15 @@ recap_suggestions_json(const recap_suggestions *sg)
         return NULL;
     jsonw_init(&w, &b, 0);
     jsonw_open_object(&w);
-    jsonw_key(&w, "version");
-    jsonw_int(&w, SUGGEST_JSON_VERSION);
-    jsonw_key(&w, "query");
-    jsonw_str(&w, sg->query);
+    jsonw_member_int(&w, "version", SUGGEST_JSON_VERSION);
+    jsonw_member_str(&w, "query", sg->query);
     jsonw_key(&w, "completions");
     jsonw_open_array(&w);
     for (i = 0; i < sg->n_words; i++) {
         jsonw_open_object(&w);
-        jsonw_key(&w, "text");
-        jsonw_str(&w, sg->words[i].text);
-        jsonw_key(&w, "word");
-        jsonw_str(&w, sg->words[i].word);
-        jsonw_key(&w, "docs");
-        jsonw_int(&w, (int64_t)sg->words[i].n_docs);
+        jsonw_member_str(&w, "text", sg->words[i].text);
+        jsonw_member_str(&w, "word", sg->words[i].word);
+        jsonw_member_int(&w, "docs", (int64_t)sg->words[i].n_docs);
         jsonw_close_object(&w);
     }
     jsonw_close_array(&w);
@@ -483,15 +478,12 @@ recap_suggestions_json(const recap_suggestions *sg)
     jsonw_open_array(&w);
     for (i = 0; i < sg->n_titles; i++) {
         jsonw_open_object(&w);
-        jsonw_key(&w, "title");
-        jsonw_str(&w, sg->titles[i].title);
-        jsonw_key(&w, "url");
-        jsonw_str(&w, sg->titles[i].url);
+        jsonw_member_str(&w, "title", sg->titles[i].title);
+        jsonw_member_str(&w, "url", sg->titles[i].url);
         jsonw_close_object(&w);
     }
     jsonw_close_array(&w);
-    jsonw_key(&w, "elapsed_ms");
-    jsonw_real(&w, sg->elapsed * 1000.0);
+    jsonw_member_real(&w, "elapsed_ms", sg->elapsed * 1000.0);
     jsonw_close_object(&w);
     return strbuf_detach(&b, NULL);
 }

@@ -2,8 +2,8 @@
  * cache.c: the sharded LRU answer cache of cache.h.
  *
  * Each shard is a hash table with chaining plus a doubly linked list in
- * recency order; both are intrusive in the entry.  The key and the body of
- * an entry share one allocation.
+ * recency order; both are intrusive in the entry, which holds its key and
+ * a reference to its body.
  */
 #include "cache.h"
 
@@ -14,12 +14,19 @@
 
 #define CACHE_SHARDS 16
 
+/* A cache_body with its reference count. */
+typedef struct shared_body {
+    cache_body pub;
+    atomic_uint refs;
+} shared_body;
+
 typedef struct entry {
     struct entry *next_in_bucket;
     struct entry *newer, *older; /* recency list */
     uint64_t hash, revision;
-    size_t key_len, body_len;
-    char bytes[]; /* key, then body */
+    cache_body *body;
+    size_t key_len;
+    char key[];
 } entry;
 
 typedef struct shard {
@@ -46,6 +53,40 @@ hash_key(const char *s, size_t len)
     for (i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
+}
+
+cache_body *
+cache_body_new(char *data, size_t len)
+{
+    shared_body *b = malloc(sizeof(*b));
+
+    if (!b) {
+        free(data);
+        return NULL;
+    }
+    b->pub.data = data;
+    b->pub.len = len;
+    atomic_init(&b->refs, 1);
+    return &b->pub;
+}
+
+void
+cache_body_retain(cache_body *body)
+{
+    atomic_fetch_add_explicit(&((shared_body *)body)->refs, 1,
+                              memory_order_relaxed);
+}
+
+void
+cache_body_release(void *body)
+{
+    shared_body *b = body;
+
+    if (b &&
+        atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        free((char *)b->pub.data);
+        free(b);
+    }
 }
 
 cache *
@@ -83,6 +124,7 @@ cache_free(cache *c)
     for (i = 0; i < CACHE_SHARDS; i++) {
         for (e = c->shards[i].newest; e; e = next) {
             next = e->older;
+            cache_body_release(e->body);
             free(e);
         }
         free(c->shards[i].buckets);
@@ -124,7 +166,7 @@ find(shard *s, uint64_t h, const char *key, size_t key_len)
     entry **p = &s->buckets[h & (s->n_buckets - 1)];
 
     while (*p && !((*p)->hash == h && (*p)->key_len == key_len &&
-                   memcmp((*p)->bytes, key, key_len) == 0))
+                   memcmp((*p)->key, key, key_len) == 0))
         p = &(*p)->next_in_bucket;
     return p;
 }
@@ -132,23 +174,23 @@ find(shard *s, uint64_t h, const char *key, size_t key_len)
 static void
 remove_entry(shard *s, entry *e)
 {
-    entry **p = find(s, e->hash, e->bytes, e->key_len);
+    entry **p = find(s, e->hash, e->key, e->key_len);
 
     *p = e->next_in_bucket;
     list_unlink(s, e);
     s->n_entries--;
-    s->n_bytes -= e->key_len + e->body_len;
+    s->n_bytes -= e->key_len + e->body->len;
+    cache_body_release(e->body);
     free(e);
 }
 
-char *
-cache_get(cache *c, const char *key, size_t key_len, uint64_t revision,
-          size_t *len)
+cache_body *
+cache_get(cache *c, const char *key, size_t key_len, uint64_t revision)
 {
     uint64_t h;
     shard *s;
     entry *e;
-    char *out = NULL;
+    cache_body *out = NULL;
 
     if (!c)
         return NULL;
@@ -160,10 +202,9 @@ cache_get(cache *c, const char *key, size_t key_len, uint64_t revision,
         remove_entry(s, e); /* computed from another revision */
         e = NULL;
     }
-    if (e && (out = malloc(e->body_len + 1))) {
-        memcpy(out, e->bytes + e->key_len, e->body_len);
-        out[e->body_len] = '\0';
-        *len = e->body_len;
+    if (e) {
+        out = e->body;
+        cache_body_retain(out);
         list_unlink(s, e);
         list_push_newest(s, e);
     }
@@ -175,35 +216,36 @@ cache_get(cache *c, const char *key, size_t key_len, uint64_t revision,
 
 void
 cache_put(cache *c, const char *key, size_t key_len, uint64_t revision,
-          const char *body, size_t len)
+          cache_body *body)
 {
     uint64_t h;
     shard *s;
     entry *e, **slot;
+    size_t size = key_len + body->len;
 
-    if (!c || key_len + len > c->max_bytes)
+    if (!c || size > c->max_bytes)
         return;
     h = hash_key(key, key_len);
     s = &c->shards[h % CACHE_SHARDS];
-    if (!(e = malloc(sizeof(*e) + key_len + len)))
+    if (!(e = malloc(sizeof(*e) + key_len)))
         return;
     e->hash = h;
     e->revision = revision;
     e->key_len = key_len;
-    e->body_len = len;
+    e->body = body;
     e->next_in_bucket = NULL;
-    memcpy(e->bytes, key, key_len);
-    memcpy(e->bytes + key_len, body, len);
+    memcpy(e->key, key, key_len);
+    cache_body_retain(body);
     pthread_mutex_lock(&s->mu);
     if (*(slot = find(s, h, key, key_len)))
         remove_entry(s, *slot);
-    while (s->oldest && (s->n_entries >= c->max_entries ||
-                         s->n_bytes + key_len + len > c->max_bytes))
+    while (s->oldest &&
+           (s->n_entries >= c->max_entries || s->n_bytes + size > c->max_bytes))
         remove_entry(s, s->oldest);
     *find(s, h, key, key_len) = e;
     list_push_newest(s, e);
     s->n_entries++;
-    s->n_bytes += key_len + len;
+    s->n_bytes += size;
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -30,6 +30,7 @@ struct http_server {
     unsigned port;
     http_handler_fn fn;
     void *ctx;
+    int peer_names; /* fill in http_request.peer */
     atomic_uint in_flight;
     atomic_int closing;
 };
@@ -40,8 +41,23 @@ typedef struct conn_state {
     int bad_escape;
 } conn_state;
 
-/* Marks a request as counted in in_flight (the request context). */
-static char counted_marker;
+/* The request context libmicrohttpd keeps for us is one of these marks:
+ * CTX_COUNTED once the request is counted in in_flight, CTX_TOO_MANY when
+ * check_uri cut its query string. */
+enum { CTX_TOO_MANY = 1, CTX_COUNTED = 2 };
+static char ctx_marks[4];
+
+static void *
+ctx_make(unsigned bits)
+{
+    return bits ? &ctx_marks[bits] : NULL;
+}
+
+static unsigned
+ctx_bits(const void *ctx)
+{
+    return ctx ? (unsigned)((const char *)ctx - ctx_marks) : 0;
+}
 
 void
 http_response_header(http_response *resp, const char *name, const char *fmt,
@@ -68,13 +84,30 @@ void
 http_response_body(http_response *resp, int status, const char *content_type,
                    char *body, size_t len)
 {
-    if (resp->body_owned)
+    if (resp->body_release)
+        resp->body_release(resp->body_release_cls);
+    else if (resp->body_owned)
         free((char *)resp->body);
+    resp->body_release = NULL;
+    resp->body_release_cls = NULL;
     resp->status = status;
     resp->content_type = content_type;
     resp->body = body;
     resp->body_len = body ? len : 0;
     resp->body_owned = 1;
+}
+
+void
+http_response_shared_body(http_response *resp, int status,
+                          const char *content_type, const char *body,
+                          size_t len, void (*release)(void *), void *cls)
+{
+    http_response_body(resp, status, content_type, NULL, 0);
+    resp->body = body;
+    resp->body_len = len;
+    resp->body_owned = 0;
+    resp->body_release = release;
+    resp->body_release_cls = cls;
 }
 
 static int
@@ -142,10 +175,36 @@ notify_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
 
     (void)conn;
     (void)toe;
-    if (*req_ctx == &counted_marker) {
+    if (ctx_bits(*req_ctx) & CTX_COUNTED)
         atomic_fetch_sub(&s->in_flight, 1);
-        *req_ctx = NULL;
-    }
+    *req_ctx = NULL;
+}
+
+/*
+ * Called with the request target before libmicrohttpd parses its query
+ * string.  libmicrohttpd (0.9.x) parses every argument into the
+ * connection's fixed memory pool right after this call, and when the pool
+ * runs out (about 480 arguments in 32 KB) it closes the connection without
+ * an answer.  Past HTTP_MAX_ARGS arguments the answer is a 400 anyway, so
+ * the query string is cut after HTTP_MAX_ARGS of them, here, and the
+ * request is flagged: `uri` points into libmicrohttpd's own copy of the
+ * request line (writable; it NUL-terminates parts of it itself), and
+ * parsing stops at the first NUL.
+ */
+static void *
+check_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    char *p = uri ? strchr(uri, '?') : NULL;
+    unsigned n = 0;
+
+    (void)cls;
+    (void)conn;
+    while (p && (p = strchr(p + 1, '&')))
+        if (++n == HTTP_MAX_ARGS) {
+            *p = '\0';
+            return ctx_make(CTX_TOO_MANY);
+        }
+    return NULL;
 }
 
 static enum MHD_Result
@@ -190,15 +249,17 @@ send_response(http_server *s, struct MHD_Connection *conn, http_response *r)
     enum MHD_Result ret = MHD_NO;
     size_t i;
 
-    if (r->body_owned)
+    if (r->body_release)
+        mr = MHD_create_response_from_buffer_with_free_callback_cls(
+            r->body_len, (void *)r->body, r->body_release, r->body_release_cls);
+    else if (r->body_owned)
         mr = MHD_create_response_from_buffer(r->body_len, (void *)r->body,
                                              MHD_RESPMEM_MUST_FREE);
     else
         mr = MHD_create_response_from_buffer(r->body_len, (void *)r->body,
                                              MHD_RESPMEM_PERSISTENT);
     if (!mr) {
-        if (r->body_owned)
-            free((char *)r->body);
+        http_response_body(r, 500, NULL, NULL, 0); /* releases the body */
         goto done;
     }
     if (r->content_type)
@@ -223,16 +284,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
     http_server *s = cls;
     const union MHD_ConnectionInfo *ci;
-    http_request *req;
+    http_request req;
     http_response resp;
-    enum MHD_Result ret;
+    unsigned bits = ctx_bits(*req_ctx);
 
     (void)upload_data;
-    if (*req_ctx == NULL) {
+    if (!(bits & CTX_COUNTED)) {
         /* The headers are in.  libmicrohttpd keeps the connection alive
          * only for an answer queued on a later call, once the request is
          * complete; a method with a body is answered now (and closed). */
-        *req_ctx = &counted_marker;
+        *req_ctx = ctx_make(bits | CTX_COUNTED);
         atomic_fetch_add(&s->in_flight, 1);
         if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
             strcmp(method, "OPTIONS") == 0)
@@ -242,32 +303,33 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
         return MHD_YES;
     }
 
-    req = calloc(1, sizeof(*req));
-    if (!req)
-        return MHD_NO;
-    req->method = method;
-    req->path = url;
-    req->version = version;
-    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
-    req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    req->if_none_match = MHD_lookup_connection_value(
+    req.method = method;
+    req.path = url;
+    req.version = version;
+    req.n_args = 0;
+    req.too_many_args = (bits & CTX_TOO_MANY) != 0;
+    req.bad_escape = 0;
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
+    req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    req.if_none_match = MHD_lookup_connection_value(
         conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     if (ci && ci->socket_context) {
         conn_state *cs = ci->socket_context;
-        req->bad_escape = cs->bad_escape;
+        req.bad_escape = cs->bad_escape;
         cs->bad_escape = 0; /* the next request on this connection */
     }
-    peer_name(conn, req->peer, sizeof(req->peer));
+    if (s->peer_names)
+        peer_name(conn, req.peer, sizeof(req.peer));
+    else
+        memcpy(req.peer, "-", 2);
 
     memset(&resp, 0, sizeof(resp));
     resp.status = 200;
-    s->fn(s->ctx, req, &resp);
+    s->fn(s->ctx, &req, &resp);
     if (*upload_data_size)
         resp.close = 1; /* a request body we did not read */
-    ret = send_response(s, conn, &resp);
-    free(req);
-    return ret;
+    return send_response(s, conn, &resp);
 }
 
 /* Opens the listening socket; returns the fd or -1 with *errmsg. */
@@ -327,6 +389,7 @@ http_server_start(const http_options *opts, http_handler_fn fn, void *ctx,
     }
     s->fn = fn;
     s->ctx = ctx;
+    s->peer_names = opts->peer_names;
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->closing, 0);
     s->listen_fd = listen_on(opts->host, opts->port, &s->port, errmsg);
@@ -345,7 +408,8 @@ http_server_start(const http_options *opts, http_handler_fn fn, void *ctx,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_NOTIFY_COMPLETED, notify_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, s, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, s, MHD_OPTION_URI_LOG_CALLBACK,
+        check_uri, s, MHD_OPTION_END);
     if (!s->daemon) {
         *errmsg = util_asprintf("cannot start the HTTP server on %s port %u",
                                 opts->host, s->port);

@@ -37,7 +37,7 @@ typedef struct http_request {
     int bad_escape;     /* an invalid percent-escape in the path or query */
     const char *origin; /* Origin header, or NULL */
     const char *if_none_match; /* If-None-Match header, or NULL */
-    char peer[64];             /* client address as text */
+    char peer[64]; /* client address as text, when http_options.peer_names */
 } http_request;
 
 typedef struct http_header {
@@ -51,7 +51,11 @@ typedef struct http_response {
     const char *body;         /* body_len bytes */
     size_t body_len;
     int body_owned; /* body is malloc()ed and freed after sending */
-    int close;      /* close the connection after this response */
+    /* Or: body is released by calling this after sending (it may be
+     * shared with other responses, e.g. from the answer cache). */
+    void (*body_release)(void *cls);
+    void *body_release_cls;
+    int close; /* close the connection after this response */
     http_header headers[HTTP_MAX_HEADERS];
     size_t n_headers;
 } http_response;
@@ -65,6 +69,13 @@ void http_response_header(http_response *resp, const char *name,
 void http_response_body(http_response *resp, int status,
                         const char *content_type, char *body, size_t len);
 
+/* Sets a body that is not the response's own: release(cls) is called once
+ * the response no longer needs it (also when it is replaced or cannot be
+ * sent). */
+void http_response_shared_body(http_response *resp, int status,
+                               const char *content_type, const char *body,
+                               size_t len, void (*release)(void *), void *cls);
+
 typedef void (*http_handler_fn)(void *ctx, const http_request *req,
                                 http_response *resp);
 
@@ -73,6 +84,7 @@ typedef struct http_options {
     unsigned port;    /* 0: any free port (see http_server_port) */
     unsigned threads; /* worker threads, each handling many connections */
     unsigned timeout; /* seconds an idle connection is kept */
+    int peer_names;   /* fill in http_request.peer (else "-") */
 } http_options;
 
 typedef struct http_server http_server;

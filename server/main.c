@@ -168,7 +168,7 @@ main(int argc, char **argv)
     const char *db_opt = NULL, *listen_arg = "127.0.0.1:8080";
     const char *log_path = NULL;
     service_config cfg = {cors, 0, NULL, -1, 10000, 64 << 20};
-    http_options hopts = {NULL, 8080, 0, 30};
+    http_options hopts = {NULL, 8080, 0, 30, 0};
     char host[128], *errmsg = NULL;
     uint32_t threads = 0, time_limit_ms = 100, cache_entries = 10000;
     indexes *ix = NULL;
@@ -245,6 +245,7 @@ main(int argc, char **argv)
     hopts.threads = threads ? threads : ncpu > 0 ? (unsigned)ncpu : 2;
     if (log_path && (cfg.access_log_fd = open_log(log_path)) < 0)
         return CLI_EXIT_ERROR;
+    hopts.peer_names = log_path != NULL; /* only the access log shows them */
 
     /* Signals go to the main thread only: block them before any thread
      * starts, then take them with sigwait. */

@@ -159,28 +159,56 @@ cache_key(const char *endpoint, const char *const *names, const char **values,
     return strbuf_detach(&b, len);
 }
 
-/* Answers from the cache; returns 1 on a hit. */
-static int
-from_cache(call *c, const char *key, size_t key_len, uint64_t revision)
-{
-    size_t len;
-    char *body = cache_get(c->svc->cache, key, key_len, revision, &len);
+/* Computes the JSON body of an answer with one index handle: *out is
+ * malloc()ed, set when RECAP_OK is returned. */
+typedef recap_status (*answer_fn)(recap_index *idx, const void *opts,
+                                  char **out);
 
-    if (!body)
-        return 0;
-    http_response_body(c->resp, 200, JSON_TYPE, body, len);
-    http_response_header(c->resp, "Cache-Control", RESULTS_CACHE_CONTROL);
-    return 1;
-}
-
-/* Answers with `body` (taking it) and keeps a copy in the cache. */
+/*
+ * Answers a cacheable JSON request (/search, /suggest, /related): 304 when
+ * the client already has this index revision, else the answer cached for
+ * the same request at this revision, else fn's, which is then cached.  The
+ * whole request reads one handle, so one revision; when the index changed
+ * under a search (RECAP_EMODIFIED) it is reopened and the search run again.
+ */
 static void
-json_response_cached(call *c, char *body, const char *key, size_t key_len,
-                     uint64_t revision)
+answer(call *c, const char *endpoint, const char *const *names,
+       const char **values, answer_fn fn, const void *opts)
 {
-    if (body && key)
-        cache_put(c->svc->cache, key, key_len, revision, body, strlen(body));
-    json_response(c, body, RESULTS_CACHE_CONTROL);
+    cache *cache = c->svc->cache;
+    cache_body *body = NULL;
+    index_lease lease;
+    char *key = NULL, *json = NULL;
+    size_t key_len = 0;
+    recap_status rc;
+    int tries = 0;
+
+    if (cache)
+        key = cache_key(endpoint, names, values, &key_len);
+    indexes_acquire(c->svc->ix, &lease);
+    if (not_modified(c, lease.revision, lease.doc_count))
+        goto done;
+    if (!key || !(body = cache_get(cache, key, key_len, lease.revision))) {
+        while ((rc = fn(lease.idx, opts, &json)) == RECAP_EMODIFIED &&
+               ++tries < MODIFIED_RETRIES)
+            indexes_refresh(c->svc->ix, &lease);
+        if (rc != RECAP_OK) {
+            library_error(c, rc, recap_index_errmsg(lease.idx));
+            goto done;
+        }
+        if (!(body = cache_body_new(json, strlen(json)))) {
+            error_response(c, 503, "overloaded", "out of memory");
+            goto done;
+        }
+        if (key)
+            cache_put(cache, key, key_len, lease.revision, body);
+    }
+    http_response_shared_body(c->resp, 200, JSON_TYPE, body->data, body->len,
+                              cache_body_release, body);
+    http_response_header(c->resp, "Cache-Control", RESULTS_CACHE_CONTROL);
+done:
+    free(key);
+    indexes_release(c->svc->ix, &lease);
 }
 
 /* ---- /search ------------------------------------------------------------ */
@@ -250,17 +278,24 @@ collect(call *c, const char *const *names, const char **values)
     return -1;
 }
 
+static recap_status
+search_answer(recap_index *idx, const void *opts, char **out)
+{
+    recap_results *res = NULL;
+    recap_status rc = recap_search(idx, opts, &res);
+
+    if (rc == RECAP_OK && !(*out = recap_results_json(res, 0)))
+        rc = RECAP_ENOMEM;
+    recap_results_free(res);
+    return rc;
+}
+
 static void
 handle_search(call *c)
 {
     const char *v[SP_COUNT + 1];
     recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
-    recap_results *res = NULL;
-    index_lease lease;
-    char err[PARAMS_ERR_LEN], *key;
-    size_t key_len;
-    recap_status rc;
-    int tries = 0;
+    char err[PARAMS_ERR_LEN];
 
     if (collect(c, search_params, v))
         return;
@@ -268,26 +303,22 @@ handle_search(call *c)
         error_response(c, 400, "bad_parameter", "%s", err);
         return;
     }
-    key = cache_key("search", search_params, v, &key_len);
-    indexes_acquire(c->svc->ix, &lease);
-    if (not_modified(c, lease.revision, lease.doc_count) ||
-        from_cache(c, key, key_len, lease.revision))
-        goto done;
-    while ((rc = recap_search(lease.idx, &o, &res)) == RECAP_EMODIFIED &&
-           ++tries < MODIFIED_RETRIES)
-        indexes_refresh(c->svc->ix, &lease);
-    if (rc != RECAP_OK)
-        library_error(c, rc, recap_index_errmsg(lease.idx));
-    else
-        json_response_cached(c, recap_results_json(res, 0), key, key_len,
-                             lease.revision);
-done:
-    free(key);
-    recap_results_free(res);
-    indexes_release(c->svc->ix, &lease);
+    answer(c, "search", search_params, v, search_answer, &o);
 }
 
 /* ---- /suggest ----------------------------------------------------------- */
+
+static recap_status
+suggest_answer(recap_index *idx, const void *opts, char **out)
+{
+    recap_suggestions *sg = NULL;
+    recap_status rc = recap_suggest(idx, opts, &sg);
+
+    if (rc == RECAP_OK && !(*out = recap_suggestions_json(sg)))
+        rc = RECAP_ENOMEM;
+    recap_suggestions_free(sg);
+    return rc;
+}
 
 static void
 handle_suggest(call *c)
@@ -295,12 +326,7 @@ handle_suggest(call *c)
     static const char *const names[] = {"q", "lang", "limit", NULL};
     const char *v[4];
     recap_suggest_options o = RECAP_SUGGEST_OPTIONS_INIT;
-    recap_suggestions *sg = NULL;
-    index_lease lease;
-    char err[PARAMS_ERR_LEN], *key;
-    size_t key_len;
-    recap_status rc;
-    int tries = 0;
+    char err[PARAMS_ERR_LEN];
 
     if (collect(c, names, v))
         return;
@@ -311,26 +337,22 @@ handle_suggest(call *c)
         return;
     }
     o.lang = v[1] && *v[1] ? v[1] : NULL;
-    key = cache_key("suggest", names, v, &key_len);
-    indexes_acquire(c->svc->ix, &lease);
-    if (not_modified(c, lease.revision, lease.doc_count) ||
-        from_cache(c, key, key_len, lease.revision))
-        goto done;
-    while ((rc = recap_suggest(lease.idx, &o, &sg)) == RECAP_EMODIFIED &&
-           ++tries < MODIFIED_RETRIES)
-        indexes_refresh(c->svc->ix, &lease);
-    if (rc != RECAP_OK)
-        library_error(c, rc, recap_index_errmsg(lease.idx));
-    else
-        json_response_cached(c, recap_suggestions_json(sg), key, key_len,
-                             lease.revision);
-done:
-    free(key);
-    recap_suggestions_free(sg);
-    indexes_release(c->svc->ix, &lease);
+    answer(c, "suggest", names, v, suggest_answer, &o);
 }
 
 /* ---- /related ----------------------------------------------------------- */
+
+static recap_status
+related_answer(recap_index *idx, const void *opts, char **out)
+{
+    recap_results *res = NULL;
+    recap_status rc = recap_related(idx, opts, &res);
+
+    if (rc == RECAP_OK && !(*out = recap_results_json(res, 0)))
+        rc = RECAP_ENOMEM;
+    recap_results_free(res);
+    return rc;
+}
 
 static void
 handle_related(call *c)
@@ -338,12 +360,7 @@ handle_related(call *c)
     static const char *const names[] = {"url", "path", "lang", "limit", NULL};
     const char *v[5];
     recap_related_options o = RECAP_RELATED_OPTIONS_INIT;
-    recap_results *res = NULL;
-    index_lease lease;
-    char err[PARAMS_ERR_LEN], *key;
-    size_t key_len;
-    recap_status rc;
-    int tries = 0;
+    char err[PARAMS_ERR_LEN];
 
     if (collect(c, names, v))
         return;
@@ -361,23 +378,7 @@ handle_related(call *c)
     }
     o.page = v[0] && *v[0] ? v[0] : v[1];
     o.lang = v[2] && *v[2] ? v[2] : NULL;
-    key = cache_key("related", names, v, &key_len);
-    indexes_acquire(c->svc->ix, &lease);
-    if (not_modified(c, lease.revision, lease.doc_count) ||
-        from_cache(c, key, key_len, lease.revision))
-        goto done;
-    while ((rc = recap_related(lease.idx, &o, &res)) == RECAP_EMODIFIED &&
-           ++tries < MODIFIED_RETRIES)
-        indexes_refresh(c->svc->ix, &lease);
-    if (rc != RECAP_OK)
-        library_error(c, rc, recap_index_errmsg(lease.idx));
-    else
-        json_response_cached(c, recap_results_json(res, 0), key, key_len,
-                             lease.revision);
-done:
-    free(key);
-    recap_results_free(res);
-    indexes_release(c->svc->ix, &lease);
+    answer(c, "related", names, v, related_answer, &o);
 }
 
 /* ---- /healthz and /metrics ---------------------------------------------- */
