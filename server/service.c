@@ -214,8 +214,8 @@ done:
 /* ---- /search ------------------------------------------------------------ */
 
 static const char *const search_params[] = {
-    "q",     "lang", "section", "tag",    "author", "since",
-    "until", "sort", "limit",   "offset", "facets", NULL};
+    "q",    "lang",  "section", "tag",    "author",   "since", "until",
+    "sort", "limit", "offset",  "facets", "snippets", NULL};
 enum {
     SP_Q,
     SP_LANG,
@@ -228,6 +228,7 @@ enum {
     SP_LIMIT,
     SP_OFFSET,
     SP_FACETS,
+    SP_SNIPPETS,
     SP_COUNT
 };
 
@@ -250,8 +251,12 @@ search_options(const char **v, recap_search_options *o, char *err)
                                     &o->limit, err)) ||
         (v[SP_OFFSET] && params_uint("offset", v[SP_OFFSET], 0,
                                      SERVICE_MAX_OFFSET, &o->offset, err)) ||
-        (v[SP_FACETS] && *v[SP_FACETS] && params_facets(v[SP_FACETS], err)))
+        (v[SP_FACETS] && *v[SP_FACETS] && params_facets(v[SP_FACETS], err)) ||
+        (v[SP_SNIPPETS] &&
+         params_uint("snippets", v[SP_SNIPPETS], 0, 3, &o->max_snippets, err)))
         return -1;
+    if (v[SP_SNIPPETS] && o->max_snippets == 0) /* titles only */
+        o->flags |= RECAP_SEARCH_NO_SNIPPETS;
     o->lang = v[SP_LANG] && *v[SP_LANG] ? v[SP_LANG] : NULL;
     o->section = v[SP_SECTION] && *v[SP_SECTION] ? v[SP_SECTION] : NULL;
     o->tag = v[SP_TAG] && *v[SP_TAG] ? v[SP_TAG] : NULL;

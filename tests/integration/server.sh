@@ -37,8 +37,18 @@ expect_eq "section filter" "" \
 get '/search?q=%E5%A4%9A%E9%9B%86%E7%BE%A4&lang=zh'; body=$BODY
 expect_eq "Chinese, lang=zh" /zh/blog/2025/multi-cluster-failover/ \
   "$(printf '%s' "$body" | jq -r '.hits[0].url')"
-get '/search?q=failover&facets=section,year&since=2025&until=2025-12-31&tag=&author='; body=$BODY
+get '/search?q=failover&facets=section,year&since=2025&until=2025-12-31&tag=&author=&snippets=2'; body=$BODY
 expect_eq "all parameters accepted" 200 "$STATUS"
+# snippets=: passages per hit; 0 for titles only (the same hits).
+get '/search?q=multi-cluster+failover&limit=3&snippets=0'; body=$BODY
+expect_eq "snippets=0: no snippets, same hits" \
+  "$("$BIN/recapsearch" --db "$DB" --json -n 3 multi-cluster failover |
+     jq -c '[.hits[] | .url, 0]')" \
+  "$(printf '%s' "$body" | jq -c '[.hits[] | .url, (.snippets | length)]')"
+get '/search?q=multi-cluster+failover&limit=3&snippets=1'; body=$BODY
+expect_eq "snippets=1: one per hit" 1 \
+  "$(printf '%s' "$body" | jq '[.hits[].snippets | length] | max')"
+expect_error "snippets over 3" 400 bad_parameter '/search?q=x&snippets=4'
 
 # /suggest
 get '/suggest?q=Multi-clu'; body=$BODY
