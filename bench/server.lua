@@ -2,20 +2,22 @@
 --
 --   wrk ... -s bench/server.lua URL -- PATH QUERIES_FILE [zipf]
 --
--- Each request is PATH followed by the next line of QUERIES_FILE (one
--- URL-encoded query a line), e.g. PATH "/search?limit=10&q=".  Each wrk
--- thread starts at its own place in the list and walks it in order, so
--- every query is asked about as often as any other.  With "zipf" the
--- queries are drawn at random, the k-th line with a probability in 1/k (a
--- few popular queries and a long tail, as a site's search box sees them).
+-- Each request is PATH followed by a line of QUERIES_FILE (one URL-encoded
+-- query a line), e.g. PATH "/search?limit=10&q=".  By default each wrk
+-- thread starts at its own place in the list and walks it in order, round
+-- and round, so every query is asked about as often as any other.  With
+-- "zipf" the queries are drawn at random, the k-th line with a probability
+-- in 1/k (a few popular queries and a long tail, as a site's search box
+-- sees them).
 
-local path, queries, zipf, cdf, i = "/", {}, false, {}, 0
-local thread_no = 0
+local n_threads = 0
 
 function setup(thread)
-  thread:set("thread_no", thread_no)
-  thread_no = thread_no + 1
+  thread:set("thread_id", n_threads)
+  n_threads = n_threads + 1
 end
+
+local path, queries, mode, cdf, i = "/", {}, "cycle", {}, 0
 
 function init(args)
   path = args[1] or "/"
@@ -23,19 +25,23 @@ function init(args)
     if #line > 0 then queries[#queries + 1] = line end
   end
   assert(#queries > 0, "no queries in " .. tostring(args[2]))
-  zipf = args[3] == "zipf"
-  local sum = 0
-  for k = 1, #queries do
-    sum = sum + 1 / k
-    cdf[k] = sum
+  mode = args[3] or "cycle"
+  local id = thread_id or 0
+  if mode == "zipf" then
+    local sum = 0
+    for k = 1, #queries do
+      sum = sum + 1 / k
+      cdf[k] = sum
+    end
+    for k = 1, #queries do cdf[k] = cdf[k] / sum end
+    math.randomseed(1234 + id)
+  elseif mode == "cycle" then
+    i = (id * 7919) % #queries -- threads apart in the list
   end
-  for k = 1, #queries do cdf[k] = cdf[k] / sum end
-  i = math.floor((thread_no or 0) * #queries / 2)
-  math.randomseed(1234 + (thread_no or 0))
 end
 
 local function pick()
-  if not zipf then
+  if mode ~= "zipf" then
     i = i % #queries + 1
     return queries[i]
   end

@@ -1,43 +1,77 @@
 #!/usr/bin/env bash
-# bench/server.sh: load test of recapsearch-server with wrk.
+# bench/server.sh: load test of recapsearch-server with wrk; prints a table.
 #
 #   bench/server.sh [BUILD_DIR] [CONTENT_DIR]
 #
-# Indexes CONTENT_DIR (default: the Istio site in ../shared/corpus), starts
-# the server on a free loopback port and runs, each for $DURATION seconds
-# at $CONNECTIONS connections:
-#   1. /search, 48 typical two-word queries, 10 hits with snippets, no
-#      answer cache (--cache 0): the cost of a search;
-#   2. the same with the answer cache (the default), after one warm-up pass;
-#   3. /suggest over 48 prefixes, as typed;
-#   4. /suggest with the answer cache;
-#   5. /search (default settings), for $REBUILD_DURATION seconds, while recapsearch-index rebuilds the index
-#      twice: wrk must report no socket errors and no non-2xx answers (each
-#      commit empties the answer cache, so this also measures cold misses).
-# Needs wrk (apt-get install wrk).  Everything stays on 127.0.0.1.
+# Indexes CONTENT_DIR (default: the Istio site in ../shared/corpus, with the
+# standard Istio options; or give an existing index as DB=DIR), starts the
+# server on a free loopback port and runs wrk ($CONNECTIONS connections,
+# $DURATION seconds each) over a mix of queries written by
+# bench/server_queries.py: the relevance queries (../shared/relevance/
+# queries.tsv) and ~2,000 two-word queries from the site's titles and
+# headings, each request the next query of the list (bench/server.lua):
+#   1 /search, 10 hits with 3 snippets each, answer cache off: every
+#     request is a search (the cost of search + snippets + JSON + HTTP);
+#   2 the same with snippets=0 (titles only): the share of the snippets;
+#   3 /search with the answer cache, warmed by one pass over the mix: every
+#     request is a cache hit (the cost of the server alone);
+#   4 /search with the answer cache, from cold, queries drawn with Zipf's
+#     law (a few popular queries, a long tail): what a site sees;
+#   5 /suggest over every prefix of the queries as typed, cache off;
+#   6 /suggest with the answer cache, warm;
+#   7 /search (cache on) while recapsearch-index rebuilds the index twice:
+#     wrk must see no socket errors and no non-2xx answers.
+# RUNS=1234567 picks runs; THREADS (server), WRK_THREADS, DURATION,
+# CONNECTIONS, REBUILD_DURATION tune them; SERVER=PATH runs another build of
+# recapsearch-server (a baseline) with the same index and queries.  The table gives requests/s,
+# latency percentiles, errors (socket errors + non-2xx answers), the
+# server's CPU time per request (user + system, from /proc: the figure that
+# other load on the machine disturbs least) and the load average before
+# the run.  Needs wrk (apt-get install wrk) and python3.  Everything stays
+# on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-CONTENT=${2:-../shared/corpus/istio.io/content}
+first() { for d in "$@"; do [ -e "$d" ] && { echo "$d"; return; }; done; echo "$1"; }
+CONTENT=${2:-$(first ../shared/corpus/istio.io/content ../../shared/corpus/istio.io/content)}
+QUERIES_TSV=${QUERIES_TSV:-$(first ../shared/relevance/queries.tsv ../../shared/relevance/queries.tsv)}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
-REBUILD_DURATION=${REBUILD_DURATION:-60} # long enough for two rebuilds
-RUNS=${RUNS:-12345}                      # which of the runs below
+WRK_THREADS=${WRK_THREADS:-2}
+REBUILD_DURATION=${REBUILD_DURATION:-40} # long enough for two rebuilds
+RUNS=${RUNS:-1234567}
+SERVER=${SERVER:-$BUILD/recapsearch-server} # e.g. another build, to compare
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 [ -d "$CONTENT" ] || { echo "no content folder at $CONTENT" >&2; exit 2; }
 TMP=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && { kill "$PID"; wait "$PID"; }; rm -rf "$TMP"' EXIT
+trap '[ -n "$PID" ] && { kill "$PID"; wait "$PID"; } 2>/dev/null; rm -rf "$TMP"' EXIT
 
-echo "== indexing $CONTENT"
-/usr/bin/time -f "indexed in %e s" "$BUILD/recapsearch-index" -q --db "$TMP/db" "$CONTENT"
+INDEX_OPTS=()
+if [ -f "$CONTENT/en/about/_index.md" ] || [[ $CONTENT == *istio* ]]; then
+  INDEX_OPTS=(--params corpus/istio-params.yaml --shortcodes corpus/istio-shortcodes.yaml
+    --synonyms corpus/istio-synonyms.txt)
+fi
+if [ -n "${DB:-}" ]; then
+  echo "== index $DB (given)"
+else
+  DB=$TMP/db
+  echo "== indexing $CONTENT"
+  "$BUILD/recapsearch-index" -q "${INDEX_OPTS[@]}" --db "$DB" "$CONTENT"
+fi
+TSV=$QUERIES_TSV
+[ -f "$TSV" ] || TSV=/dev/null
+python3 bench/server_queries.py "$CONTENT" "$TSV" >"$TMP/queries.txt"
+python3 bench/server_queries.py --prefixes 300 "$CONTENT" "$TSV" >"$TMP/prefixes.txt"
+echo "== $(wc -l <"$TMP/queries.txt") queries, $(wc -l <"$TMP/prefixes.txt") prefixes; $(nproc) CPUs; server --threads $THREADS; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s"
 
 start() { # start [SERVER OPTIONS...]
   [ -n "$PID" ] && { kill "$PID"; wait "$PID" 2>/dev/null || true; }
-  "$BUILD/recapsearch-server" --db "$TMP/db" --listen 127.0.0.1:0 \
+  "$SERVER" --db "$DB" --listen 127.0.0.1:0 \
     --threads "$THREADS" "$@" 2>"$TMP/err" &
   PID=$!
+  PORT=
   for _ in $(seq 100); do
     PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/err")
     [ -n "$PORT" ] && break
@@ -47,82 +81,76 @@ start() { # start [SERVER OPTIONS...]
   URL=http://127.0.0.1:$PORT
 }
 
-# lua PATH WORDS...: a wrk script cycling through "PATH?q=WORD".
-lua() {
-  local path=$1; shift
-  {
-    printf 'local qs = {'
-    printf '"%s",' "$@"
-    printf '}\nlocal i = 0\nrequest = function()\n  i = i + 1\n'
-    printf '  return wrk.format("GET", "%s" .. qs[(i %% #qs) + 1])\nend\n' "$path"
-  } >"$TMP/script.lua"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+
+# run LABEL PATH LIST [zipf] [DURATION]: one wrk run, one table row.
+run() {
+  local label=$1 path=$2 list=$3 mode=${4:-} dur=${5:-$DURATION} load c0 c1
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  c0=$(cpu_ticks)
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${dur}s" --timeout 10s --latency \
+    -s bench/server.lua "$URL" -- "$path" "$list" $mode >"$TMP/wrk.out"
+  c1=$(cpu_ticks)
+  awk -v label="$label" -v load="$load" -v ticks=$((c1 - c0)) \
+      -v hz="$(getconf CLK_TCK)" '
+    function ms(s) { # wrk prints 812.00us, 3.25ms, 1.02s
+      if (s ~ /us$/) return s / 1000; if (s ~ /ms$/) return s + 0
+      if (s ~ /s$/) return s * 1000; return s }
+    /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /requests in/ { n = $1 }
+    /Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { errs += $NF }
+    /Socket errors/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errs += $i + 0 }
+    END { printf "| %-44s | %8.0f | %7.2f | %7.2f | %7.2f | %6d | %7.0f | %5s |\n",
+                 label, rps, p50, p90, p99, errs, n ? ticks / hz * 1e6 / n : 0, load }' \
+    "$TMP/wrk.out" >>"$TMP/table"
+  echo "   done: $label"
 }
 
-QUERIES=(traffic+management mutual+tls ambient+mesh sidecar+injection
-  gateway+api virtual+service authorization+policy multicluster+installation
-  envoy+filter certificate+rotation egress+gateway circuit+breaking
-  fault+injection request+routing ingress+traffic service+entry
-  destination+rule peer+authentication jwt+authentication rate+limiting
-  access+logs distributed+tracing prometheus+metrics kiali+dashboard
-  helm+install istioctl+analyze upgrade+canary revision+tags
-  waypoint+proxy ztunnel+performance locality+failover outlier+detection
-  wasm+plugin telemetry+api dns+proxying external+authorization
-  security+bulletin cve+envoy grpc+transcoding tcp+traffic
-  mirroring+traffic timeout+retries header+routing load+balancing
-  sidecar+resources cni+plugin kubernetes+gateway operator+install)
-PREFIXES=(a am amb ambi ambient+m ambient+me s si sid side sidec sideca
-  t tr tra traf traffic+m traffic+man g ga gat gate gatew gateway+a
-  m mu mut mutu mutual+t e en env envo envoy+f c ce cer cert certif
-  v vi vir virtual+s w wa way waypo i in ins inst)
-
-run() { # run LABEL PATH [DURATION]
-  echo "== $1 (from $(date +%T))"
-  wrk -t2 -c"$CONNECTIONS" -d"${3:-$DURATION}s" --timeout 10s --latency \
-    -s "$TMP/script.lua" "$URL$2" |
-    grep -E 'Requests/sec|Latency  |  50%|  99%|Non-2xx|Socket errors|requests in'
+warm() { # warm PATH LIST: asks each query once, to fill the answer cache
+  python3 - "$URL$1" "$2" <<'EOF'
+import sys, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+url, lines = sys.argv[1], open(sys.argv[2]).read().split()
+with ThreadPoolExecutor(4) as pool:
+    list(pool.map(lambda q: urllib.request.urlopen(url + q).read(), lines))
+EOF
 }
 
 want() { [[ $RUNS == *$1* ]]; }
+: >"$TMP/table"
+S="/search?limit=10&q="
 
-if want 1; then
-start --cache 0
-lua "/search?limit=10&q=" "${QUERIES[@]}"
-run "/search, 10 hits with snippets, no answer cache" ""
-fi
-
-if want 2; then
-start
-lua "/search?limit=10&q=" "${QUERIES[@]}"
-wrk -t1 -c4 -d2s -s "$TMP/script.lua" "$URL" >/dev/null
-run "/search, 10 hits with snippets, answer cache (warm)" ""
-fi
-
-if want 3; then
-start --cache 0
-lua "/suggest?q=" "${PREFIXES[@]}"
-run "/suggest, no answer cache" ""
-fi
-
+if want 1; then start --cache 0; run "1 /search, snippets, no cache" "$S" "$TMP/queries.txt"; fi
+if want 2; then start --cache 0; run "2 /search, snippets=0, no cache" "/search?limit=10&snippets=0&q=" "$TMP/queries.txt"; fi
+if want 3; then start; warm "$S" "$TMP/queries.txt"; run "3 /search, snippets, cache warm (all hits)" "$S" "$TMP/queries.txt"; fi
 if want 4; then
-start
-lua "/suggest?q=" "${PREFIXES[@]}"
-wrk -t1 -c4 -d2s -s "$TMP/script.lua" "$URL" >/dev/null
-run "/suggest, answer cache (warm)" ""
+  start; run "4 /search, snippets, cache from cold, Zipf" "$S" "$TMP/queries.txt" zipf
+  curl -s "$URL/metrics" | awk '/^recapsearch_cache_(hits|misses)_total/ { v[$1] = $2 }
+    END { h = v["recapsearch_cache_hits_total"]; m = v["recapsearch_cache_misses_total"]
+          printf "   (run 4: %d cache hits, %d misses: %.1f%% hits)\n", h, m, 100 * h / (h + m) }' >>"$TMP/notes"
+fi
+if want 5; then start --cache 0; run "5 /suggest, no cache" "/suggest?q=" "$TMP/prefixes.txt"; fi
+if want 6; then start; warm "/suggest?q=" "$TMP/prefixes.txt"; run "6 /suggest, cache warm" "/suggest?q=" "$TMP/prefixes.txt"; fi
+if want 7; then
+  start
+  before=$(curl -s "$URL/healthz")
+  (
+    sleep 2
+    for i in 1 2; do
+      nice "$BUILD/recapsearch-index" -q --full "${INDEX_OPTS[@]}" --db "$DB" "$CONTENT"
+      echo "   (rebuild $i committed at $(date +%T))" >>"$TMP/notes"
+    done
+  ) &
+  REBUILD=$!
+  run "7 /search during two full rebuilds" "$S" "$TMP/queries.txt" "" "$REBUILD_DURATION"
+  wait "$REBUILD" # not a bare wait: the server is a child too
+  echo "   (run 7: before $before, after $(curl -s "$URL/healthz"))" >>"$TMP/notes"
 fi
 
-if want 5; then
-start
-lua "/search?limit=10&q=" "${QUERIES[@]}"
-(
-  sleep 1
-  for i in 1 2; do
-    "$BUILD/recapsearch-index" -q --full --db "$TMP/db" "$CONTENT"
-    echo "   (rebuild $i committed at $(date +%T))"
-  done
-) &
-REBUILD=$!
-run "/search while the index is rebuilt twice (expect no errors)" "" \
-  "$REBUILD_DURATION"
-wait "$REBUILD" # not a bare wait: the server is a child too
-curl -s "$URL/healthz" && echo " (after the run, $(date +%T))"
-fi
+echo
+echo "| run                                          |    req/s | p50 ms  | p90 ms  | p99 ms  | errors | CPU us/req | load |"
+echo "|----------------------------------------------|---------:|--------:|--------:|--------:|-------:|--------:|-----:|"
+cat "$TMP/table"
+[ -f "$TMP/notes" ] && cat "$TMP/notes"
+exit 0

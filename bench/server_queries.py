@@ -2,13 +2,16 @@
 """Writes the query mix of bench/server.sh, one URL-encoded query a line.
 
     bench/server_queries.py CONTENT_DIR QUERIES_TSV [N] > queries.txt
+    bench/server_queries.py --prefixes M CONTENT_DIR QUERIES_TSV > prefixes.txt
 
 The mix is the relevance queries (QUERIES_TSV: id TAB query; English,
 Chinese and Ukrainian), then N two-word queries taken from the index's
 vocabulary as people would type them: pairs of neighbouring words of the
 pages' titles and headings ("egress gateway", "sidecar injection"), lower-cased, short
 and common words left out, each pair once, in a fixed pseudo-random order
-(the same list on every run).
+(the same list on every run).  With --prefixes M: every distinct prefix
+of the first M queries of that list, as typed ("s", "si", "sid"...), for
+/suggest.
 """
 import os
 import random
@@ -56,10 +59,15 @@ def pairs(content):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    prefixes = 0
+    if args[:1] == ["--prefixes"] and len(args) > 1:
+        prefixes = int(args[1])
+        args = args[2:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    content, tsv = sys.argv[1], sys.argv[2]
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
+    content, tsv = args[0], args[1]
+    n = int(args[2]) if len(args) > 2 else 2000
     queries = []
     with open(tsv, encoding="utf-8") as f:
         for line in f:
@@ -67,6 +75,14 @@ def main():
             if len(parts) >= 2 and parts[1].strip():
                 queries.append(parts[1].strip())
     queries += pairs(content)[:n]
+    if prefixes:
+        seen, typed = set(), []
+        for q in queries[:prefixes]:
+            for i in range(1, len(q) + 1):
+                if q[:i].strip() and q[:i] not in seen:
+                    seen.add(q[:i])
+                    typed.append(q[:i])
+        queries = typed
     for q in queries:
         print(urllib.parse.quote_plus(q))
 

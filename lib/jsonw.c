@@ -8,6 +8,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Appends bytes: memcpy when they fit, the strbuf's growth otherwise. */
+static inline void
+put(strbuf *b, const char *s, size_t len)
+{
+    if (b->len + len < b->cap && !b->oom) {
+        memcpy(b->data + b->len, s, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+    } else {
+        strbuf_append(b, s, len);
+    }
+}
+
+static inline void
+put_char(strbuf *b, char c)
+{
+    put(b, &c, 1);
+}
+
 void
 jsonw_init(jsonw *w, strbuf *b, unsigned indent)
 {
@@ -43,7 +62,7 @@ before_item(jsonw *w)
     if (w->depth == 0)
         return;
     if (!w->empty[w->depth])
-        strbuf_putc(w->b, ',');
+        put_char(w->b, ',');
     w->empty[w->depth] = 0;
     newline(w, w->depth);
 }
@@ -52,7 +71,7 @@ static void
 open_level(jsonw *w, char bracket)
 {
     before_item(w);
-    strbuf_putc(w->b, bracket);
+    put_char(w->b, bracket);
     assert(w->depth < JSONW_MAX_DEPTH);
     if (w->depth < JSONW_MAX_DEPTH)
         w->empty[++w->depth] = 1;
@@ -66,7 +85,7 @@ close_level(jsonw *w, char bracket)
         return;
     if (!w->empty[w->depth--])
         newline(w, w->depth);
-    strbuf_putc(w->b, bracket);
+    put_char(w->b, bracket);
 }
 
 void
@@ -99,7 +118,7 @@ jsonw_key(jsonw *w, const char *key)
     assert(!w->after_key);
     before_item(w);
     jsonw_escape(w->b, key, strlen(key));
-    strbuf_append(w->b, ": ", w->indent ? 2 : 1);
+    put(w->b, ": ", w->indent ? 2 : 1);
     w->after_key = 1;
 }
 
@@ -136,7 +155,7 @@ jsonw_escape(strbuf *b, const char *str, size_t len)
     char esc[7];
 
     strbuf_grow(b, len + 2);
-    strbuf_putc(b, '"');
+    put_char(b, '"');
     while (i < len) {
         unsigned c = s[i];
         const char *rep = NULL;
@@ -150,7 +169,7 @@ jsonw_escape(strbuf *b, const char *str, size_t len)
             i += n;
             continue;
         }
-        strbuf_append(b, str + run, i - run);
+        put(b, str + run, i - run);
         switch (c) {
         case '"':
             rep = "\\\"";
@@ -185,11 +204,11 @@ jsonw_escape(strbuf *b, const char *str, size_t len)
                 rep_len = 3;
             }
         }
-        strbuf_append(b, rep, rep_len);
+        put(b, rep, rep_len);
         run = ++i;
     }
-    strbuf_append(b, str + run, len - run);
-    strbuf_putc(b, '"');
+    put(b, str + run, len - run);
+    put_char(b, '"');
 }
 
 void
@@ -216,7 +235,7 @@ jsonw_int(jsonw *w, int64_t v)
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
 
     before_item(w);
-    strbuf_append(w->b, buf, (size_t)n);
+    put(w->b, buf, (size_t)n);
 }
 
 /* As jansson writes a real: "%.17g", a ".0" when that reads as an integer,
@@ -253,7 +272,7 @@ jsonw_real(jsonw *w, double v)
         }
     }
     before_item(w);
-    strbuf_append(w->b, buf, (size_t)n);
+    put(w->b, buf, (size_t)n);
 }
 
 void
@@ -261,16 +280,16 @@ jsonw_bool(jsonw *w, int v)
 {
     before_item(w);
     if (v)
-        strbuf_append(w->b, "true", 4);
+        put(w->b, "true", 4);
     else
-        strbuf_append(w->b, "false", 5);
+        put(w->b, "false", 5);
 }
 
 void
 jsonw_null(jsonw *w)
 {
     before_item(w);
-    strbuf_append(w->b, "null", 4);
+    put(w->b, "null", 4);
 }
 
 void

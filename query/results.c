@@ -403,6 +403,7 @@ recap_results_json(const recap_results *res, int pretty)
 
     if (!res)
         return NULL;
+    strbuf_grow(&b, 2048 + res->n_hits * 2048); /* ten hits: about 20 KB */
     jsonw_init(&w, &b, pretty ? 2 : 0);
     jsonw_open_object(&w);
     jsonw_member_int(&w, "version", RESULTS_JSON_VERSION);

@@ -460,6 +460,7 @@ recap_suggestions_json(const recap_suggestions *sg)
 
     if (!sg)
         return NULL;
+    strbuf_grow(&b, 1024);
     jsonw_init(&w, &b, 0);
     jsonw_open_object(&w);
     jsonw_member_int(&w, "version", SUGGEST_JSON_VERSION);
