@@ -4,11 +4,14 @@
  *
  * Change detection is a stat() of Xapian's version file ("iamglass"), which
  * every commit replaces, done by at most one request per INDEXES_CHECK_MS.
- * A change bumps a generation number; a handle whose generation is older is
- * reopened when it is next borrowed, so no request ever waits for another
- * one's reopen.  When the version file cannot be seen (another backend),
- * every check counts as a change: Xapian's reopen is cheap when nothing
- * changed.
+ * An index in the generation layout (generation.h) is a stub naming the
+ * live generation: there the stub, which a full build replaces, and the
+ * live generation's version file, which an incremental run replaces, are
+ * both watched.  A change bumps a generation number; a handle whose
+ * generation is older is reopened when it is next borrowed, so no request
+ * ever waits for another one's reopen.  When no version file can be seen
+ * (a sharded generation, remote shards, another backend), every check
+ * counts as a change: Xapian's reopen is cheap when nothing changed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "indexes.h"
@@ -21,6 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "generation.h"
 #include "util.h"
 
 typedef struct slot {
@@ -29,16 +33,22 @@ typedef struct slot {
     uint64_t revision, doc_count;
 } slot;
 
-/* What identifies one version of the version file. */
-typedef struct file_sig {
-    int ok;
+/* What identifies one version of a file. */
+typedef struct one_sig {
     ino_t ino;
     off_t size;
     struct timespec mtime;
+} one_sig;
+
+/* What identifies one revision of the index: its version file, and for
+ * the generation layout the stub too. */
+typedef struct file_sig {
+    int ok;
+    one_sig version, stub;
 } file_sig;
 
 struct indexes {
-    char *path, *version_file;
+    char *path;
     double time_limit;
     slot *slots;
     unsigned n;
@@ -61,28 +71,58 @@ now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static file_sig
-version_sig(const char *file)
+static int
+stat_sig(const char *file, one_sig *out)
 {
     struct stat st;
+
+    if (!file || stat(file, &st) != 0)
+        return -1;
+    out->ino = st.st_ino;
+    out->size = st.st_size;
+    out->mtime = st.st_mtim;
+    return 0;
+}
+
+/* The signature of the index at `path`: "path/iamglass", else the stub
+ * "path/XAPIANDB" (looked at before it is read, so a stub replaced
+ * meanwhile differs at the next check) and its generation's iamglass. */
+static file_sig
+index_sig(const char *path)
+{
     file_sig s;
+    char *file = util_asprintf("%s/iamglass", path), *stub, *gen = NULL;
 
     memset(&s, 0, sizeof(s));
-    if (stat(file, &st) == 0) {
+    if (stat_sig(file, &s.version) == 0) {
         s.ok = 1;
-        s.ino = st.st_ino;
-        s.size = st.st_size;
-        s.mtime = st.st_mtim;
+    } else if ((stub = util_asprintf("%s/" GEN_STUB, path))) {
+        if (stat_sig(stub, &s.stub) == 0 &&
+            gen_current(path, &gen) == RECAP_OK) {
+            free(file);
+            file = util_asprintf("%s/%s/iamglass", path, gen);
+            s.ok = stat_sig(file, &s.version) == 0;
+        }
+        free(stub);
     }
+    free(gen);
+    free(file);
     return s;
+}
+
+static int
+one_equal(const one_sig *a, const one_sig *b)
+{
+    return a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec &&
+           a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
 static int
 sig_equal(const file_sig *a, const file_sig *b)
 {
-    return a->ok && b->ok && a->ino == b->ino && a->size == b->size &&
-           a->mtime.tv_sec == b->mtime.tv_sec &&
-           a->mtime.tv_nsec == b->mtime.tv_nsec;
+    return a->ok && b->ok && one_equal(&a->version, &b->version) &&
+           one_equal(&a->stub, &b->stub);
 }
 
 /* Records the revision a handle now reads; counts a reload when it is
@@ -143,7 +183,7 @@ check(indexes *ix)
     if (pthread_mutex_trylock(&ix->check_mu) != 0)
         return;
     atomic_store(&ix->last_check_ms, now);
-    sig = version_sig(ix->version_file);
+    sig = index_sig(ix->path);
     if (atomic_exchange(&ix->force, 0) || !sig_equal(&sig, &ix->sig)) {
         ix->sig = sig;
         atomic_fetch_add(&ix->gen, 1);
@@ -165,8 +205,7 @@ indexes_open(const char *path, unsigned n, double time_limit, indexes **out,
     ix = calloc(1, sizeof(*ix));
     if (!ix || !(ix->slots = calloc(n, sizeof(*ix->slots))) ||
         !(ix->free_slots = calloc(n, sizeof(*ix->free_slots))) ||
-        !(ix->path = util_strdup(path)) ||
-        !(ix->version_file = util_asprintf("%s/iamglass", path))) {
+        !(ix->path = util_strdup(path))) {
         indexes_close(ix);
         *errmsg = util_strdup("out of memory");
         return -1;
@@ -175,7 +214,7 @@ indexes_open(const char *path, unsigned n, double time_limit, indexes **out,
     pthread_cond_init(&ix->cv, NULL);
     pthread_mutex_init(&ix->check_mu, NULL);
     ix->time_limit = time_limit;
-    ix->sig = version_sig(ix->version_file);
+    ix->sig = index_sig(ix->path);
     atomic_init(&ix->last_check_ms, now_ms());
     for (i = 0; i < n; i++) {
         if (recap_index_open(path, RECAP_OPEN_READ, &ix->slots[i].idx,
@@ -210,7 +249,6 @@ indexes_close(indexes *ix)
     free(ix->slots);
     free(ix->free_slots);
     free(ix->path);
-    free(ix->version_file);
     free(ix);
 }
 

@@ -62,6 +62,25 @@ expect_match "reloads counted" '"reloads":[3-9]' "$BODY"
 get /metrics
 expect_match "metrics: reloads" 'recapsearch_index_reloads_total [1-9]' "$BODY"
 
+# An incremental run updates the live generation in place (no new stub):
+# served within a second too.
+printf -- '---\ntitle: Quasar widgets\ndate: 2026-01-02\n---\n\nThe zorbleflux ships today.\n' \
+  >"$SITE/en/blog/2026/quasar/index.md"
+"$BIN/recapsearch-index" -q --db "$DB" "$SITE" 2>/dev/null || fail "incremental run"
+t0=$(date +%s%N)
+found=0
+for i in $(seq 40); do
+  get '/search?q=zorbleflux'
+  if [ "$(printf '%s' "$BODY" | jq -r '.hits[0].url')" = /blog/2026/quasar/ ]; then
+    found=1; break
+  fi
+  sleep 0.05
+done
+waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "incremental update served" 1 "$found"
+[ "$waited" -lt 1000 ] && pass "incremental update picked up within ${waited} ms" ||
+  fail "picking up the incremental update took ${waited} ms"
+
 # SIGHUP reopens now; the server goes on serving.
 kill -HUP "$SERVER_PID"
 sleep 0.2
