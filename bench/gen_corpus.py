@@ -338,6 +338,10 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     model = Model()
+    # A site root: learn from its content folder, whose first level is
+    # the languages.
+    if os.path.isdir(os.path.join(a.src, "content")):
+        a.src = os.path.join(a.src, "content")
     model.learn(a.src)
     if not model.n_pages:
         sys.exit("no markdown files in %s" % a.src)
