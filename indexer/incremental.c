@@ -269,9 +269,9 @@ incr_save(recap_index *idx)
     /* The commit this batch ends in makes revision rev + 1.  Without stamps
      * (out of memory), an empty value makes the next sync read all. */
     if (idx->incr)
-        obj = json_pack("{s:I, s:O, s:i}", "rev", (json_int_t)(rev + 1),
-                        "files", idx->incr->files, "terms",
-                        SCHEMA_TERMS_VERSION);
+        obj =
+            json_pack("{s:I, s:O, s:i}", "rev", (json_int_t)(rev + 1), "files",
+                      idx->incr->files, "terms", SCHEMA_TERMS_VERSION);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     rc = xap_db_set_metadata(idx->db, SCHEMA_META_STAMPS, dump ? dump : "",
                              dump ? strlen(dump) : 0, &err);
