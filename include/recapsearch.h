@@ -494,7 +494,7 @@ typedef struct recap_ranking {
 #define RECAP_RANKING_VERSION 2
 #define RECAP_RANKING_INIT                                                     \
     {                                                                          \
-        RECAP_RANKING_VERSION, 2.0, 0.4, 0.5, 0.3, 10.0                        \
+        RECAP_RANKING_VERSION, 3.0, 0.5, 0.5, 0.3, 10.0                        \
     }
 
 /* Sets the ranking parameters of `idx` for its later searches.

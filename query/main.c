@@ -83,7 +83,7 @@ usage(FILE *f)
         "                         (bonus for words together), code (weight of\n"
         "                         matches in code), prior (bonus for pages\n"
         "                         with text of their own over section lists);\n"
-        "                         default k1=2,b=0.4,proximity=0.5,code=0.3,\n"
+        "                         default k1=3,b=0.5,proximity=0.5,code=0.3,\n"
         "                         prior=10\n"
         "      --exact            search the words as typed, without spelling\n"
         "                         correction (a suggestion is still shown)\n"
@@ -153,7 +153,8 @@ want_color(const char *mode)
            !(term && strcmp(term, "dumb") == 0);
 }
 
-/* Parses "k1=2,b=0.4,proximity=0.5,code=0.3" (any subset) into `r`. */
+/* Parses "k1=3,b=0.5,proximity=0.5,code=0.3,prior=10" (any subset) into
+ * `r`. */
 static int
 parse_ranking(const char *arg, recap_ranking *r)
 {
