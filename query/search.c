@@ -201,9 +201,8 @@ build(search *s)
         rc = fail_xap(s, &s->qb.err, "building the query");
     if (rc == RECAP_OK &&
         (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK &&
-        (rc = apply_filter(s, &s->loose, filter)) == RECAP_OK &&
-        (rc = add_prior(s, &s->strict)) == RECAP_OK)
-        rc = add_prior(s, &s->loose);
+        (rc = apply_filter(s, &s->loose, filter)) == RECAP_OK)
+        rc = add_prior(s, &s->strict);
     xap_query_free(filter);
     return rc;
 }
@@ -405,6 +404,12 @@ run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
     pair[1] = s->core ? s->core : s->strict;
     if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
         return fail_xap(s, &err, "building the query");
+    /* The prior only orders hits: a tier that is only counted (the first
+     * filled the page) goes without it, which saves reading its values. */
+    if (s->res->n_hits < limit && (rc = add_prior(s, &rest))) {
+        xap_query_free(rest);
+        return rc;
+    }
     rc =
         run_tier(s, rest, offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
                  limit - (uint32_t)s->res->n_hits, n_loose, exact);
