@@ -10,6 +10,7 @@
 
 #include "incremental.h"
 #include "incremental_int.h"
+#include "ingest.h"
 #include "schema.h"
 #include "util.h"
 
@@ -70,21 +71,6 @@ incr_read_file(const char *root, const char *relpath, char out[17],
     return rc;
 }
 
-/* Whether the `len` bytes at `s` look like a language folder ("en",
- * "pt-br"), as hugo.c decides. */
-static int
-is_lang(const char *s, size_t len)
-{
-    size_t i;
-
-    if (len != 2 && (len < 5 || len > 7 || s[2] != '-'))
-        return 0;
-    for (i = 0; i < len; i++)
-        if (i != 2 && !(s[i] >= 'a' && s[i] <= 'z'))
-            return 0;
-    return 1;
-}
-
 /* Appends the files `{{< boilerplate NAME >}}` may include from the page
  * `relpath`: <lang>/boilerplates/NAME.md, the same under the default
  * language, and boilerplates/NAME.md. */
@@ -97,7 +83,7 @@ add_candidates(json_t *deps, const char *relpath, const char *dflt,
         len > 3 && memcmp(name + len - 3, ".md", 3) == 0 ? "" : ".md";
     char *p;
 
-    if (slash && is_lang(relpath, (size_t)(slash - relpath)) &&
+    if (slash && hugo_is_lang(relpath, (size_t)(slash - relpath)) &&
         (p = util_asprintf("%.*s/boilerplates/%.*s%s", (int)(slash - relpath),
                            relpath, (int)len, name, ext))) {
         json_array_append_new(deps, json_string(p));
