@@ -117,8 +117,8 @@ remember_seen(recap_index *idx, const char *relpath)
     return RECAP_OK;
 }
 
-static void
-on_warn(void *ctx, const char *path, unsigned line, const char *msg)
+void
+index_on_warn(void *ctx, const char *path, unsigned line, const char *msg)
 {
     recap_index *idx = ctx;
 
@@ -187,9 +187,9 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     }
     incr_pre(idx, root, relpath);
     rc = ingest_file_cfg(idx->ingest_cfg, root, relpath, idx->default_lang,
-                         on_warn, idx, &doc, &msg);
+                         index_on_warn, idx, &doc, &msg);
     if (rc == RECAP_OK)
-        doclimit_fields(doc, on_warn, idx);
+        doclimit_fields(doc, index_on_warn, idx);
     if (rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");

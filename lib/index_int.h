@@ -29,8 +29,8 @@ struct recap_index {
     char **seen; /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
-    struct sidebuild *side; /* a full batch built as a new generation */
-    unsigned n_shards;       /* for full builds; 0: as the index has */
+    struct sidebuild *side;     /* a full batch built as a new generation */
+    unsigned n_shards;          /* for full builds; 0: as the index has */
     struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
                                    NULL: built-in defaults */
     struct incr_state *incr;    /* source stamps (indexer/incremental.c) */
@@ -55,6 +55,9 @@ recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt, ...)
 /* Records a wrapper failure (its status and message). */
 recap_status index_fail_xap(recap_index *idx, const xap_error *err,
                             const char *what);
+/* The ingest warning callback for a handle (ctx is the recap_index):
+ * counts the warning and passes it to the caller's callback if one is set. */
+void index_on_warn(void *ctx, const char *path, unsigned line, const char *msg);
 /* The stemmer for `lang`, cached on the handle; NULL when there is none. */
 analysis_stemmer *index_stemmer(recap_index *idx, const char *lang);
 /* After a backend error on an index of remote shards: opens it again,

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "ingest.h"
 #include "recapsearch.h"
 #include "util.h"
@@ -29,17 +31,8 @@
 #define OK(call) assert_int_equal((call), RECAP_OK)
 
 typedef struct fixture {
-    char dir[64]; /* temporary directory holding the databases */
+    char dir[TESTDIR_SIZE]; /* temporary directory holding the databases */
 } fixture;
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static int
 setup(void **state)
@@ -47,8 +40,7 @@ setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    strcpy(f->dir, "/tmp/recap_pipeline_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "pipeline");
     *state = f;
     return 0;
 }
@@ -58,7 +50,7 @@ teardown(void **state)
 {
     fixture *f = *state;
 
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }
