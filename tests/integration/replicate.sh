@@ -35,6 +35,9 @@ for try in $(seq 0 19); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
     sleep 0.1
   done
+  # Another program may hold the port while ours fails to bind and exits.
+  sleep 0.2
+  kill -0 "$PID" 2>/dev/null || up=0
   [ "$up" == 1 ] && break
   kill "$PID" 2>/dev/null
   PID=
