@@ -563,15 +563,15 @@ step(const char *s, size_t n)
 }
 
 /* Code points in s[0..n), each invalid byte counting as one (it is
- * rendered as U+FFFD). */
+ * rendered as U+FFFD), counted until there are at least `cap`. */
 static size_t
-count_cp(const char *s, size_t n)
+count_cp_upto(const char *s, size_t n, size_t cap)
 {
     size_t k = 0, i = 0;
 
-    while (i < n) {
+    while (i < n && k < cap) {
         /* Plain ASCII eight bytes at a time: a code point each. */
-        while (i + 8 <= n) {
+        while (i + 8 <= n && k < cap) {
             uint64_t w;
             memcpy(&w, s + i, 8);
             if (w & 0x8080808080808080u)
@@ -585,6 +585,13 @@ count_cp(const char *s, size_t n)
         }
     }
     return k;
+}
+
+/* Code points in s[0..n) (see count_cp_upto). */
+static size_t
+count_cp(const char *s, size_t n)
+{
+    return count_cp_upto(s, n, SIZE_MAX);
 }
 
 static int is_space(unsigned char c);
@@ -616,7 +623,7 @@ list_block(const char *s, size_t n)
 
     while (n > 0 && is_space((unsigned char)s[n - 1]))
         n--;
-    if (n == 0 || count_cp(s, n) >= 100)
+    if (n == 0 || count_cp_upto(s, n, 100) >= 100)
         return 0;
     c = cp_at(s, n, prev_char(s, n));
     return !(c == '.' || c == '!' || c == '?' || c == ':' || c == ';' ||
