@@ -482,12 +482,19 @@ typedef struct recap_ranking {
     double proximity; /* weight of the bonus for query words standing
                          together, relative to the words' own (>= 0) */
     double code;      /* weight of matches in code blocks (>= 0) */
+    /* Since version 2: */
+    double prior; /* weight of the content prior (>= 0): pages with text of
+                     their own rank above pages without (section lists)
+                     that match as well; indexes made before the prior
+                     existed rank as with 0 */
 } recap_ranking;
 
-#define RECAP_RANKING_VERSION 1
+/* Version 1 (without `prior`) is still accepted: its searches use the
+ * default prior. */
+#define RECAP_RANKING_VERSION 2
 #define RECAP_RANKING_INIT                                                     \
     {                                                                          \
-        RECAP_RANKING_VERSION, 2.0, 0.4, 0.5, 0.3                              \
+        RECAP_RANKING_VERSION, 3.0, 0.5, 0.5, 0.3, 10.0                        \
     }
 
 /* Sets the ranking parameters of `idx` for its later searches.

@@ -143,7 +143,8 @@ incr_make_stamp(int64_t size, int64_t mtime_ns, const char *hash)
 }
 
 /* The committed stamps, or an empty object when they are missing or stale
- * (written for another revision than the current one). */
+ * (written for another revision than the current one, or by a program
+ * that made other terms: SCHEMA_TERMS_VERSION). */
 static json_t *
 load(recap_index *idx)
 {
@@ -159,6 +160,8 @@ load(recap_index *idx)
     obj = json_loadb(data, len, 0, NULL);
     files = json_object_get(obj, "files");
     if ((uint64_t)json_integer_value(json_object_get(obj, "rev")) != rev ||
+        json_integer_value(json_object_get(obj, "terms")) !=
+            SCHEMA_TERMS_VERSION ||
         !json_is_object(files))
         goto empty;
     json_incref(files);
@@ -252,8 +255,9 @@ incr_save(recap_index *idx)
     /* The commit this batch ends in makes revision rev + 1.  Without stamps
      * (out of memory), an empty value makes the next sync read all. */
     if (idx->incr)
-        obj = json_pack("{s:I, s:O}", "rev", (json_int_t)(rev + 1), "files",
-                        idx->incr->files);
+        obj =
+            json_pack("{s:I, s:O, s:i}", "rev", (json_int_t)(rev + 1), "files",
+                      idx->incr->files, "terms", SCHEMA_TERMS_VERSION);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     rc = xap_db_set_metadata(idx->db, SCHEMA_META_STAMPS, dump ? dump : "",
                              dump ? strlen(dump) : 0, &err);

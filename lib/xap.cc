@@ -1298,6 +1298,27 @@ xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
     }
 }
 
+extern "C" recap_status
+xap_query_value_weight(xap_slot slot, double factor, xap_query **out,
+                       xap_error *err) noexcept
+{
+    if (!out)
+        return misuse(err, "xap_query_value_weight");
+    *out = nullptr;
+    if (!(factor >= 0 && factor <= 1))
+        return misuse(err, "xap_query_value_weight");
+    try {
+        /* release(): the query owns the source (and can serialise it for a
+         * remote shard: the class is in Xapian's default registry). */
+        Xapian::Query src(
+            (new Xapian::ValueWeightPostingSource(slot))->release());
+        return new_query(
+            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, src, factor), out);
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 extern "C" xap_query *
 xap_query_copy(const xap_query *q) noexcept
 {

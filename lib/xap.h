@@ -286,6 +286,16 @@ recap_status xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
                                    const char *hi, size_t hi_len,
                                    xap_query **out,
                                    xap_error *err) XAP_NOEXCEPT;
+/* Every document with a value in `slot`, weighed by that value read as a
+ * number (xap_sortable_serialise(), >= 0) times `factor`: a static score,
+ * such as a document prior, to add with AND_MAYBE.  Documents without a
+ * value in the slot do not match.  `factor` must be in [0, 1]: libxapian
+ * 1.4.22 compares the match's minimum weight with the source's unscaled
+ * maximum, so a source scaled up loses documents that belong in the top
+ * hits.  Store values as large as the largest weight wanted. */
+recap_status xap_query_value_weight(xap_slot slot, double factor,
+                                    xap_query **out,
+                                    xap_error *err) XAP_NOEXCEPT;
 /* Another handle on the same query (Xapian queries are immutable and
  * reference counted); NULL when out of memory or q is NULL. */
 xap_query *xap_query_copy(const xap_query *q) XAP_NOEXCEPT;

@@ -81,8 +81,10 @@ usage(FILE *f)
         "      --ranking K=V,...  ranking parameters: k1 and b (BM25), "
         "proximity\n"
         "                         (bonus for words together), code (weight of\n"
-        "                         matches in code); default k1=2,b=0.4,\n"
-        "                         proximity=0.5,code=0.3\n"
+        "                         matches in code), prior (bonus for pages\n"
+        "                         with text of their own over section lists);\n"
+        "                         default k1=3,b=0.5,proximity=0.5,code=0.3,\n"
+        "                         prior=10\n"
         "      --exact            search the words as typed, without spelling\n"
         "                         correction (a suggestion is still shown)\n"
         "      --strict           report a malformed query instead of reading "
@@ -151,12 +153,14 @@ want_color(const char *mode)
            !(term && strcmp(term, "dumb") == 0);
 }
 
-/* Parses "k1=2,b=0.4,proximity=0.5,code=0.3" (any subset) into `r`. */
+/* Parses "k1=3,b=0.5,proximity=0.5,code=0.3,prior=10" (any subset) into
+ * `r`. */
 static int
 parse_ranking(const char *arg, recap_ranking *r)
 {
-    static const char *const names[] = {"k1", "b", "proximity", "code"};
-    double *fields[] = {&r->k1, &r->b, &r->proximity, &r->code};
+    static const char *const names[] = {"k1", "b", "proximity", "code",
+                                        "prior"};
+    double *fields[] = {&r->k1, &r->b, &r->proximity, &r->code, &r->prior};
     const char *p = arg;
     char *end;
     size_t i, n;
@@ -170,7 +174,7 @@ parse_ranking(const char *arg, recap_ranking *r)
         if (i == UTIL_ARRAY_LEN(names)) {
             fprintf(stderr,
                     "%s: --ranking: unknown parameter at '%s' "
-                    "(known: k1, b, proximity, code)\n",
+                    "(known: k1, b, proximity, code, prior)\n",
                     prog, p);
             return -1;
         }

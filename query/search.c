@@ -135,6 +135,31 @@ apply_filter(search *s, xap_query **q, const xap_query *filter)
     return rc ? fail_xap(s, &s->qb.err, "building the query") : RECAP_OK;
 }
 
+/* Adds the content prior (schema.h, SCHEMA_SLOT_PRIOR) to the weight of
+ * every match of *q: AND_MAYBE, so it never adds matches. */
+static recap_status
+add_prior(search *s, xap_query **q)
+{
+    xap_query *pair[2], *out = NULL;
+    double w = s->idx->ranking.prior;
+    recap_status rc;
+
+    if (!*q || !(w > 0))
+        return RECAP_OK;
+    if ((rc = xap_query_value_weight(
+             SCHEMA_SLOT_PRIOR, w < SCHEMA_PRIOR_MAX ? w / SCHEMA_PRIOR_MAX : 1,
+             &pair[1], &s->qb.err)) == RECAP_OK) {
+        pair[0] = *q;
+        rc = xap_query_combine(XAP_OP_AND_MAYBE, pair, 2, 0, &out, &s->qb.err);
+        xap_query_free(pair[1]);
+    }
+    if (rc)
+        return fail_xap(s, &s->qb.err, "building the query");
+    xap_query_free(*q);
+    *q = out;
+    return RECAP_OK;
+}
+
 static recap_status
 build(search *s)
 {
@@ -175,8 +200,9 @@ build(search *s)
         xap_query_match_all(&s->strict, &s->qb.err))
         rc = fail_xap(s, &s->qb.err, "building the query");
     if (rc == RECAP_OK &&
-        (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK)
-        rc = apply_filter(s, &s->loose, filter);
+        (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK &&
+        (rc = apply_filter(s, &s->loose, filter)) == RECAP_OK)
+        rc = add_prior(s, &s->strict);
     xap_query_free(filter);
     return rc;
 }
@@ -378,6 +404,12 @@ run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
     pair[1] = s->core ? s->core : s->strict;
     if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
         return fail_xap(s, &err, "building the query");
+    /* The prior only orders hits: a tier that is only counted (the first
+     * filled the page) goes without it, which saves reading its values. */
+    if (s->res->n_hits < limit && (rc = add_prior(s, &rest))) {
+        xap_query_free(rest);
+        return rc;
+    }
     rc =
         run_tier(s, rest, offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
                  limit - (uint32_t)s->res->n_hits, n_loose, exact);

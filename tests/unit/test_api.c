@@ -411,7 +411,69 @@ test_ranking(void **state)
     OK(recap_index_set_ranking(idx, &r));
     r.k1 = -1;
     assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    r.k1 = 2;
+    r.prior = -1;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    /* A version-1 struct has no prior: whatever follows it is not read. */
+    r.version = 1;
+    OK(recap_index_set_ranking(idx, &r));
+    r.version = 3;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
     assert_int_equal(recap_index_set_ranking(idx, NULL), RECAP_EINVAL);
+    recap_index_close(idx);
+}
+
+/* The path of the first hit for `q` with the content prior `prior`. */
+static char *
+first_hit(recap_index *idx, const char *q, double prior)
+{
+    recap_ranking r = RECAP_RANKING_INIT;
+    recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
+    recap_results *res = NULL;
+    char *path;
+
+    r.prior = prior;
+    OK(recap_index_set_ranking(idx, &r));
+    o.query = q;
+    o.flags = RECAP_SEARCH_NO_SNIPPETS;
+    OK(recap_search(idx, &o, &res));
+    assert_true(recap_results_count(res) >= 2);
+    path = strdup(recap_hit_path(recap_results_hit(res, 0)));
+    recap_results_free(res);
+    return path;
+}
+
+/* A section list page with no text of its own matches a word of its title
+ * as well as an article about it, and, being short, scores higher on BM25
+ * alone; the content prior puts the article first. */
+static void
+test_content_prior(void **state)
+{
+    recap_sync_stats st;
+    recap_index *idx;
+    char *path;
+
+    (void)state;
+    sh("mkdir -p '%s/content/en/docs/wombats'", site);
+    write_file("en/docs/wombats/_index.md",
+               "---\ntitle: Wombats\ndescription: Wombats.\n---\n");
+    write_file("en/docs/wombats/burrows.md",
+               "---\ntitle: Wombats\ndescription: How they dig.\n---\n\n"
+               "They dig burrows with their front claws and push the soil "
+               "out behind them.  A burrow can be long, with several "
+               "entrances and sleeping chambers, and neighbours often share "
+               "them, though each keeps to its own range when it feeds at "
+               "night on grasses, roots and bark.\n");
+    idx = open_writer();
+    OK(recap_index_sync(idx, site, NULL, &st));
+    recap_index_close(idx);
+    idx = open_reader();
+    path = first_hit(idx, "wombats", 0);
+    assert_string_equal(path, "en/docs/wombats/_index.md");
+    free(path);
+    path = first_hit(idx, "wombats", 10.0);
+    assert_string_equal(path, "en/docs/wombats/burrows.md");
+    free(path);
     recap_index_close(idx);
 }
 
@@ -900,6 +962,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_writer_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranking, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_content_prior, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related_export, setup, teardown),
