@@ -357,6 +357,14 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
     xap_error err;
     recap_status rc;
     uint32_t i, n;
+    /* A tier with no room left on the page is only counted: without facets
+     * to fill, Xapian's estimate from the term statistics will do, and
+     * asking it to check even one match makes it walk the posting lists
+     * (half the time of a query on a large index). */
+    uint32_t at_least =
+        max == 0 && !s->facets
+            ? 0
+            : facets_check_at_least(s->facets, first + max + 1, s->qb.doccount);
 
     *count = 0;
     if ((rc = xap_enquire_new(s->idx->db, &e, &err)) ||
@@ -369,10 +377,7 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
         (s->idx->time_limit > 0 &&
          (rc = xap_enquire_set_time_limit(e, s->idx->time_limit, &err))) ||
         (rc = facets_attach(s->facets, e, &err)) ||
-        (rc = xap_enquire_mset(
-             e, first, max,
-             facets_check_at_least(s->facets, first + max + 1, s->qb.doccount),
-             &m, &err))) {
+        (rc = xap_enquire_mset(e, first, max, at_least, &m, &err))) {
         xap_enquire_free(e);
         return fail_xap(s, &err, "searching");
     }
