@@ -209,8 +209,8 @@ recap_index_close(recap_index *idx)
 
     if (!idx)
         return;
-    if (idx->in_batch)
-        recap_index_cancel(idx);
+    if (idx->teardown)
+        idx->teardown(idx);
     xap_db_free(idx->db);
     for (i = 0; i < idx->n_stemmers; i++)
         analysis_stemmer_free(idx->stemmers[i].stemmer);
@@ -218,7 +218,6 @@ recap_index_close(recap_index *idx)
         free(idx->seen[i]);
     free(idx->seen);
     free(idx->gen);
-    sitecfg_free(idx->ingest_cfg);
     free(idx->path);
     free(idx);
 }
