@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "schema.h"
 #include "util.h"
+#include "writer_int.h"
 
 void
 recap_index_set_warn(recap_index *idx, recap_warn_fn fn, void *ctx)
@@ -90,6 +91,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
         return index_fail_xap(idx, &err, "starting a transaction");
     }
     idx->in_batch = 1;
+    idx->teardown = writer_teardown;
     idx->full = (flags & RECAP_BEGIN_FULL) != 0;
     incr_begin(idx, idx->full);
     forget_seen(idx);
@@ -359,6 +361,15 @@ recap_index_cancel(recap_index *idx)
     if (xap_db_end(idx->db, 0, &err))
         return index_fail_xap(idx, &err, "cancelling");
     return RECAP_OK;
+}
+
+void
+writer_teardown(recap_index *idx)
+{
+    if (idx->in_batch)
+        recap_index_cancel(idx);
+    sitecfg_free(idx->ingest_cfg);
+    idx->ingest_cfg = NULL;
 }
 
 /* ---- hooks for the parallel pipeline (pipeline.c) ----------------------- */

@@ -34,6 +34,12 @@ struct recap_index {
     struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
                                    NULL: built-in defaults */
     struct incr_state *incr;    /* source stamps (indexer/incremental.c) */
+    /* Set by the indexer once it attaches writer state (a batch, an ingest
+     * configuration): cancels an open batch and frees that state at
+     * recap_index_close().  A hook rather than a call, so this file never
+     * refers to the indexer and query-only programs link neither it nor
+     * cmark-gfm and libyaml (indexer/writer.c: writer_teardown). */
+    void (*teardown)(recap_index *idx);
 
     /* Readers: the time budget of each search in seconds (0: none). */
     double time_limit;
@@ -45,9 +51,6 @@ struct recap_index {
     } stemmers[INDEX_MAX_STEMMERS];
     size_t n_stemmers;
 };
-
-/* Frees the handle's ingest configuration (indexer/sitecfg.c). */
-void sitecfg_free(struct sitecfg *cfg);
 
 /* Records a failure on the handle and returns `rc`. */
 recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt, ...)
