@@ -63,7 +63,7 @@ test_round_trip(void **state)
     assert_int_equal(round_trip(noise, sizeof noise), DOCPACK_RAW);
     assert_int_equal(round_trip("{}", 2), DOCPACK_RAW);
     assert_int_equal(round_trip("", 0), DOCPACK_RAW);
-    strbuf_reset(&page);
+    strbuf_free(&page);
 }
 
 static int
