@@ -336,7 +336,7 @@ recap_index_set_ranking(recap_index *idx, const recap_ranking *r)
 
     if (!idx || !r)
         return RECAP_EINVAL;
-    if (r->version != 1 && r->version != RECAP_RANKING_VERSION)
+    if (r->version < 1 || r->version > RECAP_RANKING_VERSION)
         return index_fail(idx, RECAP_EINVAL, "unknown ranking version %u",
                           r->version);
     /* A version-1 struct ends before `prior`: read only its fields. */
@@ -346,12 +346,26 @@ recap_index_set_ranking(recap_index *idx, const recap_ranking *r)
     v.code = r->code;
     if (r->version >= 2)
         v.prior = r->prior;
+    if (r->version >= 3) {
+        v.scheme = r->scheme;
+        v.delta = r->delta;
+        v.c = r->c;
+        v.mu = r->mu;
+        v.loose_k1 = r->loose_k1;
+    }
     if (!(v.k1 > 0 && v.k1 <= 100) || !(v.b >= 0 && v.b <= 1) ||
         !(v.proximity >= 0 && v.proximity <= 100) ||
         !(v.code >= 0 && v.code <= 100) || !(v.prior >= 0 && v.prior <= 100))
         return index_fail(idx, RECAP_EINVAL,
                           "ranking: k1 must be in (0, 100], b in [0, 1], "
                           "proximity, code and prior in [0, 100]");
+    if ((unsigned)v.scheme > RECAP_SCHEME_LM ||
+        !(v.loose_k1 > 0 && v.loose_k1 <= 100) ||
+        !(v.delta > 0 && v.delta <= 100) || !(v.c > 0 && v.c <= 100) ||
+        !(v.mu > 0 && v.mu <= 1e6))
+        return index_fail(idx, RECAP_EINVAL,
+                          "ranking: unknown scheme, or loose_k1, delta and "
+                          "c not in (0, 100], or mu not in (0, 1e6]");
     idx->ranking = v;
     return RECAP_OK;
 }
