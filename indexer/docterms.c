@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docpack.h"
 #include "docterms.h"
 #include "limit.h"
 #include "schema.h"
@@ -360,8 +361,8 @@ static void
 set_data(termgen *tg, const ingest_doc *doc)
 {
     json_t *obj, *secs;
-    char *dump;
-    size_t i;
+    char *dump, *packed;
+    size_t i, packed_len;
 
     if (tg->rc != RECAP_OK)
         return;
@@ -401,7 +402,12 @@ set_data(termgen *tg, const ingest_doc *doc)
         tg->rc = RECAP_ENOMEM;
         return;
     }
-    tg->rc = xap_doc_set_data(tg->doc, dump, strlen(dump), tg->err);
+    if (docpack_pack(dump, strlen(dump), &packed, &packed_len))
+        tg->rc = RECAP_ENOMEM;
+    else
+        tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_DATA, packed,
+                                   packed_len, tg->err);
+    free(packed);
     free(dump);
 }
 

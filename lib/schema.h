@@ -66,6 +66,11 @@
  * graded prior needs no new slot. */
 #define SCHEMA_SLOT_PRIOR 7
 #define SCHEMA_PRIOR_MAX 100.0
+/* The whole stored data (the JSON object below), packed (lib/docpack.h:
+ * LZ4, not Xapian's zlib); the Xapian document data is then empty.  Indexes
+ * of SCHEMA_TERMS_VERSION 2 and before keep it in the document data, and
+ * the query side reads it from there when the slot is empty. */
+#define SCHEMA_SLOT_DATA 8
 #define SCHEMA_VALUE_SEP '\x1f'
 
 /* Within-document weights: how many wdf a word of each field adds to the
@@ -93,8 +98,9 @@
  * with the source stamps: stamps of another version are stale, so the
  * next incremental run re-reads every file and no page keeps terms of an
  * older program.  Raise it with every change to docterms.c's output.
- * 1 (or none): before the content prior (SCHEMA_SLOT_PRIOR). */
-#define SCHEMA_TERMS_VERSION 2
+ * 1 (or none): before the content prior (SCHEMA_SLOT_PRIOR); 2: before
+ * the packed stored data (SCHEMA_SLOT_DATA). */
+#define SCHEMA_TERMS_VERSION 3
 /* Source stamps of the indexed files, for incremental indexing
  * (indexer/incremental.h): {"rev": revision, "files": {path: [size,
  * mtime_ns, "hash", [included files]]}, "terms": SCHEMA_TERMS_VERSION}. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docpack.h"
 #include "schema.h"
 
 /* Nesting allowed in skipped values. */
@@ -436,4 +437,29 @@ docdata_get_summary(const xap_doc *doc, char **out, size_t *len, xap_error *err)
         rc = xap_doc_get_data(doc, out, len, err);
     }
     return rc;
+}
+
+recap_status
+docdata_get_full(const xap_doc *doc, char **out, size_t *len, xap_error *err)
+{
+    char *packed;
+    size_t packed_len;
+    recap_status rc =
+        xap_doc_get_value(doc, SCHEMA_SLOT_DATA, &packed, &packed_len, err);
+
+    *out = NULL;
+    *len = 0;
+    if (rc != RECAP_OK)
+        return rc;
+    if (packed_len == 0) {
+        free(packed);
+        return xap_doc_get_data(doc, out, len, err);
+    }
+    /* A damaged value leaves *out NULL, which docdata_parse rejects. */
+    if (docpack_unpack(packed, packed_len, out, len)) {
+        *out = NULL;
+        *len = 0;
+    }
+    free(packed);
+    return RECAP_OK;
 }

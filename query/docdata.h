@@ -55,4 +55,14 @@ void docdata_free(docdata *d);
 recap_status docdata_get_summary(const xap_doc *doc, char **out, size_t *len,
                                  xap_error *err);
 
+/*
+ * Reads a document's whole stored data (SCHEMA_SLOT_DATA, unpacked; the
+ * Xapian document data in indexes made before the slot existed) into *out
+ * (malloc()ed, the caller's) and *len.  Returns RECAP_OK or the wrapper's
+ * status with *err set; a damaged packed value gives RECAP_OK with *out
+ * NULL, which docdata_parse rejects.
+ */
+recap_status docdata_get_full(const xap_doc *doc, char **out, size_t *len,
+                              xap_error *err);
+
 #endif

@@ -315,7 +315,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
         data = NULL;
     }
     if (rc == RECAP_OK && !data)
-        rc = xap_doc_get_data(doc, &data, &len, &err);
+        rc = docdata_get_full(doc, &data, &len, &err);
     if (rc) {
         xap_doc_free(doc);
         return fail_xap(s, &err, "reading a hit");

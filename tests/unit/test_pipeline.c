@@ -23,6 +23,7 @@
 
 #include "testdir.h"
 
+#include "docdata.h"
 #include "ingest.h"
 #include "recapsearch.h"
 #include "util.h"
@@ -138,7 +139,8 @@ dump_db(const char *path)
         uint32_t wdf;
 
         OK(xap_db_get_doc(db, did, &doc, NULL));
-        OK(xap_doc_get_data(doc, &data, &dlen, NULL));
+        OK(docdata_get_full(doc, &data, &dlen, NULL));
+        assert_non_null(data);
         snprintf(num, sizeof(num), "#%u ", did);
         strbuf_puts(&out, num);
         strbuf_append(&out, data, dlen);
