@@ -9,7 +9,11 @@ build/bench_query over the relevance query set.  Prints one table.
 
 Usage: bench/bench_scale.py --from ../shared/corpus/istio.io/content
            [--sizes 10000,100000] [--corpora /tmp] [--shards N]
-           [--rounds N] [--keep]
+           [--rounds N] [--keep] [--max-median-ms MS] [--max-p99-ms MS]
+
+With --max-median-ms or --max-p99-ms it exits with status 1 when a size's
+query latency (with snippets) is over the limit, for CI
+(tests/bench_scale.sh).
 """
 import argparse
 import os
@@ -49,6 +53,8 @@ def main():
         HERE, "..", "..", "shared", "relevance", "queries.tsv"))
     ap.add_argument("--shards", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--max-median-ms", type=float)
+    ap.add_argument("--max-p99-ms", type=float)
     ap.add_argument("--keep", action="store_true",
                     help="keep the indexes next to the corpora")
     a = ap.parse_args()
@@ -89,6 +95,12 @@ def main():
         print("| %d | %.0f | %.1f | %.1f | %.2f | %.0f | %.0f | %.2f | %.2f "
               "| %.2f |" % (n, mb, wall, cpu, mb / wall, rss, size, med, p95,
                             p99))
+    bad = [n for n, _, _, _, _, _, med, _, p99 in rows
+           if (a.max_median_ms is not None and med > a.max_median_ms) or
+           (a.max_p99_ms is not None and p99 > a.max_p99_ms)]
+    if bad:
+        sys.exit("query latency over the limit at %s posts" %
+                 ", ".join(str(n) for n in bad))
 
 
 if __name__ == "__main__":

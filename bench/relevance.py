@@ -7,7 +7,13 @@ were made), and reports nDCG@10 (gain 2^grade - 1), MRR (first hit of grade
 >= 2) and P@5 (grade >= 1), per query and as means.
 
 Usage: bench/relevance.py [--bin build] [--db DB] [--relevance DIR] [-v]
+                          [--ranking K=V,...] [--save FILE] [--diff FILE]
 The index must have been built from ../shared/corpus/istio.io/content.
+--ranking passes ranking parameters to recapsearch; --save writes the
+per-query figures as JSON and --diff prints each query's change against
+such a file.  The summary also gives the means over the odd- and the
+even-numbered queries, so that a change tuned on one half can be checked
+on the other.
 """
 import argparse
 import json
@@ -31,7 +37,11 @@ def main():
     ap.add_argument("--relevance",
                     default=os.path.join(here, "..", "..", "shared", "relevance"))
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--ranking", help="ranking parameters for recapsearch")
+    ap.add_argument("--save", help="write the per-query figures here (JSON)")
+    ap.add_argument("--diff", help="per-query changes against a --save file")
     a = ap.parse_args()
+    extra = ["--ranking", a.ranking] if a.ranking else []
 
     queries = []
     with open(os.path.join(a.relevance, "queries.tsv"), encoding="utf-8") as f:
@@ -48,10 +58,12 @@ def main():
                 qrels.setdefault(p[0], {})[doc] = int(p[3])
 
     sums = {"ndcg": 0.0, "mrr": 0.0, "p5": 0.0}
+    per = {}
     for qid, q in queries:
         out = subprocess.run(
             [os.path.join(a.bin, "recapsearch"), "--db", a.db, "--json",
-             "-n", "10", "--lang", lang_of(qid), q],
+             "-n", "10", "--snippets", "0", "--lang", lang_of(qid)] + extra +
+            ["--", q],
             capture_output=True, text=True)
         hits = json.loads(out.stdout)["hits"] if out.stdout else []
         paths = [h["path"] for h in hits]
@@ -67,10 +79,31 @@ def main():
         sums["ndcg"] += ndcg
         sums["mrr"] += rr
         sums["p5"] += p5
+        per[qid] = {"ndcg": ndcg, "mrr": rr, "p5": p5}
         if a.verbose:
             print(f"{qid}\t{ndcg:.3f}\t{rr:.3f}\t{p5:.2f}\t{q}")
             for i, p in enumerate(paths[:5]):
                 print(f"\t\t{i + 1}. [{rel.get(p, '-')}] {p}")
+    if a.diff:
+        with open(a.diff, encoding="utf-8") as f:
+            old = json.load(f)
+        print("changed queries (nDCG@10, MRR, P@5: before -> after)")
+        for qid, q in queries:
+            o, m = old.get(qid), per[qid]
+            if o and any(abs(o[k] - m[k]) > 1e-9 for k in m):
+                print(f"{qid}\t{o['ndcg']:.3f} -> {m['ndcg']:.3f}  "
+                      f"{o['mrr']:.3f} -> {m['mrr']:.3f}  "
+                      f"{o['p5']:.2f} -> {m['p5']:.2f}\t{q}")
+    if a.save:
+        with open(a.save, "w", encoding="utf-8") as f:
+            json.dump(per, f, indent=1)
+    for name, ids in (("odd", [q for q, _ in queries if int(q[1:]) % 2]),
+                      ("even", [q for q, _ in queries if not int(q[1:]) % 2])):
+        if ids:
+            print(f"  {name} {len(ids)}: nDCG@10 "
+                  f"{sum(per[q]['ndcg'] for q in ids) / len(ids):.3f}  MRR "
+                  f"{sum(per[q]['mrr'] for q in ids) / len(ids):.3f}  P@5 "
+                  f"{sum(per[q]['p5'] for q in ids) / len(ids):.3f}")
     n = len(queries)
     print(f"queries {n}  nDCG@10 {sums['ndcg'] / n:.3f}  "
           f"MRR {sums['mrr'] / n:.3f}  P@5 {sums['p5'] / n:.3f}")

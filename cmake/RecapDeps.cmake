@@ -8,6 +8,7 @@ pkg_check_modules(CMARK_GFM REQUIRED IMPORTED_TARGET libcmark-gfm)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 
 find_path(CMARK_GFM_EXT_INCLUDE cmark-gfm-core-extensions.h REQUIRED)
 find_library(CMARK_GFM_EXT_LIB cmark-gfm-extensions REQUIRED)
@@ -19,5 +20,6 @@ target_include_directories(recap_deps INTERFACE
   ${CMARK_GFM_EXT_INCLUDE} ${STEMMER_INCLUDE})
 target_link_libraries(recap_deps INTERFACE
   PkgConfig::XAPIAN ${CMARK_GFM_EXT_LIB} PkgConfig::CMARK_GFM
-  PkgConfig::UTF8PROC PkgConfig::YAML PkgConfig::JANSSON ${STEMMER_LIB} m)
+  PkgConfig::UTF8PROC PkgConfig::YAML PkgConfig::JANSSON PkgConfig::LZ4
+  ${STEMMER_LIB} m)
 add_library(recap::deps ALIAS recap_deps)

@@ -473,6 +473,20 @@ recap_status recap_index_sync(recap_index *idx, const char *content_dir,
 
 /* ---- searching ---------------------------------------------------------- */
 
+/* Weighting schemes (Xapian 1.4's): BM25; BM25+, which gives a matching
+ * term at least `delta` whatever the page's length; the divergence from
+ * randomness models DPH (no parameter), PL2, PL2+ and InL2; and a unigram
+ * language model with Dirichlet smoothing. */
+typedef enum recap_scheme {
+    RECAP_SCHEME_BM25 = 0,
+    RECAP_SCHEME_BM25PLUS,
+    RECAP_SCHEME_DPH,
+    RECAP_SCHEME_PL2,
+    RECAP_SCHEME_PL2PLUS,
+    RECAP_SCHEME_INL2,
+    RECAP_SCHEME_LM
+} recap_scheme;
+
 /* Ranking parameters of a reader.  The defaults were tuned on graded
  * judgments over a real documentation site (bench/relevance.py). */
 typedef struct recap_ranking {
@@ -482,12 +496,29 @@ typedef struct recap_ranking {
     double proximity; /* weight of the bonus for query words standing
                          together, relative to the words' own (>= 0) */
     double code;      /* weight of matches in code blocks (>= 0) */
+    /* Since version 2: */
+    double prior; /* weight of the content prior (>= 0): pages with text of
+                     their own rank above pages without (section lists)
+                     that match as well; indexes made before the prior
+                     existed rank as with 0 */
+    /* Since version 3: */
+    recap_scheme scheme; /* the weighting scheme (k1 and b are BM25's) */
+    double delta;        /* BM25+ and PL2+: the lower bound of a matching
+                            term's weight (> 0) */
+    double c;            /* PL2, PL2+ and InL2: length normalisation (> 0) */
+    double mu;           /* LM: Dirichlet smoothing (> 0) */
+    double loose_k1;     /* k1 of the second tier, the pages that miss some
+                            of the words (> 0; BM25 and BM25+) */
 } recap_ranking;
 
-#define RECAP_RANKING_VERSION 1
+/* Versions 1 (without `prior`) and 2 (without `scheme` and after) are
+ * still accepted: their searches use the defaults of the fields they
+ * lack. */
+#define RECAP_RANKING_VERSION 3
 #define RECAP_RANKING_INIT                                                     \
     {                                                                          \
-        RECAP_RANKING_VERSION, 2.0, 0.4, 0.5, 0.3                              \
+        RECAP_RANKING_VERSION, 3.0, 0.5, 0.5, 0.3, 10.0, RECAP_SCHEME_BM25,    \
+            1.0, 1.0, 2000.0, 0.5                                              \
     }
 
 /* Sets the ranking parameters of `idx` for its later searches.

@@ -14,16 +14,6 @@
 #include "ingest.h"
 #include "util.h"
 
-static void
-on_warn(void *ctx, const char *path, unsigned line, const char *msg)
-{
-    recap_index *idx = ctx;
-
-    idx->stats.n_warnings++;
-    if (idx->warn)
-        idx->warn(idx->warn_ctx, path, line, msg);
-}
-
 /* Adds a scalar field; 0 or -1 when out of memory. */
 static int
 put(ingest_doc *doc, const char *key, const char *value)
@@ -106,7 +96,8 @@ make_doc(recap_index *idx, const recap_doc_fields *f, ingest_doc **out)
     else if (f->body && f->format == RECAP_BODY_TEXT)
         rc = text_body(doc, f->body);
     else if (f->body)
-        rc = md_extract(f->body, strlen(f->body), 1, doc, on_warn, idx, &msg);
+        rc = md_extract(f->body, strlen(f->body), 1, doc, index_on_warn, idx,
+                        &msg);
     if (rc == RECAP_EPARSE)
         index_fail(idx, rc, "%s: %s", f->path, msg ? msg : "cannot parse");
 done:

@@ -76,27 +76,36 @@ ingest_doc_get(const ingest_doc *doc, const char *key)
     return f && f->n_values ? f->values[0] : NULL;
 }
 
+ingest_field *
+ingest_doc_field_make(ingest_doc *doc, const char *key)
+{
+    ingest_field *f = (ingest_field *)ingest_doc_field(doc, key);
+    ingest_field *fields;
+
+    if (f)
+        return f;
+    fields = realloc(doc->fields, (doc->n_fields + 1) * sizeof(*fields));
+    if (!fields)
+        return NULL;
+    doc->fields = fields;
+    f = &fields[doc->n_fields];
+    memset(f, 0, sizeof(*f));
+    if (!(f->key = util_strdup(key)))
+        return NULL;
+    doc->n_fields++;
+    return f;
+}
+
 int
 ingest_doc_add_value(ingest_doc *doc, const char *key, const char *value,
                      size_t len, int is_list)
 {
-    ingest_field *f = (ingest_field *)ingest_doc_field(doc, key);
+    ingest_field *f = ingest_doc_field_make(doc, key);
     char **values;
     char *v;
 
-    if (!f) {
-        ingest_field *fields =
-            realloc(doc->fields, (doc->n_fields + 1) * sizeof(*fields));
-        if (!fields)
-            return -1;
-        doc->fields = fields;
-        f = &fields[doc->n_fields];
-        memset(f, 0, sizeof(*f));
-        f->key = util_strdup(key);
-        if (!f->key)
-            return -1;
-        doc->n_fields++;
-    }
+    if (!f)
+        return -1;
     v = util_strndup(value, len);
     values = v ? realloc(f->values, (f->n_values + 1) * sizeof(*values)) : NULL;
     if (!values) {

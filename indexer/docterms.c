@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docpack.h"
 #include "docterms.h"
 #include "limit.h"
 #include "schema.h"
@@ -31,6 +32,8 @@ typedef struct termgen {
     strbuf term;  /* scratch for prefix + term */
     uint32_t pos; /* next free position */
     uint64_t n_terms;
+    uint32_t n_own;  /* tokens of the page's own text (SCHEMA_SLOT_PRIOR) */
+    int count_own;   /* whether the current text counts in n_own */
     recap_status rc; /* sticky: once set, nothing more is added */
     xap_error *err;
 } termgen;
@@ -63,6 +66,8 @@ on_token(void *ctx, const analysis_token *tok)
     const char *stem = NULL;
     size_t stem_len = 0, i;
 
+    if (tg->count_own)
+        tg->n_own++;
     if (tg->stemmer && analysis_is_stemmable(tok))
         stem = analysis_stem(tg->stemmer, tok->term, tok->term_len, &stem_len);
     for (i = 0; i < tg->n_targets && tg->rc == RECAP_OK; i++) {
@@ -192,9 +197,24 @@ index_fields(termgen *tg, const ingest_doc *doc)
          * APIs", "Gateway API") on many pages, so as headings they would
          * pull all of those pages up for the words. */
         index_text(tg, s->labels, s->labels_len, label, 2);
+        tg->count_own = 1;
         index_text(tg, s->text, s->text_len, body, 1);
         index_text(tg, s->code, s->code_len, code, 1);
+        tg->count_own = 0;
     }
+}
+
+/* The content prior (schema.h, SCHEMA_SLOT_PRIOR). */
+static void
+set_prior_value(termgen *tg)
+{
+    char v[32];
+    size_t n;
+
+    if (tg->rc != RECAP_OK)
+        return;
+    n = xap_sortable_serialise(tg->n_own ? SCHEMA_PRIOR_MAX : 0, v, sizeof(v));
+    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_PRIOR, v, n, tg->err);
 }
 
 static void
@@ -341,8 +361,8 @@ static void
 set_data(termgen *tg, const ingest_doc *doc)
 {
     json_t *obj, *secs;
-    char *dump;
-    size_t i;
+    char *dump, *packed;
+    size_t i, packed_len;
 
     if (tg->rc != RECAP_OK)
         return;
@@ -382,7 +402,12 @@ set_data(termgen *tg, const ingest_doc *doc)
         tg->rc = RECAP_ENOMEM;
         return;
     }
-    tg->rc = xap_doc_set_data(tg->doc, dump, strlen(dump), tg->err);
+    if (docpack_pack(dump, strlen(dump), &packed, &packed_len))
+        tg->rc = RECAP_ENOMEM;
+    else
+        tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_DATA, packed,
+                                   packed_len, tg->err);
+    free(packed);
     free(dump);
 }
 
@@ -417,6 +442,7 @@ docterms_build(const ingest_doc *doc, analysis_stemmer *stemmer, xap_doc **out,
         free(qterm);
     }
     set_date_value(&tg, doc);
+    set_prior_value(&tg);
     set_facet_values(&tg, doc);
     set_data(&tg, doc);
     strbuf_free(&tg.term);

@@ -42,21 +42,10 @@ fm_key(const char *prefix, const char *name, size_t name_len)
 int
 fm_mark_list(ingest_doc *doc, const char *key)
 {
-    ingest_field *f = (ingest_field *)ingest_doc_field(doc, key);
-    ingest_field *fields;
+    ingest_field *f = ingest_doc_field_make(doc, key);
 
-    if (!f) {
-        fields = realloc(doc->fields, (doc->n_fields + 1) * sizeof(*fields));
-        if (!fields)
-            return -1;
-        doc->fields = fields;
-        f = &fields[doc->n_fields];
-        memset(f, 0, sizeof(*f));
-        f->key = util_strdup(key);
-        if (!f->key)
-            return -1;
-        doc->n_fields++;
-    }
+    if (!f)
+        return -1;
     f->is_list = 1;
     return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "incremental.h"
 #include "incremental_int.h"
+#include "ingest.h"
 #include "schema.h"
 #include "util.h"
 
@@ -70,21 +71,6 @@ incr_read_file(const char *root, const char *relpath, char out[17],
     return rc;
 }
 
-/* Whether the `len` bytes at `s` look like a language folder ("en",
- * "pt-br"), as hugo.c decides. */
-static int
-is_lang(const char *s, size_t len)
-{
-    size_t i;
-
-    if (len != 2 && (len < 5 || len > 7 || s[2] != '-'))
-        return 0;
-    for (i = 0; i < len; i++)
-        if (i != 2 && !(s[i] >= 'a' && s[i] <= 'z'))
-            return 0;
-    return 1;
-}
-
 /* Appends the files `{{< boilerplate NAME >}}` may include from the page
  * `relpath`: <lang>/boilerplates/NAME.md, the same under the default
  * language, and boilerplates/NAME.md. */
@@ -97,7 +83,7 @@ add_candidates(json_t *deps, const char *relpath, const char *dflt,
         len > 3 && memcmp(name + len - 3, ".md", 3) == 0 ? "" : ".md";
     char *p;
 
-    if (slash && is_lang(relpath, (size_t)(slash - relpath)) &&
+    if (slash && hugo_is_lang(relpath, (size_t)(slash - relpath)) &&
         (p = util_asprintf("%.*s/boilerplates/%.*s%s", (int)(slash - relpath),
                            relpath, (int)len, name, ext))) {
         json_array_append_new(deps, json_string(p));
@@ -157,7 +143,8 @@ incr_make_stamp(int64_t size, int64_t mtime_ns, const char *hash)
 }
 
 /* The committed stamps, or an empty object when they are missing or stale
- * (written for another revision than the current one). */
+ * (written for another revision than the current one, or by a program
+ * that made other terms: SCHEMA_TERMS_VERSION). */
 static json_t *
 load(recap_index *idx)
 {
@@ -173,6 +160,8 @@ load(recap_index *idx)
     obj = json_loadb(data, len, 0, NULL);
     files = json_object_get(obj, "files");
     if ((uint64_t)json_integer_value(json_object_get(obj, "rev")) != rev ||
+        json_integer_value(json_object_get(obj, "terms")) !=
+            SCHEMA_TERMS_VERSION ||
         !json_is_object(files))
         goto empty;
     json_incref(files);
@@ -266,8 +255,9 @@ incr_save(recap_index *idx)
     /* The commit this batch ends in makes revision rev + 1.  Without stamps
      * (out of memory), an empty value makes the next sync read all. */
     if (idx->incr)
-        obj = json_pack("{s:I, s:O}", "rev", (json_int_t)(rev + 1), "files",
-                        idx->incr->files);
+        obj =
+            json_pack("{s:I, s:O, s:i}", "rev", (json_int_t)(rev + 1), "files",
+                      idx->incr->files, "terms", SCHEMA_TERMS_VERSION);
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     rc = xap_db_set_metadata(idx->db, SCHEMA_META_STAMPS, dump ? dump : "",
                              dump ? strlen(dump) : 0, &err);

@@ -95,6 +95,9 @@ typedef struct ingest_doc {
 void ingest_doc_free(ingest_doc *doc);
 /* The field named `key` (lower case), or NULL. Borrowed from doc. */
 const ingest_field *ingest_doc_field(const ingest_doc *doc, const char *key);
+/* The field `key`, added without values when the document has none; NULL
+ * when out of memory. */
+ingest_field *ingest_doc_field_make(ingest_doc *doc, const char *key);
 /* The first value of field `key`, or NULL. Borrowed from doc. */
 const char *ingest_doc_get(const ingest_doc *doc, const char *key);
 /* Appends a value to field `key`, creating it.  Returns 0 or -1 (ENOMEM). */

@@ -14,6 +14,7 @@
 #include "index_int.h"
 #include "ingest.h"
 #include "util.h"
+#include "writer_int.h"
 
 static unsigned
 include_flags(unsigned f)
@@ -47,6 +48,7 @@ recap_index_set_ingest_options(recap_index *idx,
     }
     sitecfg_free(idx->ingest_cfg);
     idx->ingest_cfg = cfg;
+    idx->teardown = writer_teardown;
     return RECAP_OK;
 }
 

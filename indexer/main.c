@@ -78,9 +78,10 @@ usage(FILE *f)
         "                     read, pages including a changed file are "
         "updated,\n"
         "                     and documents of deleted files removed)\n"
-        "      --shards N     full build into N databases (shards) by a hash of\n"
-        "                     each path, one writer thread each, opened as one\n"
-        "                     index; implies --full (default: as the index has)\n"
+        "      --shards N     full build into N databases (shards) by a\n"
+        "                     hash of each path, one writer thread each,\n"
+        "                     opened as one index; implies --full\n"
+        "                     (default: as many as the index has)\n"
         "      --watch        after indexing, keep watching CONTENT_DIR "
         "(inotify)\n"
         "                     and update the index whenever files change\n"
@@ -268,8 +269,7 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths, size_t n,
 
     if ((rc = recap_index_set_shards(idx, r->shards)) ||
         (rc = recap_index_begin(idx, RECAP_BEGIN_FULL)) ||
-        (r->synonyms &&
-         (rc = recap_index_load_synonyms(idx, r->synonyms)))) {
+        (r->synonyms && (rc = recap_index_load_synonyms(idx, r->synonyms)))) {
         fprintf(stderr, "%s: %s\n", prog, recap_index_errmsg(idx));
         return CLI_EXIT_ERROR;
     }
@@ -422,15 +422,8 @@ main(int argc, char **argv)
         case 'u':
             dump_file = optarg;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            printf("%s %s\n", prog, recap_version());
-            return 0;
         default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-            return CLI_EXIT_ERROR;
+            return cli_common_option(prog, c, usage);
         }
     }
     if (check && optind == argc)

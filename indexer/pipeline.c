@@ -350,10 +350,27 @@ apply(recap_index *idx, pl_slot *s, const char *relpath, int use_add)
     return pl_account(idx, s, relpath);
 }
 
-static int
-cmp_path(const void *a, const void *b)
+int
+pl_cmp_path(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+pl_paths_unique(const char *const *paths, size_t n)
+{
+    const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+    size_t i;
+    int ok = sorted != NULL;
+
+    if (!ok)
+        return 0;
+    memcpy(sorted, paths, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), pl_cmp_path);
+    for (i = 1; i < n && ok; i++)
+        ok = strcmp(sorted[i - 1], sorted[i]) != 0;
+    free(sorted);
+    return ok;
 }
 
 /*
@@ -364,21 +381,11 @@ cmp_path(const void *a, const void *b)
 static int
 can_add_blindly(recap_index *idx, const char *const *paths, size_t n)
 {
-    const char **sorted;
     uint32_t count = 1;
-    size_t i;
-    int ok = 1;
 
     if (xap_db_doccount(idx->db, &count, NULL) != RECAP_OK || count != 0)
         return 0;
-    if (!(sorted = malloc((n ? n : 1) * sizeof(*sorted))))
-        return 0;
-    memcpy(sorted, paths, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), cmp_path);
-    for (i = 1; i < n && ok; i++)
-        ok = strcmp(sorted[i - 1], sorted[i]) != 0;
-    free(sorted);
-    return ok;
+    return pl_paths_unique(paths, n);
 }
 
 /* Waits for file i, writes it and reports it.  Returns RECAP_OK, or a

@@ -98,4 +98,9 @@ recap_status side_add_files(recap_index *idx, const char *root,
 recap_status side_commit(recap_index *idx);
 void side_cancel(recap_index *idx);
 
+/* qsort()/bsearch() order of an array of paths (char *). */
+int pl_cmp_path(const void *a, const void *b);
+/* Whether the `n` paths are all different (0 also when out of memory). */
+int pl_paths_unique(const char *const *paths, size_t n);
+
 #endif

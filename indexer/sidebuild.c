@@ -403,29 +403,6 @@ check_range(recap_index *idx, side_run *run, range *r)
     return RECAP_OK;
 }
 
-static int
-cmp_path(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
-paths_unique(const char *const *paths, size_t n)
-{
-    const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
-    size_t i;
-    int ok = sorted != NULL;
-
-    if (!ok)
-        return 0;
-    memcpy(sorted, paths, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), cmp_path);
-    for (i = 1; i < n && ok; i++)
-        ok = strcmp(sorted[i - 1], sorted[i]) != 0;
-    free(sorted);
-    return ok;
-}
-
 static void
 stop_and_join(side_run *run, range *r, size_t k)
 {
@@ -478,7 +455,7 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
 
     /* A path given twice replaces its first document: only the in-place
      * way does that. */
-    if (!paths_unique(relpaths, n))
+    if (!pl_paths_unique(relpaths, n))
         return pl_add_in_place(idx, root, relpaths, n, n_threads, fn, ctx);
     k = k > PL_MAX_THREADS ? PL_MAX_THREADS : k > n ? n : k;
     if (idx->side->n_shards > 1)
@@ -536,14 +513,14 @@ count_dropped(recap_index *idx)
     char *key;
 
     if (idx->n_seen) /* qsort() of NULL is undefined, even of nothing */
-        qsort(idx->seen, idx->n_seen, sizeof(char *), cmp_path);
+        qsort(idx->seen, idx->n_seen, sizeof(char *), pl_cmp_path);
     if (xap_db_allterms(idx->side->live, SCHEMA_PREFIX_PATH, 1, &it, NULL))
         return;
     while (xap_termiter_next(it, &term, &len, NULL, NULL) == 1) {
         if (!(key = util_strndup(term + 1, len - 1)))
             break;
         if (!idx->n_seen ||
-            !bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), cmp_path))
+            !bsearch(&key, idx->seen, idx->n_seen, sizeof(char *), pl_cmp_path))
             idx->stats.n_deleted++;
         free(key);
     }

@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "schema.h"
 #include "util.h"
+#include "writer_int.h"
 
 void
 recap_index_set_warn(recap_index *idx, recap_warn_fn fn, void *ctx)
@@ -90,6 +91,7 @@ recap_index_begin(recap_index *idx, recap_begin_flags flags)
         return index_fail_xap(idx, &err, "starting a transaction");
     }
     idx->in_batch = 1;
+    idx->teardown = writer_teardown;
     idx->full = (flags & RECAP_BEGIN_FULL) != 0;
     incr_begin(idx, idx->full);
     forget_seen(idx);
@@ -117,8 +119,8 @@ remember_seen(recap_index *idx, const char *relpath)
     return RECAP_OK;
 }
 
-static void
-on_warn(void *ctx, const char *path, unsigned line, const char *msg)
+void
+index_on_warn(void *ctx, const char *path, unsigned line, const char *msg)
 {
     recap_index *idx = ctx;
 
@@ -187,9 +189,9 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     }
     incr_pre(idx, root, relpath);
     rc = ingest_file_cfg(idx->ingest_cfg, root, relpath, idx->default_lang,
-                         on_warn, idx, &doc, &msg);
+                         index_on_warn, idx, &doc, &msg);
     if (rc == RECAP_OK)
-        doclimit_fields(doc, on_warn, idx);
+        doclimit_fields(doc, index_on_warn, idx);
     if (rc == RECAP_ESKIPPED) {
         idx->stats.n_skipped++;
         index_fail(idx, rc, "%s", msg ? msg : "not published");
@@ -359,6 +361,15 @@ recap_index_cancel(recap_index *idx)
     if (xap_db_end(idx->db, 0, &err))
         return index_fail_xap(idx, &err, "cancelling");
     return RECAP_OK;
+}
+
+void
+writer_teardown(recap_index *idx)
+{
+    if (idx->in_batch)
+        recap_index_cancel(idx);
+    sitecfg_free(idx->ingest_cfg);
+    idx->ingest_cfg = NULL;
 }
 
 /* ---- hooks for the parallel pipeline (pipeline.c) ----------------------- */

@@ -15,5 +15,8 @@ recap_status writer_remember_seen(recap_index *idx, const char *relpath);
 /* RECAP_OK when `idx` is a writer with a batch open; else the status, with
  * the message on the handle. */
 recap_status writer_check_batch(recap_index *idx);
+/* The handle's teardown hook (index_int.h): cancels an open batch and frees
+ * the ingest configuration.  Whatever attaches writer state sets it. */
+void writer_teardown(recap_index *idx);
 
 #endif

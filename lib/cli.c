@@ -1,8 +1,10 @@
 /*
- * cli.c: helpers shared by recapsearch and recapsearch-index.
+ * cli.c: helpers shared by the command-line programs.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+
+#include "recapsearch.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,4 +47,20 @@ int
 cli_isatty(FILE *f)
 {
     return isatty(fileno(f));
+}
+
+int
+cli_common_option(const char *prog, int c, void (*usage)(FILE *))
+{
+    switch (c) {
+    case 'h':
+        usage(stdout);
+        return CLI_EXIT_OK;
+    case 'V':
+        printf("%s %s\n", prog, recap_version());
+        return CLI_EXIT_OK;
+    default:
+        fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+        return CLI_EXIT_ERROR;
+    }
 }

@@ -23,6 +23,12 @@ const char *cli_db_path(const char *opt);
 int cli_parse_uint(const char *prog, const char *opt, const char *value,
                    uint32_t max, uint32_t *out);
 
+/* The options every program shares, for the end of its getopt switch:
+ * 'h' prints `usage` to stdout, 'V' the version; anything else is an
+ * unknown option or a missing value (getopt has said which) and gets a
+ * pointer to --help on stderr.  Returns the exit code. */
+int cli_common_option(const char *prog, int c, void (*usage)(FILE *));
+
 /* Whether `f` is a terminal. */
 int cli_isatty(FILE *f);
 

@@ -209,8 +209,8 @@ recap_index_close(recap_index *idx)
 
     if (!idx)
         return;
-    if (idx->in_batch)
-        recap_index_cancel(idx);
+    if (idx->teardown)
+        idx->teardown(idx);
     xap_db_free(idx->db);
     for (i = 0; i < idx->n_stemmers; i++)
         analysis_stemmer_free(idx->stemmers[i].stemmer);
@@ -218,7 +218,6 @@ recap_index_close(recap_index *idx)
         free(idx->seen[i]);
     free(idx->seen);
     free(idx->gen);
-    sitecfg_free(idx->ingest_cfg);
     free(idx->path);
     free(idx);
 }
@@ -333,17 +332,40 @@ recap_index_reopen(recap_index *idx)
 recap_status
 recap_index_set_ranking(recap_index *idx, const recap_ranking *r)
 {
+    recap_ranking v = RECAP_RANKING_INIT;
+
     if (!idx || !r)
         return RECAP_EINVAL;
-    if (r->version != RECAP_RANKING_VERSION)
+    if (r->version < 1 || r->version > RECAP_RANKING_VERSION)
         return index_fail(idx, RECAP_EINVAL, "unknown ranking version %u",
                           r->version);
-    if (!(r->k1 > 0 && r->k1 <= 100) || !(r->b >= 0 && r->b <= 1) ||
-        !(r->proximity >= 0 && r->proximity <= 100) ||
-        !(r->code >= 0 && r->code <= 100))
+    /* A version-1 struct ends before `prior`: read only its fields. */
+    v.k1 = r->k1;
+    v.b = r->b;
+    v.proximity = r->proximity;
+    v.code = r->code;
+    if (r->version >= 2)
+        v.prior = r->prior;
+    if (r->version >= 3) {
+        v.scheme = r->scheme;
+        v.delta = r->delta;
+        v.c = r->c;
+        v.mu = r->mu;
+        v.loose_k1 = r->loose_k1;
+    }
+    if (!(v.k1 > 0 && v.k1 <= 100) || !(v.b >= 0 && v.b <= 1) ||
+        !(v.proximity >= 0 && v.proximity <= 100) ||
+        !(v.code >= 0 && v.code <= 100) || !(v.prior >= 0 && v.prior <= 100))
         return index_fail(idx, RECAP_EINVAL,
                           "ranking: k1 must be in (0, 100], b in [0, 1], "
-                          "proximity and code in [0, 100]");
-    idx->ranking = *r;
+                          "proximity, code and prior in [0, 100]");
+    if ((unsigned)v.scheme > RECAP_SCHEME_LM ||
+        !(v.loose_k1 > 0 && v.loose_k1 <= 100) ||
+        !(v.delta > 0 && v.delta <= 100) || !(v.c > 0 && v.c <= 100) ||
+        !(v.mu > 0 && v.mu <= 1e6))
+        return index_fail(idx, RECAP_EINVAL,
+                          "ranking: unknown scheme, or loose_k1, delta and "
+                          "c not in (0, 100], or mu not in (0, 1e6]");
+    idx->ranking = v;
     return RECAP_OK;
 }

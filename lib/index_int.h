@@ -29,11 +29,17 @@ struct recap_index {
     char **seen; /* paths added in a full batch */
     size_t n_seen, cap_seen;
     recap_index_stats stats;
-    struct sidebuild *side; /* a full batch built as a new generation */
-    unsigned n_shards;       /* for full builds; 0: as the index has */
+    struct sidebuild *side;     /* a full batch built as a new generation */
+    unsigned n_shards;          /* for full builds; 0: as the index has */
     struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
                                    NULL: built-in defaults */
     struct incr_state *incr;    /* source stamps (indexer/incremental.c) */
+    /* Set by the indexer once it attaches writer state (a batch, an ingest
+     * configuration): cancels an open batch and frees that state at
+     * recap_index_close().  A hook rather than a call, so this file never
+     * refers to the indexer and query-only programs link neither it nor
+     * cmark-gfm and libyaml (indexer/writer.c: writer_teardown). */
+    void (*teardown)(recap_index *idx);
 
     /* Readers: the time budget of each search in seconds (0: none). */
     double time_limit;
@@ -46,15 +52,15 @@ struct recap_index {
     size_t n_stemmers;
 };
 
-/* Frees the handle's ingest configuration (indexer/sitecfg.c). */
-void sitecfg_free(struct sitecfg *cfg);
-
 /* Records a failure on the handle and returns `rc`. */
 recap_status index_fail(recap_index *idx, recap_status rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Records a wrapper failure (its status and message). */
 recap_status index_fail_xap(recap_index *idx, const xap_error *err,
                             const char *what);
+/* The ingest warning callback for a handle (ctx is the recap_index):
+ * counts the warning and passes it to the caller's callback if one is set. */
+void index_on_warn(void *ctx, const char *path, unsigned line, const char *msg);
 /* The stemmer for `lang`, cached on the handle; NULL when there is none. */
 analysis_stemmer *index_stemmer(recap_index *idx, const char *lang);
 /* After a backend error on an index of remote shards: opens it again,

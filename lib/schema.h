@@ -57,6 +57,20 @@
 /* The stored data without its sections (a JSON object of the same
  * layout), so hits shown without snippets need not read the whole text. */
 #define SCHEMA_SLOT_SUMMARY 6
+/* The page's content prior, a number (xap_sortable_serialise): 0 for a
+ * page with no text of its own (no prose or code in its sections, only
+ * front matter: a section list or FAQ index page), SCHEMA_PRIOR_MAX for
+ * the others.  The query side adds it to every match, scaled by
+ * recap_ranking.prior / SCHEMA_PRIOR_MAX (Xapian needs a factor of at most
+ * 1: see xap_query_value_weight).  A number rather than a flag, so that a
+ * graded prior needs no new slot. */
+#define SCHEMA_SLOT_PRIOR 7
+#define SCHEMA_PRIOR_MAX 100.0
+/* The whole stored data (the JSON object below), packed (lib/docpack.h:
+ * LZ4, not Xapian's zlib); the Xapian document data is then empty.  Indexes
+ * of SCHEMA_TERMS_VERSION 2 and before keep it in the document data, and
+ * the query side reads it from there when the slot is empty. */
+#define SCHEMA_SLOT_DATA 8
 #define SCHEMA_VALUE_SEP '\x1f'
 
 /* Within-document weights: how many wdf a word of each field adds to the
@@ -80,9 +94,16 @@
 /* Index metadata keys. */
 #define SCHEMA_META_MAIN_LANG "recap.main_lang"
 #define SCHEMA_META_VERSION "recap.schema"
+/* The version of what a page becomes (terms, values, stored data), kept
+ * with the source stamps: stamps of another version are stale, so the
+ * next incremental run re-reads every file and no page keeps terms of an
+ * older program.  Raise it with every change to docterms.c's output.
+ * 1 (or none): before the content prior (SCHEMA_SLOT_PRIOR); 2: before
+ * the packed stored data (SCHEMA_SLOT_DATA). */
+#define SCHEMA_TERMS_VERSION 3
 /* Source stamps of the indexed files, for incremental indexing
  * (indexer/incremental.h): {"rev": revision, "files": {path: [size,
- * mtime_ns, "hash", [included files]]}}. */
+ * mtime_ns, "hash", [included files]]}, "terms": SCHEMA_TERMS_VERSION}. */
 #define SCHEMA_META_STAMPS "recap.stamps"
 
 #endif

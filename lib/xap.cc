@@ -1298,6 +1298,27 @@ xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
     }
 }
 
+extern "C" recap_status
+xap_query_value_weight(xap_slot slot, double factor, xap_query **out,
+                       xap_error *err) noexcept
+{
+    if (!out)
+        return misuse(err, "xap_query_value_weight");
+    *out = nullptr;
+    if (!(factor >= 0 && factor <= 1))
+        return misuse(err, "xap_query_value_weight");
+    try {
+        /* release(): the query owns the source (and can serialise it for a
+         * remote shard: the class is in Xapian's default registry). */
+        Xapian::Query src(
+            (new Xapian::ValueWeightPostingSource(slot))->release());
+        return new_query(
+            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, src, factor), out);
+    } catch (...) {
+        return fail(err);
+    }
+}
+
 extern "C" xap_query *
 xap_query_copy(const xap_query *q) noexcept
 {
@@ -1407,6 +1428,47 @@ xap_enquire_set_bm25(xap_enquire *e, double k1, double k2, double k3, double b,
     try {
         e->enq.set_weighting_scheme(
             Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, e->path.c_str());
+    }
+}
+
+extern "C" recap_status
+xap_enquire_set_weighting(xap_enquire *e, const xap_weighting *w,
+                          xap_error *err) noexcept
+{
+    if (!e || !w)
+        return misuse(err, "xap_enquire_set_weighting");
+    try {
+        switch (w->scheme) {
+        case XAP_SCHEME_BM25:
+            e->enq.set_weighting_scheme(
+                Xapian::BM25Weight(w->k1, 0, 1, w->b, w->min_normlen));
+            break;
+        case XAP_SCHEME_BM25PLUS:
+            e->enq.set_weighting_scheme(Xapian::BM25PlusWeight(
+                w->k1, 0, 1, w->b, w->min_normlen, w->delta));
+            break;
+        case XAP_SCHEME_DPH:
+            e->enq.set_weighting_scheme(Xapian::DPHWeight());
+            break;
+        case XAP_SCHEME_PL2:
+            e->enq.set_weighting_scheme(Xapian::PL2Weight(w->c));
+            break;
+        case XAP_SCHEME_PL2PLUS:
+            e->enq.set_weighting_scheme(Xapian::PL2PlusWeight(w->c, w->delta));
+            break;
+        case XAP_SCHEME_INL2:
+            e->enq.set_weighting_scheme(Xapian::InL2Weight(w->c));
+            break;
+        case XAP_SCHEME_LM:
+            e->enq.set_weighting_scheme(Xapian::LMWeight(
+                0.0, Xapian::Weight::DIRICHLET_SMOOTHING, w->mu, 0.0));
+            break;
+        default:
+            return misuse(err, "xap_enquire_set_weighting");
+        }
         return RECAP_OK;
     } catch (...) {
         return fail(err, e->path.c_str());

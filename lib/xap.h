@@ -286,6 +286,16 @@ recap_status xap_query_value_range(xap_slot slot, const char *lo, size_t lo_len,
                                    const char *hi, size_t hi_len,
                                    xap_query **out,
                                    xap_error *err) XAP_NOEXCEPT;
+/* Every document with a value in `slot`, weighed by that value read as a
+ * number (xap_sortable_serialise(), >= 0) times `factor`: a static score,
+ * such as a document prior, to add with AND_MAYBE.  Documents without a
+ * value in the slot do not match.  `factor` must be in [0, 1]: libxapian
+ * 1.4.22 compares the match's minimum weight with the source's unscaled
+ * maximum, so a source scaled up loses documents that belong in the top
+ * hits.  Store values as large as the largest weight wanted. */
+recap_status xap_query_value_weight(xap_slot slot, double factor,
+                                    xap_query **out,
+                                    xap_error *err) XAP_NOEXCEPT;
 /* Another handle on the same query (Xapian queries are immutable and
  * reference counted); NULL when out of memory or q is NULL. */
 xap_query *xap_query_copy(const xap_query *q) XAP_NOEXCEPT;
@@ -311,6 +321,26 @@ recap_status xap_enquire_set_query(xap_enquire *e, const xap_query *q,
 recap_status xap_enquire_set_bm25(xap_enquire *e, double k1, double k2,
                                   double k3, double b, double min_normlen,
                                   xap_error *err) XAP_NOEXCEPT;
+/* Weighting schemes of Xapian 1.4 (see xap_enquire_set_weighting). */
+typedef enum xap_scheme {
+    XAP_SCHEME_BM25,     /* k1, b, min_normlen */
+    XAP_SCHEME_BM25PLUS, /* k1, b, min_normlen, delta */
+    XAP_SCHEME_DPH,      /* parameter-free DFR */
+    XAP_SCHEME_PL2,      /* DFR, c */
+    XAP_SCHEME_PL2PLUS,  /* DFR, c, delta */
+    XAP_SCHEME_INL2,     /* DFR, c */
+    XAP_SCHEME_LM        /* language model, Dirichlet smoothing mu */
+} xap_scheme;
+typedef struct xap_weighting {
+    xap_scheme scheme;
+    double k1, b, min_normlen; /* BM25, BM25+ */
+    double delta;              /* BM25+, PL2+ (> 0) */
+    double c;                  /* PL2, PL2+, InL2 (> 0) */
+    double mu;                 /* LM (> 0) */
+} xap_weighting;
+/* The weighting scheme `w` (k2 0, k3 1 for the BM25 ones). */
+recap_status xap_enquire_set_weighting(xap_enquire *e, const xap_weighting *w,
+                                       xap_error *err) XAP_NOEXCEPT;
 /* Sort: relevance (default), by value, by value then relevance, or by
  * relevance then value. */
 typedef enum xap_sort {

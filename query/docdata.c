@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docpack.h"
+#include "schema.h"
+
 /* Nesting allowed in skipped values. */
 #define DOCDATA_MAX_DEPTH 64
 
@@ -289,11 +292,11 @@ section_field(reader *r, const char *key, void *ctx)
     return skip_value(r, 0);
 }
 
+/* Calls `item` for each element of an array (a value that is not an array
+ * is skipped, as an unknown field would be). */
 static int
-read_sections(reader *r)
+read_array(reader *r, int (*item)(reader *))
 {
-    docdata *d = r->d;
-
     skip_ws(r);
     if (r->p < r->end && *r->p != '[')
         return skip_value(r, 0);
@@ -305,22 +308,8 @@ read_sections(reader *r)
         return 0;
     }
     for (;;) {
-        if (d->n_secs == r->cap_secs) {
-            size_t cap = r->cap_secs ? r->cap_secs * 2 : 16;
-            docdata_section *s = realloc(d->secs, cap * sizeof *s);
-            if (!s)
-                return -1;
-            d->secs = s;
-            r->cap_secs = cap;
-        }
-        docdata_section *sec = &d->secs[d->n_secs++];
-        memset(sec, 0, sizeof *sec);
-        if (read_object(r, section_field, sec))
+        if (item(r))
             return -1;
-        if (!sec->t)
-            sec->t = "";
-        if (!sec->c)
-            sec->c = "";
         skip_ws(r);
         if (r->p < r->end && *r->p == ',') {
             r->p++;
@@ -328,6 +317,31 @@ read_sections(reader *r)
         }
         return expect(r, ']');
     }
+}
+
+/* One element of "sections". */
+static int
+section_item(reader *r)
+{
+    docdata *d = r->d;
+
+    if (d->n_secs == r->cap_secs) {
+        size_t cap = r->cap_secs ? r->cap_secs * 2 : 16;
+        docdata_section *s = realloc(d->secs, cap * sizeof *s);
+        if (!s)
+            return -1;
+        d->secs = s;
+        r->cap_secs = cap;
+    }
+    docdata_section *sec = &d->secs[d->n_secs++];
+    memset(sec, 0, sizeof *sec);
+    if (read_object(r, section_field, sec))
+        return -1;
+    if (!sec->t)
+        sec->t = "";
+    if (!sec->c)
+        sec->c = "";
+    return 0;
 }
 
 /* One {"lang", "url", "path"} of "translations". */
@@ -344,39 +358,20 @@ translation_field(reader *r, const char *key, void *ctx)
     return skip_value(r, 0);
 }
 
+/* One element of "translations"; those past DOCDATA_MAX_TR are skipped. */
 static int
-read_translations(reader *r)
+translation_item(reader *r)
 {
     docdata *d = r->d;
 
-    skip_ws(r);
-    if (r->p < r->end && *r->p != '[')
+    if (d->n_tr == DOCDATA_MAX_TR)
         return skip_value(r, 0);
-    if (expect(r, '['))
+    d->tr_lang[d->n_tr] = d->tr_url[d->n_tr] = NULL;
+    if (read_object(r, translation_field, d))
         return -1;
-    skip_ws(r);
-    if (r->p < r->end && *r->p == ']') {
-        r->p++;
-        return 0;
-    }
-    for (;;) {
-        if (d->n_tr == DOCDATA_MAX_TR) {
-            if (skip_value(r, 0))
-                return -1;
-        } else {
-            d->tr_lang[d->n_tr] = d->tr_url[d->n_tr] = NULL;
-            if (read_object(r, translation_field, d))
-                return -1;
-            if (d->tr_lang[d->n_tr] && d->tr_url[d->n_tr])
-                d->n_tr++;
-        }
-        skip_ws(r);
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            continue;
-        }
-        return expect(r, ']');
-    }
+    if (d->tr_lang[d->n_tr] && d->tr_url[d->n_tr])
+        d->n_tr++;
+    return 0;
 }
 
 static int
@@ -390,9 +385,9 @@ top_field(reader *r, const char *key, void *ctx)
     size_t n;
 
     if (strcmp(key, "sections") == 0)
-        return read_sections(r);
+        return read_array(r, section_item);
     if (strcmp(key, "translations") == 0)
-        return read_translations(r);
+        return read_array(r, translation_item);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(key, names[i]) == 0)
             return read_opt_string(r, slots[i], &n);
@@ -428,4 +423,43 @@ docdata_free(docdata *d)
     free(d->buf);
     free(d->secs);
     memset(d, 0, sizeof *d);
+}
+
+recap_status
+docdata_get_summary(const xap_doc *doc, char **out, size_t *len, xap_error *err)
+{
+    recap_status rc =
+        xap_doc_get_value(doc, SCHEMA_SLOT_SUMMARY, out, len, err);
+
+    if (rc == RECAP_OK && *len == 0) {
+        free(*out);
+        *out = NULL;
+        rc = xap_doc_get_data(doc, out, len, err);
+    }
+    return rc;
+}
+
+recap_status
+docdata_get_full(const xap_doc *doc, char **out, size_t *len, xap_error *err)
+{
+    char *packed;
+    size_t packed_len;
+    recap_status rc =
+        xap_doc_get_value(doc, SCHEMA_SLOT_DATA, &packed, &packed_len, err);
+
+    *out = NULL;
+    *len = 0;
+    if (rc != RECAP_OK)
+        return rc;
+    if (packed_len == 0) {
+        free(packed);
+        return xap_doc_get_data(doc, out, len, err);
+    }
+    /* A damaged value leaves *out NULL, which docdata_parse rejects. */
+    if (docpack_unpack(packed, packed_len, out, len)) {
+        *out = NULL;
+        *len = 0;
+    }
+    free(packed);
+    return RECAP_OK;
 }

@@ -14,6 +14,9 @@
 
 #include <stddef.h>
 
+#include "status.h"
+#include "xap.h"
+
 typedef struct docdata_section {
     const char *h, *a; /* heading and anchor; NULL when null or absent */
     const char *t, *c; /* prose and code; "" when absent */
@@ -41,5 +44,25 @@ typedef struct docdata {
  */
 int docdata_parse(const char *json, size_t len, docdata *out);
 void docdata_free(docdata *d);
+
+/*
+ * Reads a document's summary (SCHEMA_SLOT_SUMMARY: the stored data without
+ * "sections", which are most of its bytes) into *out (malloc()ed, the
+ * caller's) and *len; an index made before the slot existed has none,
+ * and then the whole stored data is read.  Returns RECAP_OK or the
+ * wrapper's status with *err set.
+ */
+recap_status docdata_get_summary(const xap_doc *doc, char **out, size_t *len,
+                                 xap_error *err);
+
+/*
+ * Reads a document's whole stored data (SCHEMA_SLOT_DATA, unpacked; the
+ * Xapian document data in indexes made before the slot existed) into *out
+ * (malloc()ed, the caller's) and *len.  Returns RECAP_OK or the wrapper's
+ * status with *err set; a damaged packed value gives RECAP_OK with *out
+ * NULL, which docdata_parse rejects.
+ */
+recap_status docdata_get_full(const xap_doc *doc, char **out, size_t *len,
+                              xap_error *err);
 
 #endif

@@ -79,10 +79,17 @@ usage(FILE *f)
         "                         (DATE: YYYY, YYYY-MM or YYYY-MM-DD)\n"
         "      --sort ORDER       relevance (default) or date (newest first)\n"
         "      --ranking K=V,...  ranking parameters: k1 and b (BM25), "
-        "proximity\n"
-        "                         (bonus for words together), code (weight of\n"
-        "                         matches in code); default k1=2,b=0.4,\n"
-        "                         proximity=0.5,code=0.3\n"
+        "loose_k1\n"
+        "                         (BM25's k1 for pages missing a word),\n"
+        "                         proximity (bonus for words together), code\n"
+        "                         (weight of matches in code), prior (bonus\n"
+        "                         for pages with text of their own over\n"
+        "                         section lists);\n"
+        "                         scheme (bm25, bm25plus, dph, pl2, pl2plus,\n"
+        "                         inl2, lm), delta (bm25plus, pl2plus), c\n"
+        "                         (pl2, pl2plus, inl2), mu (lm); default\n"
+        "                         scheme=bm25,k1=3,b=0.5,loose_k1=0.5,\n"
+        "                         proximity=0.5,code=0.3,prior=10\n"
         "      --exact            search the words as typed, without spelling\n"
         "                         correction (a suggestion is still shown)\n"
         "      --strict           report a malformed query instead of reading "
@@ -151,12 +158,38 @@ want_color(const char *mode)
            !(term && strcmp(term, "dumb") == 0);
 }
 
-/* Parses "k1=2,b=0.4,proximity=0.5,code=0.3" (any subset) into `r`. */
+/* Parses the value of "scheme=" at `p` into `r`; returns the end of the
+ * name, or NULL. */
+static const char *
+parse_scheme(const char *p, recap_ranking *r)
+{
+    static const char *const names[] = {"bm25",    "bm25plus", "dph", "pl2",
+                                        "pl2plus", "inl2",     "lm"};
+    size_t i, n = strcspn(p, ",");
+
+    for (i = 0; i < UTIL_ARRAY_LEN(names); i++) {
+        if (strlen(names[i]) == n && strncmp(p, names[i], n) == 0) {
+            r->scheme = (recap_scheme)i;
+            return p + n;
+        }
+    }
+    fprintf(stderr,
+            "%s: --ranking: unknown scheme '%.*s' (known: bm25, bm25plus, "
+            "dph, pl2, pl2plus, inl2, lm)\n",
+            prog, (int)n, p);
+    return NULL;
+}
+
+/* Parses "scheme=bm25,k1=3,b=0.5,proximity=0.5,code=0.3,prior=10" (any
+ * subset, and delta, c, mu) into `r`. */
 static int
 parse_ranking(const char *arg, recap_ranking *r)
 {
-    static const char *const names[] = {"k1", "b", "proximity", "code"};
-    double *fields[] = {&r->k1, &r->b, &r->proximity, &r->code};
+    static const char *const names[] = {
+        "k1",    "b", "proximity", "code",     "prior",
+        "delta", "c", "mu",        "loose_k1", "scheme"};
+    double *fields[] = {&r->k1,    &r->b, &r->proximity, &r->code,    &r->prior,
+                        &r->delta, &r->c, &r->mu,        &r->loose_k1};
     const char *p = arg;
     char *end;
     size_t i, n;
@@ -170,9 +203,17 @@ parse_ranking(const char *arg, recap_ranking *r)
         if (i == UTIL_ARRAY_LEN(names)) {
             fprintf(stderr,
                     "%s: --ranking: unknown parameter at '%s' "
-                    "(known: k1, b, proximity, code)\n",
+                    "(known: scheme, k1, b, loose_k1, delta, c, mu, "
+                    "proximity, code, prior)\n",
                     prog, p);
             return -1;
+        }
+        if (i == UTIL_ARRAY_LEN(fields)) {
+            const char *e = parse_scheme(p + n + 1, r);
+            if (!e)
+                return -1;
+            p = *e ? e + 1 : e;
+            continue;
         }
         *fields[i] = strtod(p + n + 1, &end);
         if (end == p + n + 1 || (*end && *end != ',')) {
@@ -333,15 +374,8 @@ main(int argc, char **argv)
             if (parse_ranking(optarg, &ranking))
                 return CLI_EXIT_ERROR;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            printf("%s %s\n", prog, recap_version());
-            return 0;
         default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-            return CLI_EXIT_ERROR;
+            return cli_common_option(prog, c, usage);
         }
     }
     if (optind == argc) {

@@ -22,6 +22,10 @@
 static size_t
 next_char(const char *s, size_t len, size_t i, int32_t *cp)
 {
+    if ((unsigned char)s[i] < 0x80) {
+        *cp = (unsigned char)s[i];
+        return 1;
+    }
     utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
                                           (utf8proc_ssize_t)(len - i), cp);
     if (k <= 0) {
@@ -41,6 +45,8 @@ is_control(int32_t cp)
 static unsigned
 char_width(int32_t cp)
 {
+    if (cp >= 0x20 && cp < 0x7F)
+        return 1; /* printable ASCII, as utf8proc says */
     int w = utf8proc_charwidth(cp);
     return w < 0 ? 1 : (unsigned)w;
 }
@@ -54,6 +60,8 @@ no_break_before(int32_t cp)
                                       0x300F, 0x3011, 0x3009, 0x300B, 0x3015,
                                       0xFF5D, 0x201D, 0x2019, 0x30FC};
 
+    if (cp < 0x2019)
+        return 0;
     for (size_t i = 0; i < UTIL_ARRAY_LEN(closing); i++)
         if (cp == closing[i])
             return 1;
@@ -128,12 +136,43 @@ style_at(emitter *e, size_t off)
 
 /* Writes the characters of s[a..b), cutting between characters when one
  * does not fit (a word longer than a line). */
+/* Where the style of byte offset `off` (after style_at) next changes. */
+static size_t
+style_end(const emitter *e, size_t off)
+{
+    if (e->h >= e->n_hl)
+        return SIZE_MAX;
+    if (off >= e->hl[2 * e->h])
+        return e->hl[2 * e->h] + e->hl[2 * e->h + 1];
+    return e->hl[2 * e->h];
+}
+
 static void
 emit(emitter *e, const char *s, size_t a, size_t b)
 {
     int32_t cp;
 
     while (a < b) {
+        /* A run of printable ASCII in one style that fits on the line goes
+         * at once (one column a byte). */
+        size_t r = a;
+        while (r < b && (unsigned char)s[r] >= 0x20 &&
+               (unsigned char)s[r] < 0x7F)
+            r++;
+        if (r > a + 1 && !must_break(e->w, 1)) {
+            set_style(e, style_at(e, a));
+            size_t end = style_end(e, a);
+            if (end < r)
+                r = end;
+            if (e->w->width && e->w->col + (r - a) > e->w->width)
+                r = a + (e->w->width > e->w->col ? e->w->width - e->w->col : 0);
+            if (r > a) {
+                strbuf_append(e->w->out, s + a, r - a);
+                e->w->col += (unsigned)(r - a);
+                a = r;
+                continue;
+            }
+        }
         size_t k = next_char(s, b, a, &cp);
         unsigned cw = char_width(cp);
         if (must_break(e->w, cw))

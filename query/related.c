@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docdata.h"
 #include "index_int.h"
 #include "results_int.h"
 #include "schema.h"
@@ -47,7 +48,7 @@ fail_xap(recap_index *idx, const xap_error *err, const char *what)
     return index_fail_xap(idx, err, what);
 }
 
-/* The stored data of document `did` as a JSON object. */
+/* The summary of document `did` (docdata_get_summary) as a JSON object. */
 static recap_status
 load_data(recap_index *idx, xap_docid did, json_t **out)
 {
@@ -58,7 +59,7 @@ load_data(recap_index *idx, xap_docid did, json_t **out)
 
     *out = NULL;
     if (xap_db_get_doc(idx->db, did, &doc, &err) ||
-        xap_doc_get_data(doc, &data, &len, &err)) {
+        docdata_get_summary(doc, &data, &len, &err)) {
         xap_doc_free(doc);
         return fail_xap(idx, &err, "reading a page");
     }
@@ -474,7 +475,7 @@ add_hit(related *r, const xap_mset *m, uint32_t i)
     xap_error err;
 
     if (xap_mset_doc(m, i, &doc, &err) ||
-        xap_doc_get_data(doc, &data, &len, &err)) {
+        docdata_get_summary(doc, &data, &len, &err)) {
         xap_doc_free(doc);
         return fail_xap(r->idx, &err, "reading a related page");
     }

@@ -5,7 +5,9 @@
  * documents that have all of them come first, ranked by BM25 over the
  * weighted fields; below them come the documents that miss some words, so
  * a query with one unlucky word still finds something.  The two tiers are
- * two matches: AND(units), then OR(units) AND_NOT AND(units).
+ * two matches: AND(units), then OR(units) AND_NOT AND(units); the second
+ * one ranks with a lower BM25 k1 (recap_ranking.loose_k1), so that a page
+ * with two of three words comes before one that repeats one word.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -135,6 +137,31 @@ apply_filter(search *s, xap_query **q, const xap_query *filter)
     return rc ? fail_xap(s, &s->qb.err, "building the query") : RECAP_OK;
 }
 
+/* Adds the content prior (schema.h, SCHEMA_SLOT_PRIOR) to the weight of
+ * every match of *q: AND_MAYBE, so it never adds matches. */
+static recap_status
+add_prior(search *s, xap_query **q)
+{
+    xap_query *pair[2], *out = NULL;
+    double w = s->idx->ranking.prior;
+    recap_status rc;
+
+    if (!*q || !(w > 0))
+        return RECAP_OK;
+    if ((rc = xap_query_value_weight(
+             SCHEMA_SLOT_PRIOR, w < SCHEMA_PRIOR_MAX ? w / SCHEMA_PRIOR_MAX : 1,
+             &pair[1], &s->qb.err)) == RECAP_OK) {
+        pair[0] = *q;
+        rc = xap_query_combine(XAP_OP_AND_MAYBE, pair, 2, 0, &out, &s->qb.err);
+        xap_query_free(pair[1]);
+    }
+    if (rc)
+        return fail_xap(s, &s->qb.err, "building the query");
+    xap_query_free(*q);
+    *q = out;
+    return RECAP_OK;
+}
+
 static recap_status
 build(search *s)
 {
@@ -175,8 +202,9 @@ build(search *s)
         xap_query_match_all(&s->strict, &s->qb.err))
         rc = fail_xap(s, &s->qb.err, "building the query");
     if (rc == RECAP_OK &&
-        (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK)
-        rc = apply_filter(s, &s->loose, filter);
+        (rc = apply_filter(s, &s->strict, filter)) == RECAP_OK &&
+        (rc = apply_filter(s, &s->loose, filter)) == RECAP_OK)
+        rc = add_prior(s, &s->strict);
     xap_query_free(filter);
     return rc;
 }
@@ -287,7 +315,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
         data = NULL;
     }
     if (rc == RECAP_OK && !data)
-        rc = xap_doc_get_data(doc, &data, &len, &err);
+        rc = docdata_get_full(doc, &data, &len, &err);
     if (rc) {
         xap_doc_free(doc);
         return fail_xap(s, &err, "reading a hit");
@@ -320,10 +348,17 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     return RECAP_OK;
 }
 
+_Static_assert((int)XAP_SCHEME_BM25PLUS == (int)RECAP_SCHEME_BM25PLUS &&
+                   (int)XAP_SCHEME_LM == (int)RECAP_SCHEME_LM,
+               "xap_scheme follows recap_scheme");
+
 /* Runs one tier: hits [first, first + max) of `q`.  *count gets the
- * number of documents the tier matches (exact when the tier ran out). */
+ * number of documents the tier matches (exact when the tier ran out).
+ * The second (`loose`) tier saturates term frequency sooner (BM25's k1):
+ * its pages miss a word, and which words they have matters more than how
+ * often they repeat one. */
 static recap_status
-run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
+run_tier(search *s, const xap_query *q, int loose, uint32_t first, uint32_t max,
          uint64_t *count, int *exact)
 {
     xap_enquire *e = NULL;
@@ -331,22 +366,34 @@ run_tier(search *s, const xap_query *q, uint32_t first, uint32_t max,
     xap_error err;
     recap_status rc;
     uint32_t i, n;
+    const recap_ranking *r = &s->idx->ranking;
+    xap_weighting w = {(xap_scheme)r->scheme,
+                       loose ? r->loose_k1 : r->k1,
+                       r->b,
+                       0.5,
+                       r->delta,
+                       r->c,
+                       r->mu};
+    /* A tier with no room left on the page is only counted: without facets
+     * to fill, Xapian's estimate from the term statistics will do, and
+     * asking it to check even one match makes it walk the posting lists
+     * (half the time of a query on a large index). */
+    uint32_t at_least =
+        max == 0 && !s->facets
+            ? 0
+            : facets_check_at_least(s->facets, first + max + 1, s->qb.doccount);
 
     *count = 0;
     if ((rc = xap_enquire_new(s->idx->db, &e, &err)) ||
         (rc = xap_enquire_set_query(e, q, 0, &err)) ||
-        (rc = xap_enquire_set_bm25(e, s->idx->ranking.k1, 0, 1,
-                                   s->idx->ranking.b, 0.5, &err)) ||
+        (rc = xap_enquire_set_weighting(e, &w, &err)) ||
         (s->opts->sort == RECAP_SORT_DATE &&
          (rc = xap_enquire_set_sort(e, XAP_SORT_VALUE_THEN_RELEVANCE,
                                     SCHEMA_SLOT_DATE, 1, &err))) ||
         (s->idx->time_limit > 0 &&
          (rc = xap_enquire_set_time_limit(e, s->idx->time_limit, &err))) ||
         (rc = facets_attach(s->facets, e, &err)) ||
-        (rc = xap_enquire_mset(
-             e, first, max,
-             facets_check_at_least(s->facets, first + max + 1, s->qb.doccount),
-             &m, &err))) {
+        (rc = xap_enquire_mset(e, first, max, at_least, &m, &err))) {
         xap_enquire_free(e);
         return fail_xap(s, &err, "searching");
     }
@@ -378,9 +425,15 @@ run_loose(search *s, uint32_t offset, uint32_t limit, uint64_t n_strict,
     pair[1] = s->core ? s->core : s->strict;
     if (xap_query_combine(XAP_OP_AND_NOT, pair, 2, 0, &rest, &err))
         return fail_xap(s, &err, "building the query");
-    rc =
-        run_tier(s, rest, offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
-                 limit - (uint32_t)s->res->n_hits, n_loose, exact);
+    /* The prior only orders hits: a tier that is only counted (the first
+     * filled the page) goes without it, which saves reading its values. */
+    if (s->res->n_hits < limit && (rc = add_prior(s, &rest))) {
+        xap_query_free(rest);
+        return rc;
+    }
+    rc = run_tier(s, rest, 1,
+                  offset > n_strict ? (uint32_t)(offset - n_strict) : 0,
+                  limit - (uint32_t)s->res->n_hits, n_loose, exact);
     xap_query_free(rest);
     return rc;
 }
@@ -399,7 +452,8 @@ run(search *s)
     s->res->hits = calloc(limit, sizeof(*s->res->hits));
     if (!s->res->hits)
         return index_fail(s->idx, RECAP_ENOMEM, "out of memory");
-    if ((rc = run_tier(s, s->strict, offset, limit, &n_strict, &exact_strict)))
+    if ((rc = run_tier(s, s->strict, 0, offset, limit, &n_strict,
+                       &exact_strict)))
         return rc;
     if (s->idx->time_limit > 0 && util_now() - s->t0 > s->idx->time_limit)
         s->res->partial = 1; /* over budget: skip the second tier */

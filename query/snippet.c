@@ -42,8 +42,15 @@ struct snippet_matcher;
 static size_t decode(const unsigned char *s, size_t n, uint32_t *cp);
 static int is_wide(uint32_t c);
 static void choose_needles(struct snippet_matcher *mt);
+static void index_needles(struct snippet_matcher *mt);
 
 /* ---- query terms and token matching --------------------------------- */
+
+/* Needles the sixteen-byte scan of the prefilter takes at once (see
+ * find_ascii_needles); with more, each byte is looked up in a table. */
+#define VEC_NEEDLES 8
+
+typedef unsigned char v16 __attribute__((vector_size(16)));
 
 typedef struct qterm {
     char *term; /* owned */
@@ -79,6 +86,17 @@ typedef struct snippet_matcher {
         char key[16];
         size_t len;
     } needle[SNIPPET_MAX_TERMS];
+    /* Needles by the bytes that may start them (the first byte of an
+     * ASCII needle, and its capital), as bit masks, so one pass over a
+     * text finds every ASCII needle; the other needles (Cyrillic, CJK) are
+     * looked for one by one. */
+    uint64_t first_byte[256];
+    uint64_t ascii_needles, other_needles;
+    /* The ASCII needles' first and second bytes with 0x20 set, sixteen
+     * times over, and all ones for a needle of one byte (any second);
+     * n_vec is 0 when there are more than VEC_NEEDLES. */
+    v16 vec_k0[VEC_NEEDLES], vec_k1[VEC_NEEDLES], vec_any[VEC_NEEDLES];
+    size_t n_vec;
     cache_entry *slots;
     size_t n_slots, n_used;
     strbuf keys;
@@ -237,6 +255,7 @@ matcher_init(matcher *mt, const snippet_term *terms, size_t n_terms,
             mt->stem_first[(unsigned char)stem[0]] = 1;
     }
     choose_needles(mt);
+    index_needles(mt);
     return 0;
 }
 
@@ -380,6 +399,37 @@ choose_needles(matcher *mt)
     }
 }
 
+/* Fills the first-byte table of the prefilter from the needles. */
+static void
+index_needles(matcher *mt)
+{
+    size_t n = 0;
+
+    memset(mt->first_byte, 0, sizeof mt->first_byte);
+    mt->ascii_needles = mt->other_needles = 0;
+    for (size_t i = 0; mt->prefilter && i < mt->n; i++) {
+        unsigned char lo = (unsigned char)mt->needle[i].key[0];
+        if (lo >= 0x80) {
+            mt->other_needles |= (uint64_t)1 << i;
+            continue;
+        }
+        mt->ascii_needles |= (uint64_t)1 << i;
+        mt->first_byte[lo] |= (uint64_t)1 << i;
+        if (lo >= 'a' && lo <= 'z')
+            mt->first_byte[lo - 'a' + 'A'] |= (uint64_t)1 << i;
+        if (n < VEC_NEEDLES) {
+            unsigned char b1 =
+                mt->needle[i].len > 1 ? (unsigned char)mt->needle[i].key[1] : 0;
+            v16 zero = {0};
+            mt->vec_k0[n] = zero + (unsigned char)(lo | 0x20);
+            mt->vec_k1[n] = zero + (unsigned char)(b1 | 0x20);
+            mt->vec_any[n] = mt->needle[i].len > 1 ? zero : ~zero;
+        }
+        n++;
+    }
+    mt->n_vec = n <= VEC_NEEDLES ? n : 0;
+}
+
 static void
 matcher_free(matcher *mt)
 {
@@ -513,15 +563,15 @@ step(const char *s, size_t n)
 }
 
 /* Code points in s[0..n), each invalid byte counting as one (it is
- * rendered as U+FFFD). */
+ * rendered as U+FFFD), counted until there are at least `cap`. */
 static size_t
-count_cp(const char *s, size_t n)
+count_cp_upto(const char *s, size_t n, size_t cap)
 {
     size_t k = 0, i = 0;
 
-    while (i < n) {
+    while (i < n && k < cap) {
         /* Plain ASCII eight bytes at a time: a code point each. */
-        while (i + 8 <= n) {
+        while (i + 8 <= n && k < cap) {
             uint64_t w;
             memcpy(&w, s + i, 8);
             if (w & 0x8080808080808080u)
@@ -535,6 +585,13 @@ count_cp(const char *s, size_t n)
         }
     }
     return k;
+}
+
+/* Code points in s[0..n) (see count_cp_upto). */
+static size_t
+count_cp(const char *s, size_t n)
+{
+    return count_cp_upto(s, n, SIZE_MAX);
 }
 
 static int is_space(unsigned char c);
@@ -566,7 +623,7 @@ list_block(const char *s, size_t n)
 
     while (n > 0 && is_space((unsigned char)s[n - 1]))
         n--;
-    if (n == 0 || count_cp(s, n) >= 100)
+    if (n == 0 || count_cp_upto(s, n, 100) >= 100)
         return 0;
     c = cp_at(s, n, prev_char(s, n));
     return !(c == '.' || c == '!' || c == '?' || c == ':' || c == ';' ||
@@ -792,6 +849,79 @@ find_cyrillic(matcher *mt, const char *text, size_t len, const char *key,
     return 0;
 }
 
+/* Whether the needle can occur at p (its first byte, in either case, is
+ * there): most first bytes are followed by a plain ASCII character other
+ * than the needle's second, and needle_at would say no. */
+static int
+needle_here(const unsigned char *s, size_t len, size_t i, const char *key,
+            size_t klen)
+{
+    unsigned char c2 = i + 1 < len ? s[i + 1] : 0;
+
+    if (c2 >= 'A' && c2 <= 'Z')
+        c2 = (unsigned char)(c2 - 'A' + 'a');
+    if (klen > 1 && i + 1 < len && c2 < 0x80 && c2 != '\'' && c2 != '-' &&
+        c2 != '_' && c2 != (unsigned char)key[1])
+        return 0;
+    return needle_at(s, len, i, key, klen);
+}
+
+/* Pushes offset i when an ASCII needle occurs there.  Returns 0, or -1
+ * when out of memory. */
+static int
+ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
+{
+    uint64_t m = mt->first_byte[s[i]];
+
+    while (m) {
+        int t = __builtin_ctzll(m);
+        m &= m - 1;
+        if (needle_here(s, len, i, mt->needle[t].key, mt->needle[t].len))
+            return push_off(&mt->hits, &mt->n_hits, &mt->hits_cap, i);
+    }
+    return 0;
+}
+
+/* Appends to mt->hits, in order and once each, every offset where an ASCII
+ * needle occurs, in one pass over the text.  Sixteen bytes at a time, a
+ * byte is a candidate when it and the next one may be a needle's first two
+ * bytes (compared with 0x20 set, so both cases; any byte that could start
+ * a skippable character counts as a second byte): that rules out nearly
+ * all of the text at a few instructions per sixteen bytes, and each
+ * candidate is then checked exactly.  Returns 0, or -1 when out of memory. */
+static int
+find_ascii_needles(matcher *mt, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+
+    if (!mt->ascii_needles)
+        return 0;
+    for (; mt->n_vec && i + 17 <= len; i += 16) {
+        v16 a, b, hit = {0};
+        uint64_t w[2];
+        memcpy(&a, s + i, 16);
+        memcpy(&b, s + i + 1, 16);
+        a |= 0x20;
+        b |= 0x20;
+        /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */
+        v16 skip = (v16)(b == '\'') | (v16)(b == '-') | (v16)(b == 0x7F) |
+                   (v16)(b >= 0x80);
+        for (size_t t = 0; t < mt->n_vec; t++)
+            hit |= (v16)(a == mt->vec_k0[t]) &
+                   ((v16)(b == mt->vec_k1[t]) | skip | mt->vec_any[t]);
+        memcpy(w, &hit, 16);
+        for (size_t h = 0; h < 16; h += 8)
+            for (size_t j = h; w[h / 8] && j < h + 8; j++)
+                if (hit[j] && ascii_needle_at(mt, s, len, i + j) < 0)
+                    return -1;
+    }
+    for (; i < len; i++)
+        if (mt->first_byte[s[i]] && ascii_needle_at(mt, s, len, i) < 0)
+            return -1;
+    return 0;
+}
+
 /* Appends to mt->hits every offset where the needle occurs (see
  * has_needle).  Returns 0, or -1 when out of memory. */
 static int
@@ -808,17 +938,7 @@ find_needles(matcher *mt, const char *text, size_t len, const char *key,
     for (int pass = 0; pass < 1 + (up != lo); pass++) {
         const unsigned char *p = s, *end = s + len;
         while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
-            /* Most first bytes are followed by a plain ASCII character
-             * other than the needle's second: needle_at would say no. */
-            unsigned char c2 = p + 1 < end ? p[1] : 0;
-            if (c2 >= 'A' && c2 <= 'Z')
-                c2 = (unsigned char)(c2 - 'A' + 'a');
-            if (klen > 1 && p + 1 < end && c2 < 0x80 && c2 != '\'' &&
-                c2 != '-' && c2 != '_' && c2 != (unsigned char)key[1]) {
-                p++;
-                continue;
-            }
-            if (needle_at(s, len, (size_t)(p - s), key, klen) &&
+            if (needle_here(s, len, (size_t)(p - s), key, klen) &&
                 push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
                          (size_t)(p - s)) < 0)
                 return -1;
@@ -908,15 +1028,19 @@ find_spans(matcher *mt, const char *text, size_t len)
     if (!mt->prefilter)
         return 1;
     mt->n_hits = 0;
+    if (find_ascii_needles(mt, text, len) < 0)
+        return -1;
     for (size_t i = 0; i < mt->n; i++)
-        if (find_needles(mt, text, len, mt->needle[i].key, mt->needle[i].len) <
-            0)
+        if ((mt->other_needles >> i & 1) &&
+            find_needles(mt, text, len, mt->needle[i].key, mt->needle[i].len) <
+                0)
             return -1;
     if (has_foldable(text, len))
         return 1;
     if (mt->n_hits == 0)
         return 0;
-    qsort(mt->hits, mt->n_hits, sizeof *mt->hits, size_cmp);
+    if (mt->other_needles)
+        qsort(mt->hits, mt->n_hits, sizeof *mt->hits, size_cmp);
     mt->n_spans = 0;
     for (size_t h = 0, end = 0; h < mt->n_hits; h++) {
         size_t p = mt->hits[h], a = p, b = p;
@@ -1277,6 +1401,14 @@ put_char(writer *w, const char *c, size_t n)
     }
 }
 
+/* Whether c is printable ASCII, not a space, written as it is in HTML. */
+static int
+plain_ascii(char c)
+{
+    return (unsigned char)c > 0x20 && (unsigned char)c < 0x7F && c != '&' &&
+           c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
 /* Writes s[0..n) with runs of whitespace and control characters collapsed
  * to one space and invalid UTF-8 replaced by U+FFFD. */
 static void
@@ -1287,10 +1419,12 @@ put_span(writer *w, const char *s, size_t n)
     while (i < n) {
         uint32_t cp;
         size_t j = i;
-        /* A run of printable ASCII that needs no escaping goes at once. */
-        while (j < n && (unsigned char)s[j] > 0x20 &&
-               (unsigned char)s[j] < 0x7F && s[j] != '&' && s[j] != '<' &&
-               s[j] != '>' && s[j] != '"' && s[j] != '\'')
+        /* A run of printable ASCII that needs no escaping goes at once,
+         * with the single spaces between its words (a space that starts
+         * or ends the run, or is one of several, is left to collapse). */
+        while (j < n &&
+               (plain_ascii(s[j]) ||
+                (s[j] == ' ' && j > i && j + 1 < n && plain_ascii(s[j + 1]))))
             j++;
         if (j > i + 1) {
             if (w->pending && w->started) {

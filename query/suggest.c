@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docdata.h"
 #include "index_int.h"
 #include "jsonw.h"
 #include "qbuild.h"
@@ -207,7 +208,7 @@ string_value(const char *p, const char *q)
 }
 
 /*
- * Reads "title" and "url" from a document's stored data (schema.h) without
+ * Reads "title" and "url" from a document's summary (schema.h) without
  * parsing its sections, which are most of its bytes: the top-level members
  * are walked in order and the walk stops once both are seen (the writer
  * puts them before "sections").  Returns -1 when the data is not an object
@@ -318,7 +319,7 @@ add_titles(recap_index *idx, recap_suggestions *sg, const char *lang,
         size_t len;
         title *t = &sg->titles[sg->n_titles];
         if (xap_mset_doc(m, i, &doc, &err) ||
-            xap_doc_get_data(doc, &data, &len, &err)) {
+            docdata_get_summary(doc, &data, &len, &err)) {
             xap_doc_free(doc);
             rc = index_fail_xap(idx, &err, "reading a title");
             goto done;

@@ -215,15 +215,8 @@ main(int argc, char **argv)
                 return CLI_EXIT_ERROR;
             cfg.cache_entries = cache_entries;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            printf("%s %s\n", prog, recap_version());
-            return 0;
         default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-            return CLI_EXIT_ERROR;
+            return cli_common_option(prog, c, usage);
         }
     }
     if (optind != argc) {

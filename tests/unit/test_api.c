@@ -411,7 +411,167 @@ test_ranking(void **state)
     OK(recap_index_set_ranking(idx, &r));
     r.k1 = -1;
     assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    r.k1 = 2;
+    r.prior = -1;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    /* A version-1 struct has no prior: whatever follows it is not read. */
+    r.version = 1;
+    OK(recap_index_set_ranking(idx, &r));
+    /* Nor has a version-2 one a scheme. */
+    r.version = 2;
+    r.prior = 10;
+    r.scheme = (recap_scheme)99;
+    OK(recap_index_set_ranking(idx, &r));
+    r.version = RECAP_RANKING_VERSION;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    r.scheme = RECAP_SCHEME_LM;
+    OK(recap_index_set_ranking(idx, &r));
+    r.mu = 0;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    r.mu = 2000;
+    r.loose_k1 = 0;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    r.loose_k1 = 0.5;
+    r.delta = -1;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
+    r.version = RECAP_RANKING_VERSION + 1;
+    assert_int_equal(recap_index_set_ranking(idx, &r), RECAP_EINVAL);
     assert_int_equal(recap_index_set_ranking(idx, NULL), RECAP_EINVAL);
+    recap_index_close(idx);
+}
+
+/* The path of the first hit for `q` with the content prior `prior`. */
+static char *
+first_hit(recap_index *idx, const char *q, double prior)
+{
+    recap_ranking r = RECAP_RANKING_INIT;
+    recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
+    recap_results *res = NULL;
+    char *path;
+
+    r.prior = prior;
+    OK(recap_index_set_ranking(idx, &r));
+    o.query = q;
+    o.flags = RECAP_SEARCH_NO_SNIPPETS;
+    OK(recap_search(idx, &o, &res));
+    assert_true(recap_results_count(res) >= 2);
+    path = strdup(recap_hit_path(recap_results_hit(res, 0)));
+    recap_results_free(res);
+    return path;
+}
+
+/* A section list page with no text of its own matches a word of its title
+ * as well as an article about it, and, being short, scores higher on BM25
+ * alone; the content prior puts the article first. */
+static void
+test_content_prior(void **state)
+{
+    recap_sync_stats st;
+    recap_index *idx;
+    char *path;
+
+    (void)state;
+    sh("mkdir -p '%s/content/en/docs/wombats'", site);
+    write_file("en/docs/wombats/_index.md",
+               "---\ntitle: Wombats\ndescription: Wombats.\n---\n");
+    write_file("en/docs/wombats/burrows.md",
+               "---\ntitle: Wombats\ndescription: How they dig.\n---\n\n"
+               "They dig burrows with their front claws and push the soil "
+               "out behind them.  A burrow can be long, with several "
+               "entrances and sleeping chambers, and neighbours often share "
+               "them, though each keeps to its own range when it feeds at "
+               "night on grasses, roots and bark.\n");
+    idx = open_writer();
+    OK(recap_index_sync(idx, site, NULL, &st));
+    recap_index_close(idx);
+    idx = open_reader();
+    path = first_hit(idx, "wombats", 0);
+    assert_string_equal(path, "en/docs/wombats/_index.md");
+    free(path);
+    path = first_hit(idx, "wombats", 10.0);
+    assert_string_equal(path, "en/docs/wombats/burrows.md");
+    free(path);
+    recap_index_close(idx);
+}
+
+/* The paths of the hits for `q` under the ranking `r`, joined by spaces. */
+static char *
+hit_paths(recap_index *idx, const char *q, const recap_ranking *r)
+{
+    recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
+    recap_results *res = NULL;
+    char *out = calloc(1, 1);
+    size_t i, n;
+
+    OK(recap_index_set_ranking(idx, r));
+    o.query = q;
+    o.flags = RECAP_SEARCH_NO_SNIPPETS;
+    OK(recap_search(idx, &o, &res));
+    n = recap_results_count(res);
+    for (i = 0; i < n && out; i++) {
+        const char *p = recap_hit_path(recap_results_hit(res, i));
+        size_t len = strlen(out);
+        char *more = realloc(out, len + strlen(p) + 2);
+        if (!more)
+            break;
+        out = more;
+        sprintf(out + len, "%s%s", len ? " " : "", p);
+    }
+    recap_results_free(res);
+    assert_non_null(out);
+    return out;
+}
+
+/* No page has all three words: the one with two of them comes before the
+ * one that has only one, however often it repeats it (the second tier's
+ * low k1); with the first tier's k1 the repetition wins. */
+static void
+test_second_tier(void **state)
+{
+    recap_ranking r = RECAP_RANKING_INIT;
+    recap_sync_stats st;
+    recap_index *idx;
+    char *paths;
+
+    (void)state;
+    sh("mkdir -p '%s/content/en/docs/marsupials'", site);
+    write_file("en/docs/marsupials/quokka.md",
+               "---\ntitle: Quokka\ndescription: The quokka.\n"
+               "keywords: [quokka]\n---\n\n"
+               "The quokka lives on islands.  A quokka eats leaves; a quokka "
+               "rests by day.  Quokka, quokka, quokka.  Quokka, quokka, "
+               "quokka, quokka, quokka, quokka.\n");
+    write_file("en/docs/marsupials/others.md",
+               "---\ntitle: Other marsupials\ndescription: A few more.\n"
+               "---\n\n"
+               "Among the small marsupials of the south west are the "
+               "wallaby, which grazes at dusk in open country near the "
+               "forest, and the numbat, which feeds on termites by day and "
+               "shelters in hollow logs at night.\n");
+    idx = open_writer();
+    OK(recap_index_sync(idx, site, NULL, &st));
+    recap_index_close(idx);
+    idx = open_reader();
+    paths = hit_paths(idx, "quokka wallaby numbat", &r);
+    assert_string_equal(paths, "en/docs/marsupials/others.md "
+                               "en/docs/marsupials/quokka.md");
+    free(paths);
+    r.loose_k1 = r.k1;
+    paths = hit_paths(idx, "quokka wallaby numbat", &r);
+    assert_string_equal(paths, "en/docs/marsupials/quokka.md "
+                               "en/docs/marsupials/others.md");
+    free(paths);
+    /* Every scheme finds the same pages, with all the words first. */
+    for (r.scheme = RECAP_SCHEME_BM25; r.scheme <= RECAP_SCHEME_LM;
+         r.scheme++) {
+        paths = hit_paths(idx, "numbat termites", &r);
+        assert_string_equal(paths, "en/docs/marsupials/others.md");
+        free(paths);
+        paths = hit_paths(idx, "quokka islands numbat", &r);
+        assert_string_equal(paths, "en/docs/marsupials/quokka.md "
+                                   "en/docs/marsupials/others.md");
+        free(paths);
+    }
     recap_index_close(idx);
 }
 
@@ -900,6 +1060,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_writer_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranking, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_tier, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_content_prior, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related_export, setup, teardown),

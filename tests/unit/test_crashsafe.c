@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "recapsearch.h"
 
 /*
@@ -40,26 +42,16 @@ __asan_default_options(void)
 #define CONTENT RECAP_SOURCE_DIR "/corpus/content"
 
 typedef struct fixture {
-    char dir[64];   /* the temporary directory */
-    char path[128]; /* the index inside it */
+    char dir[TESTDIR_SIZE]; /* the temporary directory */
+    char path[128];         /* the index inside it */
 } fixture;
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
 
 static int
 setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
 
-    strcpy(f->dir, "/tmp/recap-crashsafe-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "crashsafe");
     snprintf(f->path, sizeof(f->path), "%s/db", f->dir);
     *state = f;
     return 0;
@@ -70,7 +62,7 @@ teardown(void **state)
 {
     fixture *f = *state;
 
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -17,26 +17,19 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "limit.h"
 #include "recapsearch.h"
 
 typedef struct fixture {
-    char dir[64];
+    char dir[TESTDIR_SIZE];
     char db[128];
     char content[128];
     recap_index *idx;
     char warning[512];
     unsigned n_warnings;
 } fixture;
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
 
 static void
 on_warn(void *ctx, const char *path, unsigned line, const char *msg)
@@ -54,8 +47,7 @@ setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     char *err = NULL;
 
-    strcpy(f->dir, "/tmp/recap-limits-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "limits");
     snprintf(f->db, sizeof(f->db), "%s/db", f->dir);
     snprintf(f->content, sizeof(f->content), "%s/content", f->dir);
     assert_int_equal(mkdir(f->content, 0755), 0);
@@ -72,7 +64,7 @@ teardown(void **state)
     fixture *f = *state;
 
     recap_index_close(f->idx);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }

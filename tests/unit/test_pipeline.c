@@ -21,6 +21,9 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
+#include "docdata.h"
 #include "ingest.h"
 #include "recapsearch.h"
 #include "util.h"
@@ -29,17 +32,8 @@
 #define OK(call) assert_int_equal((call), RECAP_OK)
 
 typedef struct fixture {
-    char dir[64]; /* temporary directory holding the databases */
+    char dir[TESTDIR_SIZE]; /* temporary directory holding the databases */
 } fixture;
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static int
 setup(void **state)
@@ -47,8 +41,7 @@ setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    strcpy(f->dir, "/tmp/recap_pipeline_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "pipeline");
     *state = f;
     return 0;
 }
@@ -58,7 +51,7 @@ teardown(void **state)
 {
     fixture *f = *state;
 
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }
@@ -146,7 +139,8 @@ dump_db(const char *path)
         uint32_t wdf;
 
         OK(xap_db_get_doc(db, did, &doc, NULL));
-        OK(xap_doc_get_data(doc, &data, &dlen, NULL));
+        OK(docdata_get_full(doc, &data, &dlen, NULL));
+        assert_non_null(data);
         snprintf(num, sizeof(num), "#%u ", did);
         strbuf_puts(&out, num);
         strbuf_append(&out, data, dlen);

@@ -16,20 +16,15 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "ingest.h"
 #include "recapsearch.h"
 
 typedef struct fixture {
-    char dir[64], db[96];
+    char dir[TESTDIR_SIZE], db[96];
     recap_index *idx;
 } fixture;
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(p);
-}
 
 /* Indexes corpus/content into db; returns the number of documents. */
 static void
@@ -59,8 +54,7 @@ setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    strcpy(f->dir, "/tmp/test_suggest.XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "suggest");
     snprintf(f->db, sizeof(f->db), "%s/db", f->dir);
     build(f->db);
     assert_int_equal(recap_index_open(f->db, RECAP_OPEN_READ, &f->idx, NULL),
@@ -75,7 +69,7 @@ teardown(void **state)
     fixture *f = *state;
 
     recap_index_close(f->idx);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -17,22 +17,15 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "recapsearch.h"
 #include "xap.h"
 
 typedef struct fixture {
-    char dir[64];
+    char dir[TESTDIR_SIZE];
     char path[128];
 } fixture;
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
 
 /* Documents 1..6; term "pK" is in the first K documents, so "p6" is the
  * most frequent, and "q" is in all of them. */
@@ -45,8 +38,7 @@ setup(void **state)
     char term[8], uterm[8];
     int d, k;
 
-    strcpy(f->dir, "/tmp/recap-wildcard-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "wildcard");
     snprintf(f->path, sizeof(f->path), "%s/db", f->dir);
     assert_int_equal(xap_db_open(f->path, XAP_DB_CREATE_OR_OPEN, &db, NULL),
                      RECAP_OK);
@@ -74,7 +66,7 @@ teardown(void **state)
 {
     fixture *f = *state;
 
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "xap.h"
 
 /*
@@ -41,8 +43,8 @@ __asan_default_options(void)
 }
 
 typedef struct fixture {
-    char dir[64];   /* the temporary directory */
-    char path[128]; /* the database inside it */
+    char dir[TESTDIR_SIZE]; /* the temporary directory */
+    char path[128];         /* the database inside it */
 } fixture;
 
 #define OK(call) assert_int_equal((call), RECAP_OK)
@@ -113,19 +115,11 @@ build_db(const char *path)
 }
 
 static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(p);
-}
-
-static int
 setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    strcpy(f->dir, "/tmp/test_xap.XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    testdir_make(f->dir, "xap");
     snprintf(f->path, sizeof f->path, "%s/db", f->dir);
     build_db(f->path);
     *state = f;
@@ -136,7 +130,7 @@ static int
 teardown(void **state)
 {
     fixture *f = *state;
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testdir_remove(f->dir);
     free(f);
     return 0;
 }
