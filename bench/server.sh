@@ -39,7 +39,7 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WRK_THREADS=${WRK_THREADS:-2}
-REBUILD_DURATION=${REBUILD_DURATION:-40} # long enough for two rebuilds
+REBUILD_DURATION=${REBUILD_DURATION:-60} # long enough for two rebuilds under load
 RUNS=${RUNS:-1234567}
 SERVER=${SERVER:-$BUILD/recapsearch-server} # e.g. another build, to compare
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
@@ -68,6 +68,7 @@ echo "== $(wc -l <"$TMP/queries.txt") queries, $(wc -l <"$TMP/prefixes.txt") pre
 
 start() { # start [SERVER OPTIONS...]
   [ -n "$PID" ] && { kill "$PID"; wait "$PID" 2>/dev/null || true; }
+  rm -f "$TMP/err" # not the last server's port
   "$SERVER" --db "$DB" --listen 127.0.0.1:0 \
     --threads "$THREADS" "$@" 2>"$TMP/err" &
   PID=$!
