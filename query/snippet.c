@@ -569,9 +569,9 @@ bad:
     return 1;
 }
 
-/* Bytes of the character at s[0..n), n > 0, as the renderer reads it. */
+/* step() of a non-ASCII byte. */
 static size_t
-step(const char *s, size_t n)
+step_multi(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     unsigned char c = u[0];
@@ -579,8 +579,6 @@ step(const char *s, size_t n)
     /* decode()'s length without its code point: the second byte's range
      * rules out what decode() refuses (overlong forms, surrogates, past
      * U+10FFFF). */
-    if (c < 0x80)
-        return 1;
     if (c >= 0xC2 && c <= 0xDF)
         return n >= 2 && is_cont(u[1]) ? 2 : 1;
     if (c >= 0xE0 && c <= 0xEF)
@@ -594,6 +592,14 @@ step(const char *s, size_t n)
                    ? 4
                    : 1;
     return 1;
+}
+
+/* Bytes of the character at s[0..n), n > 0, as the renderer reads it
+ * (small, so that the ASCII case is inlined everywhere). */
+static inline size_t
+step(const char *s, size_t n)
+{
+    return (unsigned char)s[0] < 0x80 ? 1 : step_multi(s, n);
 }
 
 /* Code points in s[0..n), each invalid byte counting as one (it is
@@ -614,7 +620,7 @@ count_cp_upto(const char *s, size_t n, size_t cap)
             k += 16;
         }
         if (i < n) {
-            i += (unsigned char)s[i] < 0x80 ? 1 : step(s + i, n - i);
+            i += step(s + i, n - i);
             k++;
         }
     }
