@@ -186,9 +186,11 @@ token_mask(matcher *mt, const analysis_token *tok, int *oom)
     cache_entry *e;
     size_t j;
 
-    if (!mt->any_stem || !analysis_is_stemmable(tok) ||
-        ((unsigned char)tok->term[0] < 0x80 &&
-         !mt->stem_first[(unsigned char)tok->term[0]]))
+    /* The first-byte test first: it is the cheaper one. */
+    if (!mt->any_stem ||
+        (tok->term_len > 0 && (unsigned char)tok->term[0] < 0x80 &&
+         !mt->stem_first[(unsigned char)tok->term[0]]) ||
+        !analysis_is_stemmable(tok))
         return exact_mask(mt, tok->term, tok->term_len);
     if (mt->n_used * 2 >= mt->n_slots && !cache_grow(mt)) {
         *oom = 1;
