@@ -17,12 +17,32 @@
 /* Nesting allowed in skipped values. */
 #define DOCDATA_MAX_DEPTH 64
 
+typedef unsigned char v16 __attribute__((vector_size(16)));
+
 typedef struct reader {
     const char *p, *end;
     char *out; /* next free byte of the string buffer */
     docdata *d;
     size_t cap_secs;
+    int raw_nul; /* the input holds a NUL byte */
 } reader;
+
+/* The index of the first nonzero byte of the sixteen in h (which has
+ * one), in memory order. */
+static size_t
+first_set(const uint64_t h[2])
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return h[0] ? (size_t)__builtin_ctzll(h[0]) / 8
+                : 8 + (size_t)__builtin_ctzll(h[1]) / 8;
+#else
+    const unsigned char *b = (const unsigned char *)h;
+    size_t k = 0;
+    while (!b[k])
+        k++;
+    return k;
+#endif
+}
 
 static void
 skip_ws(reader *r)
@@ -112,29 +132,39 @@ static int
 read_string(reader *r, const char **s, size_t *len)
 {
     char *start;
+    int cut = 0; /* a \u0000 was read */
 
     if (expect(r, '"'))
         return -1;
     start = r->out;
     for (;;) {
-        const char *q = r->p;
-        /* Copy the run up to the next quote or backslash at once,
-         * looking eight bytes at a time for one. */
-        while (r->end - q >= 8) {
-            uint64_t w, a, b;
-            memcpy(&w, q, 8);
-            a = w ^ 0x2222222222222222u; /* zero where '"' */
-            b = w ^ 0x5C5C5C5C5C5C5C5Cu; /* zero where '\\' */
-            if (((a - 0x0101010101010101u) & ~a & 0x8080808080808080u) |
-                ((b - 0x0101010101010101u) & ~b & 0x8080808080808080u))
-                break;
-            q += 8;
+        /* Copy plain bytes sixteen at a time, stopping at a block that
+         * holds a quote or a backslash.  A block is copied before it is
+         * tested: the unescaped text never runs ahead of the input, so
+         * the buffer (the input's size) has room for it. */
+        while (r->end - r->p >= 16) {
+            v16 w;
+            uint64_t h[2];
+            memcpy(&w, r->p, 16);
+            memcpy(r->out, &w, 16);
+            v16 hit = (v16)(w == '"') | (v16)(w == '\\');
+            memcpy(h, &hit, 16);
+            if (h[0] | h[1]) {
+                size_t k = first_set(h);
+                r->p += k;
+                r->out += k;
+                goto special;
+            }
+            r->p += 16;
+            r->out += 16;
         }
+        const char *q = r->p;
         while (q < r->end && *q != '"' && *q != '\\')
             q++;
         memcpy(r->out, r->p, (size_t)(q - r->p));
         r->out += q - r->p;
         r->p = q;
+    special:
         if (r->p >= r->end)
             return -1;
         if (*r->p++ == '"')
@@ -167,6 +197,7 @@ read_string(reader *r, const char **s, size_t *len)
         case 'u':
             if (unicode_escape(r, &cp))
                 return -1;
+            cut |= cp == 0;
             r->out = put_utf8(r->out, cp);
             break;
         default:
@@ -177,7 +208,11 @@ read_string(reader *r, const char **s, size_t *len)
     *r->out++ = '\0';
     *s = start;
     /* A \u0000 cuts the string, as a C string would. */
-    *len = strlen(start) < *len ? strlen(start) : *len;
+    if (cut || r->raw_nul) {
+        const char *nul = memchr(start, '\0', *len);
+        if (nul)
+            *len = (size_t)(nul - start);
+    }
     return 0;
 }
 
@@ -397,12 +432,13 @@ top_field(reader *r, const char *key, void *ctx)
 int
 docdata_parse(const char *json, size_t len, docdata *out)
 {
-    reader r = {json, json + len, NULL, out, 0};
+    reader r = {json, json + len, NULL, out, 0, 0};
 
     memset(out, 0, sizeof *out);
     if (!json || !(out->buf = malloc(len + 1)))
         return -1;
     r.out = out->buf;
+    r.raw_nul = memchr(json, '\0', len) != NULL;
     if (read_object(&r, top_field, out)) {
         docdata_free(out);
         return -1;

@@ -97,6 +97,9 @@ typedef struct snippet_matcher {
      * n_vec is 0 when there are more than VEC_NEEDLES. */
     v16 vec_k0[VEC_NEEDLES], vec_k1[VEC_NEEDLES], vec_any[VEC_NEEDLES];
     size_t n_vec;
+    /* The terms by first byte, and by length (index 0: 64 bytes or
+     * more), as bit masks; the empty terms. */
+    uint64_t term_first[256], term_len[64], empty_terms;
     cache_entry *slots;
     size_t n_slots, n_used;
     strbuf keys;
@@ -120,9 +123,17 @@ static uint64_t
 exact_mask(const matcher *mt, const char *term, size_t len)
 {
     uint64_t mask = 0;
-    for (size_t i = 0; i < mt->n; i++)
+    /* Only the terms of this first byte and length can be equal. */
+    uint64_t cand = len ? mt->term_first[(unsigned char)term[0]] &
+                              mt->term_len[len < 64 ? len : 0]
+                        : mt->empty_terms;
+
+    while (cand) {
+        int i = __builtin_ctzll(cand);
+        cand &= cand - 1;
         if (mt->t[i].len == len && memcmp(mt->t[i].term, term, len) == 0)
             mask |= (uint64_t)1 << i;
+    }
     return mask;
 }
 
@@ -175,9 +186,11 @@ token_mask(matcher *mt, const analysis_token *tok, int *oom)
     cache_entry *e;
     size_t j;
 
-    if (!mt->any_stem || !analysis_is_stemmable(tok) ||
-        ((unsigned char)tok->term[0] < 0x80 &&
-         !mt->stem_first[(unsigned char)tok->term[0]]))
+    /* The first-byte test first: it is the cheaper one. */
+    if (!mt->any_stem ||
+        (tok->term_len > 0 && (unsigned char)tok->term[0] < 0x80 &&
+         !mt->stem_first[(unsigned char)tok->term[0]]) ||
+        !analysis_is_stemmable(tok))
         return exact_mask(mt, tok->term, tok->term_len);
     if (mt->n_used * 2 >= mt->n_slots && !cache_grow(mt)) {
         *oom = 1;
@@ -230,6 +243,12 @@ matcher_init(matcher *mt, const snippet_term *terms, size_t n_terms,
                                      terms[i].term_len)))
             return -1;
         q->len = terms[i].term_len;
+        if (q->len) {
+            mt->term_first[(unsigned char)q->term[0]] |= (uint64_t)1 << i;
+            mt->term_len[q->len < 64 ? q->len : 0] |= (uint64_t)1 << i;
+        } else {
+            mt->empty_terms |= (uint64_t)1 << i;
+        }
         q->w = milli(terms[i].weight);
         q->pred = -1;
         q->canon = (int)i;
@@ -552,14 +571,37 @@ bad:
     return 1;
 }
 
-/* Bytes of the character at s[0..n), n > 0, as the renderer reads it. */
+/* step() of a non-ASCII byte. */
 static size_t
+step_multi(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char c = u[0];
+
+    /* decode()'s length without its code point: the second byte's range
+     * rules out what decode() refuses (overlong forms, surrogates, past
+     * U+10FFFF). */
+    if (c >= 0xC2 && c <= 0xDF)
+        return n >= 2 && is_cont(u[1]) ? 2 : 1;
+    if (c >= 0xE0 && c <= 0xEF)
+        return n >= 3 && is_cont(u[1]) && is_cont(u[2]) &&
+                       (c != 0xE0 || u[1] >= 0xA0) && (c != 0xED || u[1] < 0xA0)
+                   ? 3
+                   : 1;
+    if (c >= 0xF0 && c <= 0xF4)
+        return n >= 4 && is_cont(u[1]) && is_cont(u[2]) && is_cont(u[3]) &&
+                       (c != 0xF0 || u[1] >= 0x90) && (c != 0xF4 || u[1] < 0x90)
+                   ? 4
+                   : 1;
+    return 1;
+}
+
+/* Bytes of the character at s[0..n), n > 0, as the renderer reads it
+ * (small, so that the ASCII case is inlined everywhere). */
+static inline size_t
 step(const char *s, size_t n)
 {
-    uint32_t c;
-    if ((unsigned char)s[0] < 0x80)
-        return 1;
-    return decode((const unsigned char *)s, n, &c);
+    return (unsigned char)s[0] < 0x80 ? 1 : step_multi(s, n);
 }
 
 /* Code points in s[0..n), each invalid byte counting as one (it is
@@ -570,14 +612,14 @@ count_cp_upto(const char *s, size_t n, size_t cap)
     size_t k = 0, i = 0;
 
     while (i < n && k < cap) {
-        /* Plain ASCII eight bytes at a time: a code point each. */
-        while (i + 8 <= n && k < cap) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080u)
+        /* Plain ASCII sixteen bytes at a time: a code point each. */
+        while (i + 16 <= n && k < cap) {
+            uint64_t w[2];
+            memcpy(w, s + i, 16);
+            if ((w[0] | w[1]) & 0x8080808080808080u)
                 break;
-            i += 8;
-            k += 8;
+            i += 16;
+            k += 16;
         }
         if (i < n) {
             i += step(s + i, n - i);
@@ -773,13 +815,13 @@ has_foldable(const char *text, size_t len)
     const unsigned char *s = (const unsigned char *)text;
 
     for (size_t i = 0; i + 1 < len; i++) {
-        /* Skip plain ASCII eight bytes at a time. */
-        while (i + 9 <= len) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080u)
+        /* Skip plain ASCII sixteen bytes at a time. */
+        while (i + 17 <= len) {
+            uint64_t w[2];
+            memcpy(w, s + i, 16);
+            if ((w[0] | w[1]) & 0x8080808080808080u)
                 break;
-            i += 8;
+            i += 16;
         }
         if (i + 1 >= len)
             break; /* the skip reached the last byte: no pair is left */

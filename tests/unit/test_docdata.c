@@ -82,12 +82,50 @@ test_damaged(void **state)
     docdata_free(&d);
 }
 
+/* Escapes and quotes at every offset of a long string, on either side of
+ * the sixteen-byte blocks the reader copies at once, and \u0000 cuts. */
+static void
+test_string_blocks(void **state)
+{
+    (void)state;
+    for (size_t at = 0; at < 40; at++) {
+        char j[200], want[100];
+        size_t n = 0, w = 0;
+        n += (size_t)sprintf(j, "{\"title\":\"");
+        for (size_t i = 0; i < 45; i++) {
+            if (i == at) {
+                n += (size_t)sprintf(j + n, "\\n\\\"");
+                want[w++] = '\n';
+                want[w++] = '"';
+            }
+            j[n++] = (char)('a' + i % 26);
+            want[w++] = (char)('a' + i % 26);
+        }
+        n += (size_t)sprintf(j + n, "\",\"url\":\"/x/\"}");
+        want[w] = '\0';
+        docdata d;
+        assert_int_equal(docdata_parse(j, n, &d), 0);
+        assert_string_equal(d.title, want);
+        assert_string_equal(d.url, "/x/");
+        docdata_free(&d);
+    }
+    const char *nul = "{\"sections\":[{\"t\":\"abcdefghijklmnopqrstuvwxyz"
+                      "\\u0000tail\",\"c\":\"0123456789abcdefghij\"}]}";
+    docdata d;
+    assert_int_equal(docdata_parse(nul, strlen(nul), &d), 0);
+    assert_int_equal(d.secs[0].t_len, 26);
+    assert_string_equal(d.secs[0].t, "abcdefghijklmnopqrstuvwxyz");
+    assert_int_equal(d.secs[0].c_len, 20);
+    docdata_free(&d);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_damaged),
+        cmocka_unit_test(test_string_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -576,12 +576,59 @@ test_random_bytes(void **state)
     }
 }
 
+/* Invalid UTF-8 that looks like a sequence (overlong forms, a surrogate,
+ * past U+10FFFF, a cut sequence) counts and renders as one U+FFFD per
+ * byte, so the passage is cut at the same character either way. */
+static void
+test_invalid_sequences(void **state)
+{
+    static const char text[] =
+        "omega \xe0\x80\x80 \xed\xa0\x80 \xf4\x90\x80\x80 \xf0\x80\x80\x80 "
+        "\xc1\xbf \xe7\xbd zz \xe7\xbd\x91 end of the text here";
+    snippet_section sec = {NULL, NULL, text, sizeof text - 1, "", 0, 0};
+    snippet_term t = term("omega", 1.0, -1);
+    snippet_options o = SNIPPET_OPTIONS_INIT;
+    snippet *out;
+    size_t n;
+    /* 3 + 3 + 4 + 4 + 2 + 2 code points for the bad bytes, 1 for the
+     * good character. */
+    static const char want[] =
+        "omega \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd"
+        "\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd"
+        "\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd zz \xe7\xbd\x91 end";
+
+    (void)state;
+    o.max_chars = 200;
+    assert_int_equal(snippet_make(&sec, 1, &t, 1, NULL, &o, &out, &n),
+                     RECAP_OK);
+    assert_int_equal(n, 1);
+    assert_true(out[0].text_len > 6);
+    assert_memory_equal(out[0].text, want, sizeof want - 1);
+    snippet_array_free(out, n);
+    o.max_chars = 34;
+    assert_int_equal(snippet_make(&sec, 1, &t, 1, NULL, &o, &out, &n),
+                     RECAP_OK);
+    assert_int_equal(n, 1);
+    check_invariants(&out[0], o.max_chars);
+    /* 32 characters and the ellipsis: cut after "zz", not inside a
+     * sequence. */
+    assert_string_equal(out[0].text,
+                        "omega \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd"
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd"
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd"
+                        "\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd zz\xe2\x80\xa6");
+    snippet_array_free(out, n);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_invalid_args),
+        cmocka_unit_test(test_invalid_sequences),
         cmocka_unit_test(test_nothing_to_show),
         cmocka_unit_test(test_option_limits),
         cmocka_unit_test(test_random_bytes),
