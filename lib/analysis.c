@@ -14,6 +14,7 @@
 
 #include <libstemmer.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -66,6 +67,38 @@ static const unsigned char ascii_class[128] = {
     ['Y'] = C_ALNUM, ['Z'] = C_ALNUM, ['-'] = C_JOIN,  ['_'] = C_JOIN,
     ['.'] = C_JOIN,  ['\''] = C_APOS,
 };
+
+/* An ASCII letter or digit, lowercased; 0 for any other byte. */
+static const unsigned char ascii_lower[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+    ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+    ['z'] = 'z', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+    ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i',
+    ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
+    ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z',
+};
+
+/*
+ * What classify() and stemmable_term() learn about a BMP code point, filled
+ * in on first use (utf8proc's category lookup costs more than the table):
+ * INFO_KNOWN | the class | INFO_NOSTEM when the code point is in a CJK
+ * block or a number.  0 means not yet known.  Relaxed atomics: threads
+ * store the same value, so any order is right.
+ */
+#define INFO_CLASS 0x07
+#define INFO_NOSTEM 0x08
+#define INFO_KNOWN 0x80
+static _Atomic unsigned char bmp_info[0x10000];
+
+/* Set by analysis_test_general_path(): no table, no ASCII shortcuts. */
+static atomic_int general_only;
 
 /*
  * Decodes the code point at s[i] (i < len) into *cp and returns its byte
@@ -125,7 +158,7 @@ is_cjk_block(int32_t cp)
 }
 
 static int
-classify(int32_t cp)
+classify_slow(int32_t cp)
 {
     if (cp < 0)
         return C_SEP;
@@ -165,6 +198,46 @@ classify(int32_t cp)
     }
 }
 
+/* The bmp_info byte of a code point in U+0080..U+FFFF. */
+static unsigned
+bmp_info_of(int32_t cp)
+{
+    unsigned v = atomic_load_explicit(&bmp_info[cp], memory_order_relaxed);
+
+    if (v)
+        return v;
+    v = INFO_KNOWN | (unsigned)classify_slow(cp);
+    if (is_cjk_block(cp))
+        v |= INFO_NOSTEM;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        v |= INFO_NOSTEM;
+        break;
+    default:
+        break;
+    }
+    atomic_store_explicit(&bmp_info[cp], (unsigned char)v,
+                          memory_order_relaxed);
+    return v;
+}
+
+static int
+classify(int32_t cp)
+{
+    if (cp >= 0x80 && cp < 0x10000 &&
+        !atomic_load_explicit(&general_only, memory_order_relaxed))
+        return (int)(bmp_info_of(cp) & INFO_CLASS);
+    return classify_slow(cp);
+}
+
+void
+analysis_test_general_path(int on)
+{
+    atomic_store(&general_only, on != 0);
+}
+
 /* The tokenizer's state for one analysis_tokenize() call. */
 typedef struct scan {
     const unsigned char *s;
@@ -179,6 +252,11 @@ typedef struct scan {
     size_t src_len;
     int src_ascii;    /* src holds only ASCII */
     int src_overflow; /* the word did not fit in src */
+    int general;      /* analysis_test_general_path() was on */
+    /* Where the word turns from a-z to A-Z, relative to its start (see
+     * camel_splits), noted while scanning it. */
+    size_t camel[ANALYSIS_MAX_PARTS];
+    size_t n_camel;
     char term[ANALYSIS_MAX_TERM + 1];
     char joined[ANALYSIS_MAX_TERM + 1];
     char part[ANALYSIS_MAX_TERM + 1];
@@ -293,19 +371,30 @@ scan_word(scan *sc, size_t i)
     int32_t cp;
     int k;
 
+    size_t start = i;
+
     sc->src_len = 0;
     sc->src_ascii = 1;
     sc->src_overflow = 0;
+    sc->n_camel = 0;
     while (i < len) {
-        unsigned c = s[i];
+        unsigned c = s[i], low = ascii_lower[c];
+        if (low && !sc->general) {
+            if (c - 'A' < 26u && i > start &&
+                (unsigned)(s[i - 1] - 'a') < 26u &&
+                sc->n_camel < ANALYSIS_MAX_PARTS)
+                sc->camel[sc->n_camel++] = i - start;
+            if (sc->src_len < SRC_CAP)
+                sc->src[sc->src_len++] = (char)low;
+            else
+                sc->src_overflow = 1;
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             k = ascii_class[c];
-            if (k == C_ALNUM) {
-                if (sc->src_len < SRC_CAP)
-                    sc->src[sc->src_len++] =
-                        (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-                else
-                    sc->src_overflow = 1;
+            if (k == C_ALNUM) { /* the general path: copied as is */
+                src_push(sc, s + i, 1);
                 i++;
                 continue;
             }
@@ -336,7 +425,7 @@ word_term(scan *sc, size_t *len_out)
     *len_out = 0;
     if (sc->src_overflow)
         return NULL;
-    if (sc->src_ascii) {
+    if (sc->src_ascii && !sc->general) {
         if (sc->src_len > ANALYSIS_MAX_TERM)
             return NULL;
         sc->src[sc->src_len] = '\0';
@@ -360,6 +449,10 @@ camel_splits(const scan *sc, size_t i, size_t end, size_t *at, size_t max)
 
     if (!sc->src_ascii || sc->src_overflow || sc->src_len != end - i)
         return 0; /* an apostrophe was dropped: offsets would not match */
+    if (!sc->general) {
+        memcpy(at, sc->camel, sc->n_camel * sizeof *at);
+        return sc->n_camel;
+    }
     for (k = i + 1; k < end && n < max; k++)
         if (sc->s[k - 1] >= 'a' && sc->s[k - 1] <= 'z' && sc->s[k] >= 'A' &&
             sc->s[k] <= 'Z')
@@ -367,15 +460,17 @@ camel_splits(const scan *sc, size_t i, size_t end, size_t *at, size_t max)
     return n;
 }
 
-/* Reports the camelCase pieces of the word s[i..end) as PARTs. */
+/* Reports the camelCase pieces of the word s[i..end), whose term is
+ * `term` (ASCII, as long as the word), as PARTs. */
 static void
-emit_camel(scan *sc, size_t i, size_t end, const size_t *at, size_t n)
+emit_camel(scan *sc, const char *term, size_t i, size_t end, const size_t *at,
+           size_t n)
 {
     size_t k, a = 0, b;
 
     for (k = 0; k <= n; k++) {
         b = k < n ? at[k] : end - i;
-        memcpy(sc->part, sc->src + a, b - a);
+        memcpy(sc->part, term + a, b - a);
         sc->part[b - a] = '\0';
         emit(sc, ANALYSIS_PART, sc->part, b - a, i + a, b - a, sc->pos++);
         a = b;
@@ -410,7 +505,7 @@ scan_chain(scan *sc, size_t i)
             return end;
         }
         if (n_camel) {
-            emit_camel(sc, i, end, at, n_camel);
+            emit_camel(sc, term, i, end, at, n_camel);
             n_parts += n_camel + 1;
         } else {
             emit(sc, ANALYSIS_PART, term, term_len, i, end - i, sc->pos++);
@@ -437,17 +532,15 @@ scan_chain(scan *sc, size_t i)
     return end;
 }
 
-/* Normalises one CJK character (with its marks) into `out`. */
+/* Normalises one CJK character `cp` (with its marks) into `out`. */
 static size_t
-cjk_term(scan *sc, size_t off, size_t n, char *out)
+cjk_term(scan *sc, size_t off, size_t n, int32_t cp, char *out)
 {
     const unsigned char *p = sc->s + off;
-    int32_t cp;
 
     /* Unified ideographs, kana and Hangul syllables are NFKC-stable and
      * caseless: copy them. */
     if (n == 3) {
-        decode(p, 3, 0, &cp);
         if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
             (cp >= 0x3041 && cp <= 0x309E) || (cp >= 0x30A1 && cp <= 0x30FE) ||
             (cp >= 0xAC00 && cp <= 0xD7A3)) {
@@ -469,19 +562,25 @@ static size_t
 scan_cjk(scan *sc, size_t i)
 {
     size_t prev_len = 0, prev_off = 0, n, cur_len, end;
+    int32_t cp, next_cp = -1;
     int k;
 
-    while (i < sc->len && !sc->rc) {
-        if (class_at(sc, i, &n) != C_CJK)
-            break;
+    /* The class of s[i] (and its code point, n bytes) is carried from one
+     * character to the next: each byte is decoded once. */
+    n = decode(sc->s, sc->len, i, &next_cp);
+    k = classify(next_cp);
+    while (k == C_CJK && !sc->rc) {
+        cp = next_cp;
         end = i + n;
+        k = C_SEP;
         while (end < sc->len) {
-            k = class_at(sc, end, &n);
+            n = decode(sc->s, sc->len, end, &next_cp);
+            k = classify(next_cp);
             if (k != C_MARK && k != C_IGNORE)
                 break;
             end += n;
         }
-        cur_len = cjk_term(sc, i, end - i, sc->term);
+        cur_len = cjk_term(sc, i, end - i, cp, sc->term);
         if (prev_len && cur_len && prev_len + cur_len <= ANALYSIS_MAX_TERM) {
             memcpy(sc->bigram, sc->prev_cjk, prev_len);
             memcpy(sc->bigram + prev_len, sc->term, cur_len + 1);
@@ -511,6 +610,7 @@ analysis_tokenize(const char *text, size_t len, uint32_t first_pos,
     sc.ctx = ctx;
     sc.pos = first_pos;
     sc.rc = 0;
+    sc.general = atomic_load_explicit(&general_only, memory_order_relaxed);
     while (i < sc.len && !sc.rc) {
         unsigned c = sc.s[i];
         if (c < 0x80) {
@@ -717,6 +817,13 @@ stemmable_term(const char *term, size_t len)
             continue;
         }
         n = decode((const unsigned char *)term, len, i, &cp);
+        if (cp >= 0 && cp < 0x10000 &&
+            !atomic_load_explicit(&general_only, memory_order_relaxed)) {
+            if (bmp_info_of(cp) & INFO_NOSTEM)
+                return 0;
+            i += n;
+            continue;
+        }
         if (cp < 0 || is_cjk_block(cp))
             return 0;
         switch (utf8proc_category(cp)) {

@@ -97,6 +97,14 @@ int analysis_tokenize(const char *text, size_t len, uint32_t first_pos,
                       analysis_token_fn fn, void *ctx, uint32_t *next_pos);
 
 /*
+ * For tests: with `on`, analysis_tokenize() and analysis_stem() take the
+ * general path only (every word through utf8proc, no table of classified
+ * code points, camelCase found by a second scan), which must give the same
+ * tokens as the fast paths.  Process-wide; not for production use.
+ */
+void analysis_test_general_path(int on);
+
+/*
  * Normalises a whole string the way tokens are normalised (NFKC + case
  * folding, default-ignorable code points removed), without splitting it;
  * invalid bytes become U+FFFD.  *out is malloc()ed and NUL-terminated,

@@ -585,6 +585,152 @@ test_random_input(void **state)
     assert_true(n_checked > 1000);
 }
 
+/* ---- fast path against the general path -------------------------------- */
+
+/* Tokenizes `text` and writes every token, and whether and how it stems,
+ * as one line each into `out`. */
+static void
+token_dump(const char *text, size_t len, analysis_stemmer *st, strbuf *out)
+{
+    tok_list l;
+    char line[64];
+
+    strbuf_reset(out);
+    uint32_t next = tokenize(text, len, 3, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        const analysis_token *t = &l.toks[i];
+        size_t stem_len = 0;
+        const char *stem =
+            analysis_is_stemmable(t)
+                ? analysis_stem(st, t->term, t->term_len, &stem_len)
+                : NULL;
+        snprintf(line, sizeof line, "%s %zu %zu %u ", kind_names[t->kind],
+                 t->off, t->len, (unsigned)t->pos);
+        strbuf_puts(out, line);
+        strbuf_append(out, t->term, t->term_len);
+        strbuf_puts(out, " ");
+        if (stem)
+            strbuf_append(out, stem, stem_len);
+        strbuf_puts(out, "\n");
+    }
+    snprintf(line, sizeof line, "next %u\n", (unsigned)next);
+    strbuf_puts(out, line);
+    list_free(&l);
+}
+
+/* Asserts that the fast and the general path agree on `text`. */
+static void
+check_same_paths(const char *text, size_t len, analysis_stemmer *st,
+                 strbuf *fast, strbuf *general)
+{
+    analysis_test_general_path(0);
+    token_dump(text, len, st, fast);
+    analysis_test_general_path(1);
+    token_dump(text, len, st, general);
+    analysis_test_general_path(0);
+    if (fast->len != general->len ||
+        memcmp(fast->data, general->data, fast->len) != 0)
+        fail_msg("paths differ on \"%.*s\":\nfast:\n%s\ngeneral:\n%s", (int)len,
+                 text, fast->data, general->data);
+}
+
+static void
+test_fast_path_matches_general(void **state)
+{
+    static const char *const fixed[] = {
+        "EnvoyFilter mTLS IPv6 HTTPServer don't Istio's istio's x-y.z_w",
+        "aB-cD.eF_gH iJkLmNoPqRsTuVwXyZaBcDeF a.b.c.d.e.f.g.h.i.j",
+        "ǅungla Straße ﬁle Ωmega ΣΊΣΥΦΟΣ café cafe\xCC\x81 x\xC2\xAD"
+        "y",
+        "пам'ять м\xE2\x80\x99ясо Київ2024 istio\xE2\x80\x99s",
+        "多语言ガｶ\xEF\xBE\x9E한국어 東京2024 Ｆｕｌｌ１２",
+        "\x80\xC0\xAF\xED\xA0\x80\xE4\xB8 abc\xFF\xFE"
+        "def \xF0\x9D\x90\x80x",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa "
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAb",
+        "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkL"
+        "mNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZ"
+        "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkL",
+    };
+    static const char *const pieces[] = {
+        "a",
+        "Z",
+        "q",
+        "7",
+        " ",
+        "-",
+        "_",
+        ".",
+        "'",
+        "s",
+        "S",
+        "\xE2\x80\x99",
+        "é",
+        "É",
+        "\xCC\x81",
+        "多",
+        "ガ",
+        "ｶ",
+        "\xEF\xBE\x9E",
+        "Ж",
+        "ж",
+        "ﬁ",
+        "\xC2\xAD",
+        "\x80",
+        "\xE4\xB8",
+        "\xF0\x9D\x90\x80",
+        "\xED\xA0\x80",
+        "\xC0\xAF",
+        "ǅ",
+        "١",
+        "Ⅻ",
+        "\xE2\x80\x8D",
+        "한",
+        "\xF0\xA0\x80\x80",
+    };
+    analysis_stemmer *en = analysis_stemmer_new("en");
+    analysis_stemmer *ru = analysis_stemmer_new("ru");
+    strbuf text = STRBUF_INIT, fast = STRBUF_INIT, general = STRBUF_INIT;
+    uint64_t seed = 777;
+    char buf[32];
+
+    (void)state;
+    assert_non_null(en);
+    assert_non_null(ru);
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(fixed); i++)
+        check_same_paths(fixed[i], strlen(fixed[i]), en, &fast, &general);
+    /* The case that must differ in no path: something is compared. */
+    token_dump(fixed[0], strlen(fixed[0]), en, &fast);
+    assert_non_null(strstr(fast.data, "part 0 5 3 envoy envoy\n"));
+    for (int round = 0; round < 300; round++) {
+        strbuf_reset(&text);
+        for (int i = 0; i < 200; i++)
+            strbuf_puts(&text,
+                        pieces[next_rand(&seed) % UTIL_ARRAY_LEN(pieces)]);
+        check_same_paths(text.data, text.len, round % 2 ? ru : en, &fast,
+                         &general);
+    }
+    /* Every code point, between letters, after an upper-case letter and
+     * alone, so each goes through the table of classified code points. */
+    for (int32_t cp = 0x80; cp <= 0x10FFFF; cp++) {
+        utf8proc_uint8_t enc[4];
+        utf8proc_ssize_t n;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        if (cp >= 0x10000 && cp % 7 != 0 && !(cp >= 0x1AFF0 && cp < 0x1B170))
+            continue; /* the astral planes go the general way anyway */
+        n = utf8proc_encode_char(cp, enc);
+        int len = snprintf(buf, sizeof buf, "xA%.*sbC %.*s", (int)n,
+                           (const char *)enc, (int)n, (const char *)enc);
+        check_same_paths(buf, (size_t)len, cp % 2 ? ru : en, &fast, &general);
+    }
+    analysis_stemmer_free(en);
+    analysis_stemmer_free(ru);
+    strbuf_free(&text);
+    strbuf_free(&fast);
+    strbuf_free(&general);
+}
+
 /* ---- normalisation ------------------------------------------------------ */
 
 static void
@@ -789,6 +935,7 @@ main(void)
         cmocka_unit_test(test_stop_early),
         cmocka_unit_test(test_megabyte_tokens),
         cmocka_unit_test(test_random_input),
+        cmocka_unit_test(test_fast_path_matches_general),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_stemmer_algorithm),
         cmocka_unit_test(test_stem_languages),
