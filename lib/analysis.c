@@ -380,15 +380,26 @@ scan_word(scan *sc, size_t i)
     while (i < len) {
         unsigned c = s[i], low = ascii_lower[c];
         if (low && !sc->general) {
-            if (c - 'A' < 26u && i > start &&
-                (unsigned)(s[i - 1] - 'a') < 26u &&
-                sc->n_camel < ANALYSIS_MAX_PARTS)
-                sc->camel[sc->n_camel++] = i - start;
-            if (sc->src_len < SRC_CAP)
-                sc->src[sc->src_len++] = (char)low;
-            else
-                sc->src_overflow = 1;
-            i++;
+            /* A run of ASCII letters and digits: only an upper-case
+             * letter (low != c) needs a second look. */
+            size_t room = SRC_CAP - sc->src_len;
+            char *dst = sc->src + sc->src_len;
+            do {
+                if (low != c && i > start && (unsigned)(s[i - 1] - 'a') < 26u &&
+                    sc->n_camel < ANALYSIS_MAX_PARTS)
+                    sc->camel[sc->n_camel++] = i - start;
+                if (room) {
+                    *dst++ = (char)low;
+                    room--;
+                } else {
+                    sc->src_overflow = 1;
+                }
+                if (++i == len)
+                    break;
+                c = s[i];
+                low = ascii_lower[c];
+            } while (low);
+            sc->src_len = (size_t)(dst - sc->src);
             continue;
         }
         if (c < 0x80) {
