@@ -5,8 +5,9 @@
  * The tokenizer makes one pass over the input and never allocates: every
  * buffer it needs has a fixed size, because a term longer than
  * ANALYSIS_MAX_TERM bytes is dropped anyway.  ASCII, the bulk of the input,
- * is classified with a table and lowercased directly; utf8proc is called
- * only for tokens that contain a non-ASCII code point.
+ * is classified with a table and lowercased directly; utf8proc normalises
+ * only tokens that contain a non-ASCII code point, and the class of a BMP
+ * code point is looked up in utf8proc once per process (bmp_info).
  */
 #include "analysis.h"
 #include "stem_uk.h"
