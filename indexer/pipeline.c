@@ -98,17 +98,6 @@ buffer_warning(void *ctx, const char *path, unsigned line, const char *msg)
     s->n_warns++;
 }
 
-static uint64_t
-file_size(const char *root, const char *relpath)
-{
-    struct stat st;
-    char *path = util_asprintf("%s/%s", root, relpath);
-    uint64_t n = path && stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-
-    free(path);
-    return n;
-}
-
 /* What incr_pre() stamps, made on this thread: stat first, so a write
  * after it changes the mtime again and is seen by the next sync even when
  * it lands before the read. */
@@ -148,7 +137,7 @@ pl_prepare(pl_stemmers *st, sitecfg *cfg, const char *root, const char *relpath,
             s->failed_write = 1;
             s->msg = util_strdup(err.msg);
         }
-        s->n_bytes = file_size(root, relpath);
+        s->n_bytes = writer_source_size(root, relpath);
     }
     ingest_doc_free(doc);
 }

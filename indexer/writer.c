@@ -129,10 +129,8 @@ index_on_warn(void *ctx, const char *path, unsigned line, const char *msg)
         idx->warn(idx->warn_ctx, path, line, msg);
 }
 
-/* Removes `relpath` if indexed; a missing document is not an error. */
-/* Size of the source file, for the throughput figures. */
-static uint64_t
-source_size(const char *root, const char *relpath)
+uint64_t
+writer_source_size(const char *root, const char *relpath)
 {
     struct stat st;
     char *path = util_asprintf("%s/%s", root, relpath);
@@ -142,6 +140,7 @@ source_size(const char *root, const char *relpath)
     return n;
 }
 
+/* Removes `relpath` if indexed; a missing document is not an error. */
 static recap_status
 delete_path(recap_index *idx, const char *relpath, int *found)
 {
@@ -226,7 +225,7 @@ recap_index_add_file(recap_index *idx, const char *root, const char *relpath)
     rc = remember_seen(idx, relpath);
     incr_note(idx, relpath);
     idx->stats.n_added++;
-    idx->stats.n_bytes += source_size(root, relpath);
+    idx->stats.n_bytes += writer_source_size(root, relpath);
     idx->stats.n_terms += n_terms;
 done:
     free(qterm);

@@ -8,6 +8,9 @@
 
 #include "index_int.h"
 
+/* The size of ROOT/RELPATH in bytes (0 when it cannot be read), for the
+ * throughput figures. */
+uint64_t writer_source_size(const char *root, const char *relpath);
 /* Removes the document of `relpath` if there is one (no error if not). */
 recap_status writer_delete_path(recap_index *idx, const char *relpath);
 /* Records that a full batch added (or kept) `relpath`. */

@@ -656,10 +656,10 @@ next_blank_line(const char *s, size_t len, size_t from)
     return len;
 }
 
-/* Whether a block (text between "\n\n") reads like an item of a list
- * rather than prose: short, and not ending like a sentence. */
+/* Whether a line reads like an item of a list rather than prose: short,
+ * and not ending like a sentence. */
 static int
-list_block(const char *s, size_t n)
+list_line(const char *s, size_t n)
 {
     uint32_t c;
 
@@ -672,6 +672,27 @@ list_block(const char *s, size_t n)
              c == ')' || c == '"' || c == 0x2026 || c == 0x201D ||
              c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF1A ||
              c == 0xFF1B || c == 0xFF09);
+}
+
+/* Whether a block (text between "\n\n") reads like a list rather than
+ * prose: an item of one (a short line not ending like a sentence), or
+ * several lines that each read so, as the rows of a table do. */
+static int
+list_block(const char *s, size_t n)
+{
+    const char *nl;
+    size_t lines = 0;
+
+    if (list_line(s, n))
+        return 1;
+    while (n > 0 && (nl = memchr(s, '\n', n)) != NULL) {
+        if (!list_line(s, (size_t)(nl - s)))
+            return 0;
+        lines++;
+        n -= (size_t)(nl - s) + 1;
+        s = nl + 1;
+    }
+    return lines > 0 && list_line(s, n);
 }
 
 /* Fills coff/cend and cmask, and the list flag of each match, in one pass

@@ -27,6 +27,22 @@ expect_eq "new word not there yet" 0 "$(printf '%s' "$BODY" | jq -r .total)"
 ) >"$TMP/codes" &
 loop=$!
 mkdir -p "$SITE/en/blog/2026/quasar"
+# until_served WORD: asks for WORD every 50 ms (at most 40 times) until the
+# quasar page is its first hit; sets found (1 or 0) and waited (ms).
+until_served() {
+  local t0 i
+  t0=$(date +%s%N)
+  found=0
+  for i in $(seq 40); do
+    get "/search?q=$1"
+    if [ "$(printf '%s' "$BODY" | jq -r '.hits[0].url')" = /blog/2026/quasar/ ]; then
+      found=1; break
+    fi
+    sleep 0.05
+  done
+  waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
 printf -- '---\ntitle: Quasar widgets\ndate: 2026-01-02\n---\n\nThe quasarwidget ships today.\n' \
   >"$SITE/en/blog/2026/quasar/index.md"
 for i in 1 2 3; do
@@ -34,16 +50,7 @@ for i in 1 2 3; do
     fail "reindex $i"
   sleep 0.3
 done
-t0=$(date +%s%N)
-found=0
-for i in $(seq 40); do
-  get '/search?q=quasarwidget'
-  if [ "$(printf '%s' "$BODY" | jq -r '.hits[0].url')" = /blog/2026/quasar/ ]; then
-    found=1; break
-  fi
-  sleep 0.05
-done
-waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+until_served quasarwidget
 expect_eq "new page served after the rebuild" 1 "$found"
 [ "$waited" -lt 1000 ] && pass "picked up within ${waited} ms" ||
   fail "picking up the new revision took ${waited} ms"
@@ -67,16 +74,7 @@ expect_match "metrics: reloads" 'recapsearch_index_reloads_total [1-9]' "$BODY"
 printf -- '---\ntitle: Quasar widgets\ndate: 2026-01-02\n---\n\nThe zorbleflux ships today.\n' \
   >"$SITE/en/blog/2026/quasar/index.md"
 "$BIN/recapsearch-index" -q --db "$DB" "$SITE" 2>/dev/null || fail "incremental run"
-t0=$(date +%s%N)
-found=0
-for i in $(seq 40); do
-  get '/search?q=zorbleflux'
-  if [ "$(printf '%s' "$BODY" | jq -r '.hits[0].url')" = /blog/2026/quasar/ ]; then
-    found=1; break
-  fi
-  sleep 0.05
-done
-waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+until_served zorbleflux
 expect_eq "incremental update served" 1 "$found"
 [ "$waited" -lt 1000 ] && pass "incremental update picked up within ${waited} ms" ||
   fail "picking up the incremental update took ${waited} ms"
