@@ -507,6 +507,46 @@ valid_utf8(const char *s, size_t len)
     return 1;
 }
 
+/* Pieces the random-input tests glue together: ASCII, joiners,
+ * apostrophes, multi-byte letters, marks, compatibility forms, digits of
+ * other scripts and broken sequences. */
+static const char *const pieces[] = {
+    "a",
+    "Z",
+    "q",
+    "7",
+    " ",
+    "-",
+    "_",
+    ".",
+    "'",
+    "s",
+    "S",
+    "\xE2\x80\x99",
+    "é",
+    "É",
+    "\xCC\x81",
+    "多",
+    "ガ",
+    "ｶ",
+    "\xEF\xBE\x9E",
+    "Ж",
+    "ж",
+    "ﬁ",
+    "\xC2\xAD",
+    "\x80",
+    "\xE4\xB8",
+    "\xF0\x9D\x90\x80",
+    "\xED\xA0\x80",
+    "\xC0\xAF",
+    "ǅ",
+    "١",
+    "Ⅻ",
+    "\xE2\x80\x8D",
+    "한",
+    "\xF0\xA0\x80\x80",
+};
+
 /*
  * Random mixtures of ASCII, joiners, apostrophes, multi-byte characters,
  * marks and broken sequences: every token is in range, valid UTF-8 and at
@@ -516,32 +556,6 @@ valid_utf8(const char *s, size_t len)
 static void
 test_random_input(void **state)
 {
-    static const char *const pieces[] = {
-        "a",
-        "Z",
-        "7",
-        " ",
-        "-",
-        "_",
-        ".",
-        "'",
-        "\xE2\x80\x99",
-        "é",
-        "\xCC\x81",
-        "多",
-        "ガ",
-        "ｶ",
-        "\xEF\xBE\x9E",
-        "Ж",
-        "ﬁ",
-        "\xC2\xAD",
-        "\x80",
-        "\xE4\xB8",
-        "\xF0\x9D\x90\x80",
-        "\xED\xA0\x80",
-        "\xC0\xAF",
-        "ǅ",
-    };
     uint64_t seed = 12345;
     strbuf text = STRBUF_INIT;
     tok_list l;
@@ -651,42 +665,6 @@ test_fast_path_matches_general(void **state)
         "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkL"
         "mNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZ"
         "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkL",
-    };
-    static const char *const pieces[] = {
-        "a",
-        "Z",
-        "q",
-        "7",
-        " ",
-        "-",
-        "_",
-        ".",
-        "'",
-        "s",
-        "S",
-        "\xE2\x80\x99",
-        "é",
-        "É",
-        "\xCC\x81",
-        "多",
-        "ガ",
-        "ｶ",
-        "\xEF\xBE\x9E",
-        "Ж",
-        "ж",
-        "ﬁ",
-        "\xC2\xAD",
-        "\x80",
-        "\xE4\xB8",
-        "\xF0\x9D\x90\x80",
-        "\xED\xA0\x80",
-        "\xC0\xAF",
-        "ǅ",
-        "١",
-        "Ⅻ",
-        "\xE2\x80\x8D",
-        "한",
-        "\xF0\xA0\x80\x80",
     };
     analysis_stemmer *en = analysis_stemmer_new("en");
     analysis_stemmer *ru = analysis_stemmer_new("ru");
