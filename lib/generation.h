@@ -32,8 +32,9 @@
 
 /* Creates the directory `path` (or fills it when empty) with an empty
  * database as its first generation; lib/create.c does it beside the index
- * and renames the result into place.  RECAP_OK, RECAP_EIO, RECAP_ENOMEM or RECAP_EBACKEND (with a
- * message in *errmsg, malloc()ed, when errmsg is not NULL). */
+ * and renames the result into place.  RECAP_OK, RECAP_EIO, RECAP_ENOMEM or
+ * RECAP_EBACKEND (with a message in *errmsg, malloc()ed, when errmsg is not
+ * NULL). */
 recap_status gen_create(const char *path, char **errmsg);
 
 /* The current generation's directory name ("gen-000002", malloc()ed) when

@@ -807,18 +807,19 @@ xap_db_check(const char *path, xap_error *err) noexcept
                 continue;
             std::string first = first_problem(report.str());
             return set_err(err, RECAP_ECORRUPT,
-                           "index at %s is damaged: %zu error(s), first: %s", db.c_str(),
-                           n_errors, first.c_str());
+                           "index at %s is damaged: %zu error(s), first: %s",
+                           db.c_str(), n_errors, first.c_str());
         }
         return RECAP_OK;
     } catch (const Xapian::DatabaseOpeningError &) {
-        return fail(err, current.c_str()); /* missing or unreadable, not damaged */
+        return fail(err,
+                    current.c_str()); /* missing or unreadable, not damaged */
     } catch (const Xapian::DatabaseLockError &) {
         return fail(err, current.c_str());
     } catch (const Xapian::DatabaseError &e) {
         /* The checker throws a plain DatabaseError for a bad B-tree. */
-        return set_err(err, RECAP_ECORRUPT, "index at %s is damaged: %s", current.c_str(),
-                       e.get_msg().c_str());
+        return set_err(err, RECAP_ECORRUPT, "index at %s is damaged: %s",
+                       current.c_str(), e.get_msg().c_str());
     } catch (...) {
         return fail(err, current.c_str());
     }

@@ -55,7 +55,7 @@ struct recap_results {
     int corrected;    /* the search used the corrections */
     double elapsed;
     unsigned missing_shards; /* remote shards left out: partial results */
-    int partial; /* the time budget ran out: pages may be missing */
+    int partial;             /* the time budget ran out: pages may be missing */
     recap_hit *hits;
     size_t n_hits;
 };
