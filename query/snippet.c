@@ -826,6 +826,24 @@ plain_fullwidth(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Whether the pair s[i], s[i + 1] (i + 1 < len) starts a character
+ * has_foldable looks for (see there). */
+static int
+foldable_at(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned char a = s[i], b = s[i + 1];
+
+    return (a == 0xC2 &&
+            (b == 0xAA || b == 0xB2 || b == 0xB3 || b == 0xB9 || b == 0xBA)) ||
+           (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
+           (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
+                          (b >= 0x91 && b <= 0x93))) ||
+           (a == 0xEF && !plain_fullwidth(s + i, len - i)) || a == 0xCC ||
+           (a == 0xCD && b <= 0xAF) ||                /* combining marks */
+           (a == 0xE1 && (b == 0xB2 || b == 0xB4)) || /* Cyrillic-like */
+           (a == 0xF0 && b == 0x9D);
+}
+
 /* Whether text has a character that NFKC or case folding turns into ASCII
  * letters or digits (full-width forms, ligatures, letterlike symbols,
  * super- and subscripts, circled letters, mathematical letters, long s,
@@ -834,32 +852,30 @@ static int
 has_foldable(const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
 
-    for (size_t i = 0; i + 1 < len; i++) {
-        /* Skip plain ASCII sixteen bytes at a time. */
-        while (i + 17 <= len) {
-            uint64_t w[2];
-            memcpy(w, s + i, 16);
-            if ((w[0] | w[1]) & 0x8080808080808080u)
-                break;
-            i += 16;
-        }
-        if (i + 1 >= len)
-            break; /* the skip reached the last byte: no pair is left */
-        unsigned char a = s[i], b = s[i + 1];
-        if (a < 0xC2)
+    /* Sixteen bytes at a time: plain ASCII is skipped at once, and of the
+     * rest only the lead bytes foldable_at can accept are checked. */
+    for (; i + 17 <= len; i += 16) {
+        v16 a;
+        uint64_t w[2];
+        memcpy(&a, s + i, 16);
+        memcpy(w, &a, 16);
+        if (!((w[0] | w[1]) & 0x8080808080808080u))
             continue;
-        if ((a == 0xC2 &&
-             (b == 0xAA || b == 0xB2 || b == 0xB3 || b == 0xB9 || b == 0xBA)) ||
-            (a == 0xC4 && b == 0xB0) || (a == 0xC5 && b == 0xBF) ||
-            (a == 0xE2 && (b == 0x81 || b == 0x82 || b == 0x84 || b == 0x85 ||
-                           (b >= 0x91 && b <= 0x93))) ||
-            (a == 0xEF && !plain_fullwidth(s + i, len - i)) || a == 0xCC ||
-            (a == 0xCD && b <= 0xAF) ||                /* combining marks */
-            (a == 0xE1 && (b == 0xB2 || b == 0xB4)) || /* Cyrillic-like */
-            (a == 0xF0 && b == 0x9D))
-            return 1;
+        v16 lead = (v16)(a == 0xC2) | (v16)(a == 0xC4) | (v16)(a == 0xC5) |
+                   (v16)(a == 0xCC) | (v16)(a == 0xCD) | (v16)(a == 0xE1) |
+                   (v16)(a == 0xE2) | (v16)(a == 0xEF) | (v16)(a == 0xF0);
+        memcpy(w, &lead, 16);
+        if (!(w[0] | w[1]))
+            continue;
+        for (size_t j = 0; j < 16; j++)
+            if (lead[j] && foldable_at(s, len, i + j))
+                return 1;
     }
+    for (; i + 1 < len; i++)
+        if (s[i] >= 0xC2 && foldable_at(s, len, i))
+            return 1;
     return 0;
 }
 
