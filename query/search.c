@@ -36,6 +36,7 @@ typedef struct search {
     size_t cap_hits;
     facets *facets;           /* NULL: none asked for */
     snippet_matcher *matcher; /* the query terms, for the hits' language */
+    qbuild_units near;        /* qtree_out.near: the proximity bonus */
     double t0;                /* start, for the time budget */
 } search;
 
@@ -183,11 +184,15 @@ build(search *s)
     if (rc != RECAP_OK)
         return index_fail(s->idx, rc, "query: %s", recap_status_str(rc));
     qtree_build(&s->qb, qparse_tree_root(tree), strict,
-                s->idx->ranking.proximity, &qt);
+                s->idx->ranking.proximity,
+                s->idx->ranking.scheme == RECAP_SCHEME_BM25 &&
+                    s->opts->sort == RECAP_SORT_RELEVANCE,
+                &qt);
     qparse_tree_free(tree);
     s->strict = qt.strict;
     s->loose = qt.loose;
     s->core = qt.core;
+    s->near = qt.near;
     if (s->qb.rc) {
         xap_query_free(qt.filter);
         return fail_xap(s, &s->qb.err, "building the query");
@@ -292,7 +297,7 @@ make_snippets(search *s, recap_hit *hit, const docdata *dd, const char *desc)
 }
 
 static recap_status
-add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
+add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank, double score)
 {
     xap_doc *doc = NULL;
     char *data = NULL;
@@ -330,7 +335,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank)
     hit = &s->res->hits[s->res->n_hits++];
     memset(hit, 0, sizeof(*hit));
     hit->rank = rank;
-    hit->score = xap_mset_weight(m, i);
+    hit->score = score;
     hit->path = util_strdup(dd.path);
     hit->url = util_strdup(dd.url);
     hit->title = util_strdup(dd.title);
@@ -352,6 +357,49 @@ _Static_assert((int)XAP_SCHEME_BM25PLUS == (int)RECAP_SCHEME_BM25PLUS &&
                    (int)XAP_SCHEME_LM == (int)RECAP_SCHEME_LM,
                "xap_scheme follows recap_scheme");
 
+/* How many of the first tier's best hits the proximity bonus may reorder.
+ * The same for every page of results, so paging neither repeats nor skips
+ * a hit. */
+#define SEARCH_NEAR_WINDOW 30
+
+/* The proximity bonus: of the first tier's best SEARCH_NEAR_WINDOW hits
+ * of `m`, those where the words stand together (s->near) gain what a
+ * PHRASE of them, weighted by recap_ranking.proximity, would add, and the
+ * window is reordered.  Fills order[] (indexes into `m`, best first) and
+ * score[] for the n hits. */
+static recap_status
+near_rerank(search *s, const xap_mset *m, const xap_weighting *w, uint32_t n,
+            uint32_t *order, double *score)
+{
+    uint32_t i, j, top = n < SEARCH_NEAR_WINDOW ? n : SEARCH_NEAR_WINDOW;
+    xap_docid dids[SEARCH_NEAR_WINDOW];
+    double bonus[SEARCH_NEAR_WINDOW];
+    xap_error err;
+
+    for (i = 0; i < n; i++) {
+        order[i] = i;
+        score[i] = xap_mset_weight(m, i);
+    }
+    for (i = 0; i < top; i++)
+        dids[i] = xap_mset_docid(m, i);
+    if (xap_db_phrase_bonus(
+            s->idx->db, dids, top, (const char *const *)s->near.t, s->near.len,
+            s->near.n, w, s->idx->ranking.proximity, bonus, &err))
+        return fail_xap(s, &err, "reading positions");
+    /* Insertion sort of the window, stable: equal scores keep Xapian's
+     * order. */
+    for (i = 0; i < top; i++) {
+        double v = score[i] + bonus[i];
+        for (j = i; j > 0 && score[j - 1] < v; j--) {
+            order[j] = order[j - 1];
+            score[j] = score[j - 1];
+        }
+        order[j] = i;
+        score[j] = v;
+    }
+    return RECAP_OK;
+}
+
 /* Runs one tier: hits [first, first + max) of `q`.  *count gets the
  * number of documents the tier matches (exact when the tier ran out).
  * The second (`loose`) tier saturates term frequency sooner (BM25's k1):
@@ -365,7 +413,8 @@ run_tier(search *s, const xap_query *q, int loose, uint32_t first, uint32_t max,
     xap_mset *m = NULL;
     xap_error err;
     recap_status rc;
-    uint32_t i, n;
+    uint32_t i, n, *order = NULL;
+    double *score = NULL;
     const recap_ranking *r = &s->idx->ranking;
     xap_weighting w = {(xap_scheme)r->scheme,
                        loose ? r->loose_k1 : r->k1,
@@ -382,6 +431,17 @@ run_tier(search *s, const xap_query *q, int loose, uint32_t first, uint32_t max,
         max == 0 && !s->facets
             ? 0
             : facets_check_at_least(s->facets, first + max + 1, s->qb.doccount);
+    /* The proximity bonus reorders the top of the first tier: fetch it
+     * whole whatever the page. */
+    int near = !loose && max > 0 && s->near.n > 1 && r->proximity > 0 &&
+               r->scheme == RECAP_SCHEME_BM25 &&
+               s->opts->sort == RECAP_SORT_RELEVANCE &&
+               first < SEARCH_NEAR_WINDOW;
+    uint32_t fetch_first = near ? 0 : first,
+             fetch_max =
+                 near ? (first + max > SEARCH_NEAR_WINDOW ? first + max
+                                                          : SEARCH_NEAR_WINDOW)
+                      : max;
 
     *count = 0;
     if ((rc = xap_enquire_new(s->idx->db, &e, &err)) ||
@@ -393,15 +453,31 @@ run_tier(search *s, const xap_query *q, int loose, uint32_t first, uint32_t max,
         (s->idx->time_limit > 0 &&
          (rc = xap_enquire_set_time_limit(e, s->idx->time_limit, &err))) ||
         (rc = facets_attach(s->facets, e, &err)) ||
-        (rc = xap_enquire_mset(e, first, max, at_least, &m, &err))) {
+        (rc =
+             xap_enquire_mset(e, fetch_first, fetch_max, at_least, &m, &err))) {
         xap_enquire_free(e);
         return fail_xap(s, &err, "searching");
     }
     n = xap_mset_size(m);
     *count = xap_mset_estimated(m);
     *exact = xap_mset_lower_bound(m) == xap_mset_upper_bound(m);
-    for (i = 0; i < n && rc == RECAP_OK; i++)
-        rc = add_hit(s, m, i, (unsigned)(s->opts->offset + s->res->n_hits + 1));
+    if (near && n > 0) {
+        order = malloc(n * sizeof(*order));
+        score = malloc(n * sizeof(*score));
+        if (!order || !score)
+            rc = index_fail(s->idx, RECAP_ENOMEM, "out of memory");
+        else
+            rc = near_rerank(s, m, &w, n, order, score);
+    }
+    for (i = near ? first : 0; i < n && rc == RECAP_OK; i++) {
+        if (near && i >= first + max)
+            break;
+        rc = add_hit(s, m, near ? order[i] : i,
+                     (unsigned)(s->opts->offset + s->res->n_hits + 1),
+                     near ? score[i] : xap_mset_weight(m, i));
+    }
+    free(order);
+    free(score);
     xap_mset_free(m);
     xap_enquire_free(e);
     return rc;
@@ -512,6 +588,7 @@ search_once(recap_index *idx, const recap_search_options *opts,
     xap_query_free(s.strict);
     xap_query_free(s.loose);
     xap_query_free(s.core);
+    qbuild_units_clear(&s.near);
     qbuild_clear(&s.qb);
     if (rc != RECAP_OK) {
         recap_results_free(s.res);

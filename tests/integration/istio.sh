@@ -59,4 +59,30 @@ done
 check_clean "zh 多集群" "$(search "$DB" -n 50 --lang zh 多集群)"
 check_clean "uk кластер" "$(search "$DB" -n 50 --lang uk кластер)"
 
+# The proximity bonus reorders the first tier's top hits: pages of results
+# still add up to the one long list (nothing repeated, nothing skipped),
+# and the scores go down the list.
+for q in "sidecar injection" "about performance" "traffic management" \
+         "istio version" "deploy clusters"; do
+  long=$(search "$DB" -n 40 "$q" | jq -r '[.hits[].path] | join(" ")')
+  paged=$(for off in 0 10 20 30; do
+            search "$DB" -n 10 --offset $off "$q" | jq -r '.hits[].path'
+          done | paste -sd' ')
+  expect_eq "pages of '$q' make the one list" "$long" "$paged"
+  expect_eq "scores of '$q' go down" "" "$(search "$DB" -n 40 "$q" |
+    jq -r '[.hits[].score] | . as $s | range(1; length) |
+           select($s[.] > $s[. - 1]) | "rank \(. + 1) above rank \(.)"')"
+done
+# Pages where the words stand together earn the proximity bonus: the
+# page titled "Traffic Shifting" scores higher with it than without.
+with=$(search "$DB" -n 1 "traffic shifting" | jq -r '.hits[0] | "\(.path) \(.score)"')
+without=$(search "$DB" -n 1 --ranking proximity=0 "traffic shifting" |
+  jq -r '.hits[0] | "\(.path) \(.score)"')
+if [ "${with% *}" = "${without% *}" ] &&
+   awk -v a="${with#* }" -v b="${without#* }" 'BEGIN { exit !(a > b * 1.05) }'; then
+  pass "proximity bonus: ${with% *} $without -> ${with#* }"
+else
+  fail "proximity bonus: '$without' -> '$with'"
+fi
+
 finish
