@@ -211,6 +211,8 @@ recap_index_close(recap_index *idx)
         return;
     if (idx->teardown)
         idx->teardown(idx);
+    if (idx->spell_free)
+        idx->spell_free(idx->spell);
     xap_db_free(idx->db);
     for (i = 0; i < idx->n_stemmers; i++)
         analysis_stemmer_free(idx->stemmers[i].stemmer);

@@ -43,6 +43,10 @@ struct recap_index {
 
     /* Readers: the time budget of each search in seconds (0: none). */
     double time_limit;
+    /* The spelling candidates read so far (query/spell.h), and how to free
+     * them: set by the query side, which this file does not link. */
+    struct spell_cache *spell;
+    void (*spell_free)(struct spell_cache *c);
 
     /* Stemmers by language, made on first use. */
     struct {

@@ -281,7 +281,7 @@ add_correction(qbuild *qb, const analysis_token *tok, const char *text,
      * the others. */
     if (tf >= 3 && tf >= qb->doccount / 200)
         return;
-    if (!(fix = spell_correct(qb->db, tok->term, tok->term_len, tf)))
+    if (!(fix = spell_correct(qb->db, qb->spell, tok->term, tok->term_len, tf)))
         return;
     if (!qb->exact)
         add_alternative(qb, unit, string_unit(qb, fix, strlen(fix), ""),

@@ -34,7 +34,9 @@ typedef struct qbuild {
                               for them */
     qbuild_fix *fixes;
     size_t n_fixes;
-    analysis_stemmer *stemmer; /* of the searched language; may be NULL */
+    analysis_stemmer *stemmer;  /* of the searched language; may be NULL */
+    struct spell_cache **spell; /* where spelling candidates are kept
+                                   (spell.h); NULL: read them each time */
     uint32_t doccount;
     snippet_term *terms; /* highlight terms; strings owned here */
     size_t n_terms, cap_terms;

@@ -23,6 +23,7 @@
 #include "schema.h"
 #include "limit.h"
 #include "snippet.h"
+#include "spell.h"
 #include "util.h"
 
 typedef struct search {
@@ -573,6 +574,8 @@ search_once(recap_index *idx, const recap_search_options *opts,
                 index_stemmer(idx, s.lang ? s.lang : idx->main_lang),
                 idx->ranking.code);
     s.qb.query = opts->query;
+    s.qb.spell = &idx->spell;
+    idx->spell_free = spell_cache_free;
     s.qb.exact = (opts->flags & RECAP_SEARCH_EXACT) != 0;
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)

@@ -92,17 +92,231 @@ is_word(const int32_t *cp, size_t n)
     return 1;
 }
 
-char *
-spell_correct(xap_db *db, const char *term, size_t len, uint32_t termfreq)
+/* One candidate of a cache bucket. */
+typedef struct spell_word {
+    uint32_t cp;   /* its code points: cache cps[cp ...] */
+    uint32_t text; /* its bytes: cache text[text ...] */
+    uint32_t freq;
+    uint16_t nc, len;
+} spell_word;
+
+/* The candidates sharing one first letter, by length in code points. */
+typedef struct spell_bucket {
+    int32_t first;
+    spell_word *w;
+    size_t n;
+    size_t by_nc[SPELL_MAX_CHARS + 2]; /* w[by_nc[k] ...] have nc >= k */
+    int32_t *cps;
+    char *text;
+} spell_bucket;
+
+struct spell_cache {
+    xap_db *db; /* what the buckets were read from, at `revision` */
+    uint64_t revision;
+    spell_bucket *b;
+    size_t n, cap;
+    int32_t *asked; /* first letters asked for once, not yet read */
+    size_t n_asked, cap_asked;
+};
+
+static void
+bucket_clear(spell_bucket *b)
 {
-    int32_t want[SPELL_MAX_CHARS + 1], cand[SPELL_MAX_CHARS + 1];
-    size_t n, nc, first;
-    unsigned max, d, best_d;
-    uint32_t freq, best_freq = 0;
+    free(b->w);
+    free(b->cps);
+    free(b->text);
+}
+
+void
+spell_cache_free(spell_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        bucket_clear(&c->b[i]);
+    free(c->b);
+    free(c->asked);
+    free(c);
+}
+
+/* Candidates in the order of the scan: by length, then by bytes. */
+static const spell_bucket *sort_bucket;
+static int
+cmp_word(const void *x, const void *y)
+{
+    const spell_word *a = x, *b = y;
+    int c;
+
+    if (a->nc != b->nc)
+        return a->nc < b->nc ? -1 : 1;
+    c = memcmp(sort_bucket->text + a->text, sort_bucket->text + b->text,
+               a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Grows *p (of *cap elements of `size` bytes) to hold `need`. */
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t n = *cap ? *cap : 64;
+    void *q;
+
+    if (need <= *cap)
+        return 0;
+    while (n < need)
+        n *= 2;
+    if (!(q = realloc(*p, n * size)))
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* Reads the vocabulary words starting with the `first_len` bytes of
+ * `term` (code point `first`) that can be corrections: plain words in at
+ * least SPELL_MIN_FREQ pages, at most SPELL_MAX_CHARS long. */
+static int
+bucket_load(xap_db *db, const char *term, size_t first_len, int32_t first,
+            spell_bucket *b)
+{
+    int32_t cand[SPELL_MAX_CHARS + 1];
+    size_t cap_w = 0, cap_cp = 0, cap_t = 0, n_cp = 0, n_t = 0, nc, k;
     xap_termiter *it = NULL;
     const char *t;
     size_t tlen;
-    char *best = NULL;
+    uint32_t freq;
+    int rc = 0;
+
+    memset(b, 0, sizeof(*b));
+    b->first = first;
+    if (xap_db_allterms(db, term, first_len, &it, NULL))
+        return -1;
+    while ((rc = xap_termiter_next(it, &t, &tlen, &freq, NULL)) == 1) {
+        if (freq < SPELL_MIN_FREQ || tlen > UINT16_MAX)
+            continue;
+        nc = decode(t, tlen, cand, SPELL_MAX_CHARS);
+        if (nc == 0 || nc > SPELL_MAX_CHARS || !is_word(cand, nc))
+            continue;
+        if (grow((void **)&b->w, &cap_w, b->n + 1, sizeof(*b->w)) ||
+            grow((void **)&b->cps, &cap_cp, n_cp + nc, sizeof(*b->cps)) ||
+            grow((void **)&b->text, &cap_t, n_t + tlen, 1) ||
+            n_cp + nc > UINT32_MAX || n_t + tlen > UINT32_MAX) {
+            rc = -1;
+            break;
+        }
+        b->w[b->n++] = (spell_word){(uint32_t)n_cp, (uint32_t)n_t, freq,
+                                    (uint16_t)nc, (uint16_t)tlen};
+        memcpy(b->cps + n_cp, cand, nc * sizeof(*cand));
+        memcpy(b->text + n_t, t, tlen);
+        n_cp += nc;
+        n_t += tlen;
+    }
+    xap_termiter_free(it);
+    if (rc < 0) {
+        bucket_clear(b);
+        return -1;
+    }
+    sort_bucket = b;
+    if (b->n)
+        qsort(b->w, b->n, sizeof(*b->w), cmp_word);
+    for (k = 0, nc = 0; k <= SPELL_MAX_CHARS + 1; k++) {
+        while (nc < b->n && b->w[nc].nc < k)
+            nc++;
+        b->by_nc[k] = nc;
+    }
+    return 0;
+}
+
+/* The bucket of `first` in *slot's cache, read the second time a word
+ * with that letter needs correcting (one search, as from the command
+ * line, costs no more than a scan); NULL when it is not read yet or
+ * memory or the index fails: then the caller scans the index itself. */
+static const spell_bucket *
+cached_bucket(spell_cache **slot, xap_db *db, const char *term,
+              size_t first_len, int32_t first)
+{
+    spell_cache *c = *slot;
+    uint64_t rev = 0;
+    spell_bucket b;
+
+    if (xap_db_revision(db, &rev, NULL))
+        return NULL;
+    if (c && (c->db != db || c->revision != rev)) {
+        spell_cache_free(c);
+        c = *slot = NULL;
+    }
+    if (!c) {
+        if (!(c = calloc(1, sizeof(*c))))
+            return NULL;
+        c->db = db;
+        c->revision = rev;
+        *slot = c;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->b[i].first == first)
+            return &c->b[i];
+    for (size_t i = 0;; i++) {
+        if (i == c->n_asked) {
+            if (!grow((void **)&c->asked, &c->cap_asked, c->n_asked + 1,
+                      sizeof(*c->asked)))
+                c->asked[c->n_asked++] = first;
+            return NULL;
+        }
+        if (c->asked[i] == first)
+            break;
+    }
+    if (grow((void **)&c->b, &c->cap, c->n + 1, sizeof(*c->b)) ||
+        bucket_load(db, term, first_len, first, &b))
+        return NULL;
+    c->b[c->n] = b;
+    return &c->b[c->n++];
+}
+
+/* The best correction so far: closest, then most frequent, then first in
+ * byte order (the order of the index's vocabulary). */
+typedef struct best {
+    unsigned d;
+    uint32_t freq;
+    const char *t;
+    size_t len;
+} best;
+
+static void
+consider(best *b, unsigned d, uint32_t freq, const char *t, size_t len)
+{
+    int c;
+
+    if (d > b->d)
+        return;
+    if (d == b->d && b->t) {
+        if (freq < b->freq)
+            return;
+        if (freq == b->freq) {
+            c = memcmp(t, b->t, len < b->len ? len : b->len);
+            if (c > 0 || (c == 0 && len >= b->len))
+                return;
+        }
+    }
+    b->d = d;
+    b->freq = freq;
+    b->t = t;
+    b->len = len;
+}
+
+char *
+spell_correct(xap_db *db, spell_cache **cache, const char *term, size_t len,
+              uint32_t termfreq)
+{
+    int32_t want[SPELL_MAX_CHARS + 1], cand[SPELL_MAX_CHARS + 1];
+    size_t n, nc, first, k, lo, hi;
+    unsigned max, d;
+    uint32_t freq;
+    xap_termiter *it = NULL;
+    const spell_bucket *bk = NULL;
+    const char *t;
+    size_t tlen;
+    best b = {0, 0, NULL, 0};
+    char *out;
 
     n = decode(term, len, want, SPELL_MAX_CHARS);
     if (n == 0 || n > SPELL_MAX_CHARS || !is_word(want, n))
@@ -110,31 +324,54 @@ spell_correct(xap_db *db, const char *term, size_t len, uint32_t termfreq)
     max = n >= 9 ? 2 : n >= 5 ? 1 : 0;
     if (max == 0)
         return NULL;
-    best_d = max + 1;
+    b.d = max + 1;
     /* The first letter's bytes: the prefix every candidate shares. */
     first = (size_t)utf8proc_iterate((const utf8proc_uint8_t *)term,
                                      (utf8proc_ssize_t)len, &cand[0]);
-    if (xap_db_allterms(db, term, first, &it, NULL))
-        return NULL;
-    while (xap_termiter_next(it, &t, &tlen, &freq, NULL) == 1) {
-        if (freq < SPELL_MIN_FREQ || (tlen == len && !memcmp(t, term, len)))
-            continue;
-        nc = decode(t, tlen, cand, SPELL_MAX_CHARS);
-        if (nc == 0 || nc > SPELL_MAX_CHARS)
-            continue;
-        d = spell_distance(want, n, cand, nc, best_d < max ? best_d : max);
-        if (d > max || d > best_d || (d == best_d && freq <= best_freq) ||
-            !is_word(cand, nc))
-            continue;
-        free(best);
-        best = util_strndup(t, tlen);
-        best_d = d;
-        best_freq = freq;
+    if (cache)
+        bk = cached_bucket(cache, db, term, first, want[0]);
+    if (bk) {
+        /* Only lengths within `max` of the word's can be close enough. */
+        lo = bk->by_nc[n > max ? n - max : 0];
+        hi = bk->by_nc[n + max <= SPELL_MAX_CHARS ? n + max + 1
+                                                  : SPELL_MAX_CHARS + 1];
+        for (k = lo; k < hi; k++) {
+            const spell_word *w = &bk->w[k];
+            t = bk->text + w->text;
+            if (w->len == len && !memcmp(t, term, len))
+                continue;
+            d = spell_distance(want, n, bk->cps + w->cp, w->nc,
+                               b.d < max ? b.d : max);
+            if (d <= max)
+                consider(&b, d, w->freq, t, w->len);
+        }
+        out = b.t ? util_strndup(b.t, b.len) : NULL;
+        freq = b.freq;
+    } else {
+        if (xap_db_allterms(db, term, first, &it, NULL))
+            return NULL;
+        out = NULL;
+        while (xap_termiter_next(it, &t, &tlen, &freq, NULL) == 1) {
+            if (freq < SPELL_MIN_FREQ || (tlen == len && !memcmp(t, term, len)))
+                continue;
+            nc = decode(t, tlen, cand, SPELL_MAX_CHARS);
+            if (nc == 0 || nc > SPELL_MAX_CHARS)
+                continue;
+            d = spell_distance(want, n, cand, nc, b.d < max ? b.d : max);
+            if (d > max || d > b.d || (d == b.d && freq <= b.freq) ||
+                !is_word(cand, nc))
+                continue;
+            free(out);
+            out = util_strndup(t, tlen);
+            b.d = d;
+            b.freq = freq;
+        }
+        xap_termiter_free(it);
+        freq = b.freq;
     }
-    xap_termiter_free(it);
-    if (best && termfreq && best_freq < (uint64_t)termfreq * SPELL_RATIO) {
-        free(best);
-        best = NULL;
+    if (out && termfreq && freq < (uint64_t)termfreq * SPELL_RATIO) {
+        free(out);
+        out = NULL;
     }
-    return best;
+    return out;
 }

@@ -18,11 +18,18 @@
 
 #include "xap.h"
 
+/* The candidate words of an index, read once per first letter and kept
+ * until the index changes: a reader that searches again and again (a
+ * server) scans them in memory instead of the index's vocabulary. */
+typedef struct spell_cache spell_cache;
+void spell_cache_free(spell_cache *c);
+
 /* The correction of `term` (normalised, `len` bytes) that `termfreq`
- * pages contain, or NULL when it needs none or there is none.  Caller
- * frees. */
-char *spell_correct(xap_db *db, const char *term, size_t len,
-                    uint32_t termfreq);
+ * pages contain, or NULL when it needs none or there is none.  `cache`
+ * (may be NULL: no cache) is where the candidates are kept; *cache starts
+ * NULL and is replaced when `db` changes.  Caller frees. */
+char *spell_correct(xap_db *db, spell_cache **cache, const char *term,
+                    size_t len, uint32_t termfreq);
 
 /* Edit distance with adjacent transpositions between two code point
  * arrays, or `max` + 1 when it exceeds `max`. */

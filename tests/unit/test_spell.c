@@ -1,0 +1,167 @@
+/*
+ * test_spell.c: corrections from the index vocabulary (query/spell.c),
+ * read from the index each time and from the per-handle cache, which must
+ * agree, and the cache following the index when it changes.
+ */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testdir.h"
+
+#include "spell.h"
+#include "xap.h"
+
+#define OK(call) assert_int_equal((call), RECAP_OK)
+
+/* Each word and the number of pages that contain it. */
+static const struct {
+    const char *word;
+    unsigned pages;
+} vocab[] = {
+    {"gateway", 9},      {"gateways", 4},   {"getaway", 3},
+    {"gatekeeper", 5},   {"kubernetes", 8}, {"kubelet", 3},
+    {"telemetry", 6},    {"telemetery", 1}, {"certificate", 5},
+    {"certificates", 5}, {"mirror", 4},     {"mirrors", 4},
+    {"minor", 4},        {"g4teway", 7},    {"zebra", 3},
+    {"sidecar", 7},      {"sidecars", 3},   {"ąęść", 3},
+    {"ąęśćx", 3},        {"mirrorr", 2},    {"mxaaaa", 3},
+    {"mxaab", 3},
+};
+
+#define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))
+#define N_PAGES 10
+
+/* Pages 1..N_PAGES; a word in k pages is in pages 1..k. */
+static void
+build(const char *path, const char *extra)
+{
+    xap_db *db = NULL;
+    OK(xap_db_open(path, XAP_DB_CREATE_OR_OVERWRITE, &db, NULL));
+    for (unsigned p = 1; p <= N_PAGES; p++) {
+        xap_doc *doc = NULL;
+        char id[8];
+        snprintf(id, sizeof id, "Q%u", p);
+        OK(xap_doc_new(&doc, NULL));
+        for (size_t i = 0; i < N_VOCAB; i++)
+            if (p <= vocab[i].pages)
+                OK(xap_doc_add_term(doc, vocab[i].word, strlen(vocab[i].word),
+                                    1, NULL));
+        if (extra)
+            OK(xap_doc_add_term(doc, extra, strlen(extra), 1, NULL));
+        xap_docid did = 0;
+        OK(xap_db_replace(db, id, strlen(id), doc, &did, NULL));
+        xap_doc_free(doc);
+    }
+    OK(xap_db_commit(db, NULL));
+    xap_db_free(db);
+}
+
+static uint32_t
+tf(xap_db *db, const char *w)
+{
+    uint32_t n = 0;
+    OK(xap_db_termfreq(db, w, strlen(w), &n, NULL));
+    return n;
+}
+
+/* The correction of `w` without a cache and, asked three times, with
+ * `cache`: all the same, and `want` (NULL: none). */
+static void
+expect_fix(xap_db *db, spell_cache **cache, const char *w, const char *want)
+{
+    char *plain = spell_correct(db, NULL, w, strlen(w), tf(db, w));
+    if (want) {
+        assert_non_null(plain);
+        assert_string_equal(plain, want);
+    } else {
+        assert_null(plain);
+    }
+    for (int i = 0; i < 3; i++) {
+        char *c = spell_correct(db, cache, w, strlen(w), tf(db, w));
+        if (want) {
+            assert_non_null(c);
+            assert_string_equal(c, want);
+        } else {
+            assert_null(c);
+        }
+        free(c);
+    }
+    free(plain);
+}
+
+static void
+test_corrections(void **state)
+{
+    char dir[TESTDIR_SIZE], path[TESTDIR_SIZE + 8];
+    xap_db *db = NULL;
+    spell_cache *cache = NULL;
+    (void)state;
+
+    testdir_make(dir, "spell");
+    snprintf(path, sizeof path, "%s/db", dir);
+    build(path, NULL);
+    OK(xap_db_open(path, XAP_DB_READONLY, &db, NULL));
+
+    /* One edit for 5-8 letters: the most frequent neighbour wins. */
+    expect_fix(db, &cache, "gatewya", "gateway");
+    expect_fix(db, &cache, "gatway", "gateway");
+    /* Not a plain word ("g4teway"), so never a correction. */
+    expect_fix(db, &cache, "g4tewa", NULL);
+    /* Two edits from 9 letters on; a length three away is too far. */
+    expect_fix(db, &cache, "kuberentes", "kubernetes");
+    expect_fix(db, &cache, "kubernetesxyz", NULL);
+    /* A known but rare word gives way to a far more frequent neighbour
+     * only: telemetery (1 page) vs telemetry (6) is not 20 times. */
+    expect_fix(db, &cache, "telemetery", NULL);
+    /* Ties on distance and frequency go to the first in byte order:
+     * mirror and mirrors are one edit from "mirrorx" and in 4 pages each
+     * (mirrorr, in 2 pages, is too rare); mxaaaa and mxaab are one edit
+     * from "mxaaab", and the longer one comes first. */
+    expect_fix(db, &cache, "mirrorx", "mirror");
+    expect_fix(db, &cache, "mxaaab", "mxaaaa");
+    /* Short words (under 5 letters) are never corrected. */
+    expect_fix(db, &cache, "minr", NULL);
+    /* Other first letters, other buckets; non-ASCII letters. */
+    expect_fix(db, &cache, "sidecra", "sidecar");
+    expect_fix(db, &cache, "ąęśćy", "ąęść");
+    expect_fix(db, &cache, "certifcate", "certificate");
+    xap_db_free(db);
+
+    /* The index changes: the cache reads the new vocabulary. */
+    build(path, "zeppelin");
+    OK(xap_db_open(path, XAP_DB_READONLY, &db, NULL));
+    expect_fix(db, &cache, "zepelin", "zeppelin");
+    expect_fix(db, &cache, "gatewya", "gateway");
+    xap_db_free(db);
+    spell_cache_free(cache);
+    testdir_remove(dir);
+}
+
+static void
+test_distance(void **state)
+{
+    const int32_t a[] = {'a', 'b', 'c', 'd'}, b[] = {'a', 'c', 'b', 'd'},
+                  c[] = {'x', 'y'};
+    (void)state;
+    assert_int_equal(spell_distance(a, 4, a, 4, 2), 0);
+    assert_int_equal(spell_distance(a, 4, b, 4, 2), 1); /* transposition */
+    assert_int_equal(spell_distance(a, 4, a, 3, 2), 1);
+    assert_int_equal(spell_distance(a, 4, c, 2, 2), 3); /* over max */
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_distance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
