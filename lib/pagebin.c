@@ -111,7 +111,10 @@ pagebin_get_str(pagebin_reader *r, const char **s, size_t *len)
 {
     uint64_t v;
 
-    if (get_num(r, &v))
+    /* Most strings are shorter than 127 bytes: a one-byte number. */
+    if (r->p < r->end && *r->p < 0x80)
+        v = *r->p++;
+    else if (get_num(r, &v))
         return -1;
     if (v == 0) {
         *s = NULL;
