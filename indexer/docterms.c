@@ -13,6 +13,7 @@
 #include "docpack.h"
 #include "docterms.h"
 #include "limit.h"
+#include "pagebin.h"
 #include "schema.h"
 #include "util.h"
 
@@ -325,12 +326,6 @@ str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *
-str_or_null_n(const char *s, size_t len)
-{
-    return s ? json_stringn(s, len) : json_null();
-}
-
 /* Link targets and translations, when the page has any (schema.h). */
 static void
 set_data_links(json_t *obj, const ingest_doc *doc)
@@ -356,13 +351,58 @@ set_data_links(json_t *obj, const ingest_doc *doc)
     }
 }
 
-/* The stored data: what the query side shows a hit from. */
+/* The whole stored data in the binary layout (lib/pagebin.h), packed. */
+static void
+set_data_full(termgen *tg, const ingest_doc *doc)
+{
+    const char *title = ingest_doc_get(doc, "title"),
+               *desc = ingest_doc_get(doc, "description");
+    strbuf b = STRBUF_INIT;
+    char *packed;
+    size_t i, packed_len;
+
+    pagebin_begin(&b, doc->n_sections, doc->n_links, doc->n_translations);
+    pagebin_put_str(&b, doc->path, doc->path ? strlen(doc->path) : 0);
+    pagebin_put_str(&b, doc->url, doc->url ? strlen(doc->url) : 0);
+    pagebin_put_str(&b, title, title ? strlen(title) : 0);
+    pagebin_put_str(&b, doc->date, doc->date ? strlen(doc->date) : 0);
+    pagebin_put_str(&b, doc->section, doc->section ? strlen(doc->section) : 0);
+    pagebin_put_str(&b, doc->lang, doc->lang ? strlen(doc->lang) : 0);
+    pagebin_put_str(&b, desc, desc ? strlen(desc) : 0);
+    for (i = 0; i < doc->n_sections; i++) {
+        const ingest_section *s = &doc->sections[i];
+        pagebin_put_str(&b, s->heading, s->heading ? strlen(s->heading) : 0);
+        pagebin_put_str(&b, s->anchor, s->anchor ? strlen(s->anchor) : 0);
+        pagebin_put_str(&b, s->text, s->text_len);
+        pagebin_put_str(&b, s->code, s->code_len);
+        pagebin_put_str(&b, s->labels_len ? s->labels : NULL, s->labels_len);
+    }
+    for (i = 0; i < doc->n_links; i++)
+        pagebin_put_str(&b, doc->links[i], strlen(doc->links[i]));
+    for (i = 0; i < doc->n_translations; i++) {
+        const ingest_translation *t = &doc->translations[i];
+        pagebin_put_str(&b, t->lang, t->lang ? strlen(t->lang) : 0);
+        pagebin_put_str(&b, t->url, t->url ? strlen(t->url) : 0);
+        pagebin_put_str(&b, t->path, t->path ? strlen(t->path) : 0);
+    }
+    if (b.oom || docpack_pack(b.data, b.len, &packed, &packed_len)) {
+        tg->rc = RECAP_ENOMEM;
+    } else {
+        tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_DATA, packed,
+                                   packed_len, tg->err);
+        free(packed);
+    }
+    strbuf_free(&b);
+}
+
+/* The stored data: what the query side shows a hit from.  The summary is
+ * JSON (related pages and suggestions read it with jansson), the whole
+ * data binary. */
 static void
 set_data(termgen *tg, const ingest_doc *doc)
 {
     json_t *obj, *secs;
-    char *dump, *packed;
-    size_t i, packed_len;
+    char *dump;
 
     if (tg->rc != RECAP_OK)
         return;
@@ -374,41 +414,18 @@ set_data(termgen *tg, const ingest_doc *doc)
                     doc->lang, "description",
                     str_or_null(ingest_doc_get(doc, "description")), "sections",
                     secs);
-    /* The summary first: the same object before sections are added. */
     set_data_links(obj, doc);
-    dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-    if (!dump) {
-        json_decref(obj);
-        tg->rc = RECAP_ENOMEM;
-        return;
-    }
-    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_SUMMARY, dump, strlen(dump),
-                               tg->err);
-    free(dump);
-    for (i = 0; obj && i < doc->n_sections; i++) {
-        const ingest_section *s = &doc->sections[i];
-        json_t *sec = json_pack(
-            "{s:o, s:o, s:o, s:o}", "h", str_or_null(s->heading), "a",
-            str_or_null(s->anchor), "t", str_or_null_n(s->text, s->text_len),
-            "c", str_or_null_n(s->code, s->code_len));
-        if (sec && s->labels && s->labels_len)
-            json_object_set_new(sec, "l",
-                                json_stringn(s->labels, s->labels_len));
-        json_array_append_new(secs, sec);
-    }
     dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     if (!dump) {
         tg->rc = RECAP_ENOMEM;
         return;
     }
-    if (docpack_pack(dump, strlen(dump), &packed, &packed_len))
-        tg->rc = RECAP_ENOMEM;
-    else
-        tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_DATA, packed,
-                                   packed_len, tg->err);
-    free(packed);
+    tg->rc = xap_doc_set_value(tg->doc, SCHEMA_SLOT_SUMMARY, dump, strlen(dump),
+                               tg->err);
     free(dump);
+    if (tg->rc == RECAP_OK)
+        set_data_full(tg, doc);
 }
 
 char *

@@ -15,15 +15,19 @@
  * Values: SCHEMA_SLOT_DATE holds the publication date as "YYYYMMDDhhmmss"
  * (sorts as bytes), empty when unknown; the other slots feed facets.
  *
- * Stored data (schema version SCHEMA_DATA_VERSION) is a JSON object:
+ * Stored data (schema version SCHEMA_DATA_VERSION) holds, so a hit can be
+ * shown without reading its file again:
  *   {"v":1, "path", "url", "title", "date", "section", "lang",
  *    "description", "sections": [{"h": heading|null, "a": anchor|null,
  *    "t": prose, "c": code, "l": labels}, ...],
  *    "links": [target, ...], "translations": [{"lang", "url", "path"}, ...]}
- * so a hit can be shown without reading its file again.  "l" (tab names
- * and block headers, one per line; indexed with heading weight), "links"
- * (link and image targets of the body, never in "t") and "translations"
- * (the page's other-language versions) are present only when non-empty.
+ * "l" (tab names and block headers, one per line; indexed with heading
+ * weight), "links" (link and image targets of the body, never in "t") and
+ * "translations" (the page's other-language versions) are present only
+ * when non-empty.  The summary (SCHEMA_SLOT_SUMMARY) is this JSON object
+ * with "sections" empty; the whole data (SCHEMA_SLOT_DATA) is the same
+ * content in the binary layout of lib/pagebin.h (JSON in indexes of
+ * SCHEMA_TERMS_VERSION 3 and before).
  */
 #ifndef RECAP_SCHEMA_H
 #define RECAP_SCHEMA_H
@@ -66,10 +70,11 @@
  * graded prior needs no new slot. */
 #define SCHEMA_SLOT_PRIOR 7
 #define SCHEMA_PRIOR_MAX 100.0
-/* The whole stored data (the JSON object below), packed (lib/docpack.h:
- * LZ4, not Xapian's zlib); the Xapian document data is then empty.  Indexes
- * of SCHEMA_TERMS_VERSION 2 and before keep it in the document data, and
- * the query side reads it from there when the slot is empty. */
+/* The whole stored data (lib/pagebin.h's binary layout; the JSON object
+ * above in indexes of SCHEMA_TERMS_VERSION 3), packed (lib/docpack.h: LZ4,
+ * not Xapian's zlib); the Xapian document data is then empty.  Indexes of
+ * SCHEMA_TERMS_VERSION 2 and before keep the JSON in the document data,
+ * and the query side reads it from there when the slot is empty. */
 #define SCHEMA_SLOT_DATA 8
 #define SCHEMA_VALUE_SEP '\x1f'
 
@@ -99,8 +104,9 @@
  * next incremental run re-reads every file and no page keeps terms of an
  * older program.  Raise it with every change to docterms.c's output.
  * 1 (or none): before the content prior (SCHEMA_SLOT_PRIOR); 2: before
- * the packed stored data (SCHEMA_SLOT_DATA). */
-#define SCHEMA_TERMS_VERSION 3
+ * the packed stored data (SCHEMA_SLOT_DATA); 3: the whole stored data as
+ * JSON, before the binary layout (lib/pagebin.h). */
+#define SCHEMA_TERMS_VERSION 4
 /* Source stamps of the indexed files, for incremental indexing
  * (indexer/incremental.h): {"rev": revision, "files": {path: [size,
  * mtime_ns, "hash", [included files]]}, "terms": SCHEMA_TERMS_VERSION}. */

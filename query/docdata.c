@@ -1,7 +1,8 @@
 /*
  * docdata.c: the one-pass reader of stored document data (see docdata.h).
  *
- * A recursive-descent JSON reader that keeps only what docdata holds.
+ * The binary form is read in place.  The JSON form by a recursive-descent
+ * reader that keeps only what docdata holds.
  * Every unescaped string is no longer than its escaped form, so one buffer
  * of the input's size holds them all, each NUL-terminated.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "docpack.h"
+#include "pagebin.h"
 #include "schema.h"
 
 /* Nesting allowed in skipped values. */
@@ -429,26 +431,134 @@ top_field(reader *r, const char *key, void *ctx)
     return skip_value(r, 0);
 }
 
-int
-docdata_parse(const char *json, size_t len, docdata *out)
+/* The JSON form, unescaped into a buffer of its own. */
+static int
+parse_json(const char *json, size_t len, docdata *out)
 {
     reader r = {json, json + len, NULL, out, 0, 0};
 
-    memset(out, 0, sizeof *out);
-    if (!json || !(out->buf = malloc(len + 1)))
+    if (!(out->buf = malloc(len + 1)))
         return -1;
     r.out = out->buf;
     r.raw_nul = memchr(json, '\0', len) != NULL;
-    if (read_object(&r, top_field, out)) {
-        docdata_free(out);
+    if (read_object(&r, top_field, out))
         return -1;
-    }
     skip_ws(&r);
-    if (r.p != r.end) {
-        docdata_free(out);
+    return r.p == r.end ? 0 : -1;
+}
+
+/* The binary form (lib/pagebin.h): the strings point into `data`. */
+static int
+parse_bin(const char *data, size_t len, docdata *d)
+{
+    const char **top[PB_N_TOP] = {&d->path,       &d->url,     &d->title,
+                                  &d->date,       &d->section, &d->lang,
+                                  &d->description};
+    pagebin_reader r;
+    size_t n[6], i, k, slen;
+    const char *s;
+
+    if (pagebin_open(&r, data, len, n))
         return -1;
+    for (k = 0; k < n[0]; k++) {
+        if (pagebin_get_str(&r, &s, &slen))
+            return -1;
+        if (k < PB_N_TOP)
+            *top[k] = s;
     }
-    return 0;
+    if (n[3] && !(d->secs = calloc(n[3], sizeof *d->secs)))
+        return -1;
+    d->n_secs = n[3];
+    for (i = 0; i < n[3]; i++) {
+        docdata_section *sec = &d->secs[i];
+        for (k = 0; k < n[1]; k++) {
+            if (pagebin_get_str(&r, &s, &slen))
+                return -1;
+            switch (k) {
+            case PB_HEADING:
+                sec->h = s;
+                break;
+            case PB_ANCHOR:
+                sec->a = s;
+                break;
+            case PB_TEXT:
+                sec->t = s;
+                sec->t_len = slen;
+                break;
+            case PB_CODE:
+                sec->c = s;
+                sec->c_len = slen;
+                break;
+            default: /* labels, and strings of later versions */
+                break;
+            }
+        }
+        if (!sec->t)
+            sec->t = "";
+        if (!sec->c)
+            sec->c = "";
+    }
+    for (i = 0; i < n[4]; i++)
+        if (pagebin_get_str(&r, &s, &slen))
+            return -1;
+    for (i = 0; i < n[5]; i++) {
+        const char *tr_lang = NULL, *tr_url = NULL;
+        for (k = 0; k < n[2]; k++) {
+            if (pagebin_get_str(&r, &s, &slen))
+                return -1;
+            if (k == PB_TR_LANG)
+                tr_lang = s;
+            else if (k == PB_TR_URL)
+                tr_url = s;
+        }
+        if (tr_lang && tr_url && d->n_tr < DOCDATA_MAX_TR) {
+            d->tr_lang[d->n_tr] = tr_lang;
+            d->tr_url[d->n_tr++] = tr_url;
+        }
+    }
+    return r.p == r.end ? 0 : -1;
+}
+
+int
+docdata_parse_owned(char *data, size_t len, docdata *out)
+{
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!data)
+        return -1;
+    if (pagebin_is(data, len)) {
+        out->buf = data;
+        rc = parse_bin(data, len, out);
+    } else {
+        rc = parse_json(data, len, out);
+        free(data);
+    }
+    if (rc)
+        docdata_free(out);
+    return rc;
+}
+
+int
+docdata_parse(const char *data, size_t len, docdata *out)
+{
+    char *copy;
+
+    memset(out, 0, sizeof *out);
+    if (!data)
+        return -1;
+    if (!pagebin_is(data, len)) {
+        if (parse_json(data, len, out)) {
+            docdata_free(out);
+            return -1;
+        }
+        return 0;
+    }
+    if (!(copy = malloc(len + 1)))
+        return -1;
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    return docdata_parse_owned(copy, len, out);
 }
 
 void

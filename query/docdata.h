@@ -1,13 +1,19 @@
 /*
- * docdata.h: a fast reader of a document's stored data (the JSON object
- * laid out in lib/schema.h), for showing hits.
+ * docdata.h: a fast reader of a document's stored data (laid out in
+ * lib/schema.h), for showing hits.
  *
- * A hit needs every section's text for its snippets, so the whole object
- * is read for each hit shown.  A general JSON library builds a tree with an
- * allocation per string and a hash table per object; this reader makes one
- * pass and one allocation: strings are unescaped into a single buffer and
- * the fields the query side uses point into it.  Unknown keys are skipped,
- * so later schema versions that add fields still read.
+ * A hit needs every section's text for its snippets, so the whole page is
+ * read for each hit shown.  The page is in one of two forms:
+ *  - the binary layout of lib/pagebin.h (the whole data of indexes of
+ *    SCHEMA_TERMS_VERSION 4 and later): strings are stored raw and
+ *    NUL-terminated, so the fields point into the data itself and nothing
+ *    is copied;
+ *  - a JSON object (the summary slot; the whole data of older indexes).
+ *    A general JSON library builds a tree with an allocation per string
+ *    and a hash table per object; this reader makes one pass and one
+ *    allocation: strings are unescaped into a single buffer and the fields
+ *    the query side uses point into it.  Unknown keys are skipped, so
+ *    later schema versions that add fields still read.
  */
 #ifndef RECAP_DOCDATA_H
 #define RECAP_DOCDATA_H
@@ -32,17 +38,24 @@ typedef struct docdata {
      * DOCDATA_MAX_TR are read). */
     const char *tr_lang[16], *tr_url[16];
     size_t n_tr;
-    char *buf; /* owns the strings */
+    char *buf; /* owns the strings (the data itself for the binary form) */
 } docdata;
 #define DOCDATA_MAX_TR 16
 
 /*
- * Reads the stored data `json` (`len` bytes).  Returns 0 and fills *out
- * (free with docdata_free), or -1 when the data is not a JSON object of
- * the expected shape or memory runs out (*out is then empty).  Strings
- * with a NUL escape (\u0000) are cut there.
+ * Reads the stored data `data` (`len` bytes, either form), copying it.
+ * Returns 0 and fills *out (free with docdata_free), or -1 when the data is
+ * not of either form or memory runs out (*out is then empty).  JSON
+ * strings with a NUL escape (\u0000) are cut there.
  */
-int docdata_parse(const char *json, size_t len, docdata *out);
+int docdata_parse(const char *data, size_t len, docdata *out);
+
+/*
+ * Like docdata_parse, but takes `data` (malloc()ed, or NULL), which is
+ * freed by docdata_free or before a failure returns: the binary form is
+ * read in place, without a copy.
+ */
+int docdata_parse_owned(char *data, size_t len, docdata *out);
 void docdata_free(docdata *d);
 
 /*

@@ -327,8 +327,7 @@ add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank, double score)
         return fail_xap(s, &err, "reading a hit");
     }
     xap_doc_free(doc);
-    bad = docdata_parse(data, len, &dd);
-    free(data);
+    bad = docdata_parse_owned(data, len, &dd);
     if (bad)
         return index_fail(s->idx, RECAP_ECORRUPT,
                           "a document's stored data is damaged: rebuild the "

@@ -143,7 +143,15 @@ dump_db(const char *path)
         assert_non_null(data);
         snprintf(num, sizeof(num), "#%u ", did);
         strbuf_puts(&out, num);
-        strbuf_append(&out, data, dlen);
+        /* The binary layout holds NUL and other control bytes: shown as
+         * escapes, so that comparing dumps as strings compares them all. */
+        for (size_t k = 0; k < dlen; k++) {
+            unsigned char c = (unsigned char)data[k];
+            if (c < 0x20 || c == '\\')
+                strbuf_printf(&out, "\\x%02x", c);
+            else
+                strbuf_putc(&out, (char)c);
+        }
         strbuf_putc(&out, '\n');
         OK(xap_db_termlist(db, did, &it, NULL));
         while (xap_termiter_next(it, &term, &len, &wdf, NULL) == 1) {
