@@ -802,6 +802,17 @@ recap_status recap_index_revision(recap_index *idx, uint64_t *out);
  */
 recap_status recap_index_set_time_limit(recap_index *idx, double seconds);
 
+/*
+ * The budget, in bytes, of the cache of parsed stored pages that a handle
+ * opened with RECAP_OPEN_READ keeps for its later searches (default 32
+ * MiB; 0: none).  Showing a hit with snippets reads its whole page; a
+ * program that searches again and again (a server, a generator listing
+ * related posts) meets the same popular pages often, and reads each once
+ * until the index is reopened.  Returns RECAP_OK, or RECAP_EINVAL for a
+ * nonzero budget on a writable handle.
+ */
+recap_status recap_index_set_page_cache(recap_index *idx, size_t bytes);
+
 /* Whether the search ran out of its time budget and the results may miss
  * pages (see recap_index_set_time_limit). */
 int recap_results_partial(const recap_results *res);

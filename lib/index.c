@@ -8,6 +8,7 @@
 
 #include "generation.h"
 #include "index_int.h"
+#include "limit.h"
 #include "schema.h"
 #include "util.h"
 
@@ -149,6 +150,9 @@ recap_index_open(const char *path, recap_open_mode mode, recap_index **out,
     }
     idx->mode = mode;
     idx->ranking = (recap_ranking)RECAP_RANKING_INIT;
+    /* Only a reader's pages cannot change under it between reopens. */
+    idx->page_cache_bytes =
+        mode == RECAP_OPEN_READ ? LIMIT_PAGE_CACHE_BYTES : 0;
     strcpy(idx->default_lang, "en");
     rc = mode == RECAP_OPEN_CREATE ? index_create_atomic(path, &err) : RECAP_OK;
     if (rc == RECAP_OK)
@@ -211,8 +215,8 @@ recap_index_close(recap_index *idx)
         return;
     if (idx->teardown)
         idx->teardown(idx);
-    if (idx->spell_free)
-        idx->spell_free(idx->spell);
+    if (idx->caches_free)
+        idx->caches_free(idx);
     xap_db_free(idx->db);
     for (i = 0; i < idx->n_stemmers; i++)
         analysis_stemmer_free(idx->stemmers[i].stemmer);
@@ -267,6 +271,7 @@ follow_generation(recap_index *idx)
                     &fresh, NULL) == RECAP_OK) {
         xap_db_free(idx->db);
         idx->db = fresh;
+        idx->epoch++;
         free(idx->gen);
         idx->gen = now;
         now = NULL;
@@ -290,6 +295,7 @@ reopen_fresh(recap_index *idx, unsigned *missing)
     *missing = xap_db_missing_shards(fresh);
     xap_db_free(idx->db);
     idx->db = fresh;
+    idx->epoch++;
     return RECAP_OK;
 }
 
@@ -325,6 +331,7 @@ recap_index_reopen(recap_index *idx)
             return RECAP_OK;
         }
     }
+    idx->epoch++;
     if (xap_db_reopen(idx->db, NULL, &err))
         return index_fail_xap(idx, &err, "reopening the index");
     index_load_main_lang(idx);

@@ -43,10 +43,15 @@ struct recap_index {
 
     /* Readers: the time budget of each search in seconds (0: none). */
     double time_limit;
-    /* The spelling candidates read so far (query/spell.h), and how to free
-     * them: set by the query side, which this file does not link. */
+    /* Caches of the query side (query/spell.h, query/doccache.h) and how
+     * to free them: set by query/search.c, which this file does not link.
+     * `epoch` counts the reopens; the caches are emptied when it is not
+     * the one they were filled at (`cache_epoch`). */
     struct spell_cache *spell;
-    void (*spell_free)(struct spell_cache *c);
+    struct doccache *pages;
+    size_t page_cache_bytes; /* the page cache's budget; 0: none */
+    uint64_t epoch, cache_epoch;
+    void (*caches_free)(recap_index *idx);
 
     /* Stemmers by language, made on first use. */
     struct {

@@ -26,6 +26,19 @@ recap_index_revision(recap_index *idx, uint64_t *out)
 }
 
 recap_status
+recap_index_set_page_cache(recap_index *idx, size_t bytes)
+{
+    if (!idx)
+        return RECAP_EINVAL;
+    if (bytes && idx->mode != RECAP_OPEN_READ)
+        return index_fail(idx, RECAP_EINVAL,
+                          "a page cache needs a handle opened for reading");
+    idx->page_cache_bytes = bytes;
+    idx->epoch++; /* the next search starts a cache of the new size */
+    return RECAP_OK;
+}
+
+recap_status
 recap_index_set_time_limit(recap_index *idx, double seconds)
 {
     if (!idx)

@@ -31,5 +31,9 @@
  * bounds the time spent reading it.  The server has lower limits of its
  * own. */
 #define LIMIT_QUERY_BYTES (64u * 1024)
+/* The default budget of a reader's cache of parsed pages (query/doccache.h,
+ * recap_index_set_page_cache): the whole of a site like Istio's (2,500
+ * pages, about 12 MB unpacked). */
+#define LIMIT_PAGE_CACHE_BYTES (32u * 1024 * 1024)
 
 #endif

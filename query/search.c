@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doccache.h"
 #include "docdata.h"
 #include "facets.h"
 #include "index_int.h"
@@ -297,56 +298,83 @@ make_snippets(search *s, recap_hit *hit, const docdata *dd, const char *desc)
     return rc;
 }
 
+/* Reads the stored page of hit i of `m` into *dd: the whole page, or
+ * with `summary` only what a hit without snippets shows.  Returns
+ * RECAP_OK, or a failure with the message set; *full says which was read
+ * and *bytes the unpacked size. */
 static recap_status
-add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank, double score)
+read_page(search *s, const xap_mset *m, uint32_t i, int summary, docdata *dd,
+          int *full, size_t *bytes)
 {
     xap_doc *doc = NULL;
     char *data = NULL;
-    size_t len;
-    docdata dd;
-    int bad;
-    recap_hit *hit;
+    size_t len = 0;
     xap_error err;
     recap_status rc;
 
+    *full = 0;
     if ((rc = xap_mset_doc(m, i, &doc, &err)))
         return fail_xap(s, &err, "reading a hit");
     /* Without snippets the summary slot is enough (indexes made before it
      * existed have none: then read the whole data). */
-    if ((s->opts->flags & RECAP_SEARCH_NO_SNIPPETS) &&
+    if (summary &&
         (rc = xap_doc_get_value(doc, SCHEMA_SLOT_SUMMARY, &data, &len, &err)) ==
             RECAP_OK &&
         len == 0) {
         free(data);
         data = NULL;
     }
-    if (rc == RECAP_OK && !data)
+    if (rc == RECAP_OK && !data) {
         rc = docdata_get_full(doc, &data, &len, &err);
-    if (rc) {
-        xap_doc_free(doc);
-        return fail_xap(s, &err, "reading a hit");
+        *full = 1;
     }
     xap_doc_free(doc);
-    bad = docdata_parse_owned(data, len, &dd);
-    if (bad)
+    if (rc)
+        return fail_xap(s, &err, "reading a hit");
+    *bytes = len;
+    if (docdata_parse_owned(data, len, dd))
         return index_fail(s->idx, RECAP_ECORRUPT,
                           "a document's stored data is damaged: rebuild the "
                           "index with recapsearch-index");
+    return RECAP_OK;
+}
+
+static recap_status
+add_hit(search *s, const xap_mset *m, uint32_t i, unsigned rank, double score)
+{
+    docdata own;
+    const docdata *dd;
+    int full = 0, summary = (s->opts->flags & RECAP_SEARCH_NO_SNIPPETS) != 0;
+    uint32_t did = xap_mset_docid(m, i);
+    size_t bytes = 0;
+    recap_hit *hit;
+    recap_status rc;
+
+    memset(&own, 0, sizeof(own));
+    if (!(dd = doccache_get(s->idx->pages, did))) {
+        if ((rc = read_page(s, m, i, summary, &own, &full, &bytes)))
+            return rc;
+        /* Whole pages are kept for the next searches (doccache.h). */
+        if (!full ||
+            !(dd = doccache_put(s->idx->pages, did, &own,
+                                bytes + own.n_secs * sizeof(*own.secs))))
+            dd = &own;
+    }
     hit = &s->res->hits[s->res->n_hits++];
     memset(hit, 0, sizeof(*hit));
     hit->rank = rank;
     hit->score = score;
-    hit->path = util_strdup(dd.path);
-    hit->url = util_strdup(dd.url);
-    hit->title = util_strdup(dd.title);
-    hit->date = util_strdup(dd.date);
-    hit->section = util_strdup(dd.section);
-    hit->lang = util_strdup(dd.lang);
-    hit->description = util_strdup(dd.description);
-    rc = results_hit_set_translations(hit, dd.tr_lang, dd.tr_url, dd.n_tr);
-    if (rc == RECAP_OK && !(s->opts->flags & RECAP_SEARCH_NO_SNIPPETS))
-        rc = make_snippets(s, hit, &dd, hit->description);
-    docdata_free(&dd);
+    hit->path = util_strdup(dd->path);
+    hit->url = util_strdup(dd->url);
+    hit->title = util_strdup(dd->title);
+    hit->date = util_strdup(dd->date);
+    hit->section = util_strdup(dd->section);
+    hit->lang = util_strdup(dd->lang);
+    hit->description = util_strdup(dd->description);
+    rc = results_hit_set_translations(hit, dd->tr_lang, dd->tr_url, dd->n_tr);
+    if (rc == RECAP_OK && !summary)
+        rc = make_snippets(s, hit, dd, hit->description);
+    docdata_free(&own);
     if (rc)
         return index_fail(s->idx, rc, "making snippets: %s",
                           recap_status_str(rc));
@@ -543,6 +571,26 @@ run(search *s)
     return rc;
 }
 
+static void
+caches_free(recap_index *idx)
+{
+    spell_cache_free(idx->spell);
+    doccache_free(idx->pages);
+    idx->spell = NULL;
+    idx->pages = NULL;
+}
+
+/* Empties the caches of what an earlier revision said (index_int.h). */
+static void
+caches_reset(recap_index *idx)
+{
+    caches_free(idx);
+    idx->caches_free = caches_free;
+    if (idx->page_cache_bytes && idx->mode == RECAP_OPEN_READ)
+        idx->pages = doccache_new(idx->page_cache_bytes);
+    idx->cache_epoch = idx->epoch;
+}
+
 static recap_status
 search_once(recap_index *idx, const recap_search_options *opts,
             recap_results **out)
@@ -573,8 +621,9 @@ search_once(recap_index *idx, const recap_search_options *opts,
                 index_stemmer(idx, s.lang ? s.lang : idx->main_lang),
                 idx->ranking.code);
     s.qb.query = opts->query;
+    if (idx->cache_epoch != idx->epoch || !idx->caches_free)
+        caches_reset(idx);
     s.qb.spell = &idx->spell;
-    idx->spell_free = spell_cache_free;
     s.qb.exact = (opts->flags & RECAP_SEARCH_EXACT) != 0;
     rc = s.qb.rc ? fail_xap(&s, &s.qb.err, "opening the index") : build(&s);
     if (rc == RECAP_OK)

@@ -208,6 +208,55 @@ test_reader_sees_commit_after_reopen(void **state)
     recap_index_close(w);
 }
 
+/* A reader's cache of parsed pages (recap_index_set_page_cache) never
+ * shows a page as it was before a reopen: a page rewritten in place gets
+ * its new snippet, with the cache and without. */
+static void
+test_page_cache_follows_reopen(void **state)
+{
+    recap_index *w = open_writer();
+    recap_doc_fields f = RECAP_DOC_FIELDS_INIT;
+    recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
+    recap_results *res = NULL;
+    size_t budgets[] = {32u << 20, 0};
+
+    (void)state;
+    f.path = "en/cached.md";
+    f.title = "Cached page";
+    f.body = "The zeppelin hangar opens at dawn.";
+    OK(recap_index_begin(w, RECAP_BEGIN_UPDATE));
+    OK(recap_index_add_doc(w, &f));
+    OK(recap_index_commit(w));
+    /* A writable handle keeps no pages. */
+    assert_int_equal(recap_index_set_page_cache(w, 1024), RECAP_EINVAL);
+    for (size_t k = 0; k < 2; k++) {
+        recap_index *r = open_reader();
+        OK(recap_index_set_page_cache(r, budgets[k]));
+        o.query = "zeppelin";
+        for (int round = 0; round < 2; round++) { /* the second from cache */
+            OK(recap_search(r, &o, &res));
+            assert_int_equal(recap_results_count(res), 1);
+            assert_non_null(strstr(recap_snippet_text(recap_hit_snippet(
+                                       recap_results_hit(res, 0), 0)),
+                                   k ? "at noon" : "at dawn"));
+            recap_results_free(res);
+        }
+        f.body = k ? "The zeppelin hangar opens at dawn."
+                   : "The zeppelin hangar opens at noon.";
+        OK(recap_index_begin(w, RECAP_BEGIN_UPDATE));
+        OK(recap_index_add_doc(w, &f));
+        OK(recap_index_commit(w));
+        OK(recap_index_reopen(r));
+        OK(recap_search(r, &o, &res));
+        assert_non_null(strstr(
+            recap_snippet_text(recap_hit_snippet(recap_results_hit(res, 0), 0)),
+            k ? "at dawn" : "at noon"));
+        recap_results_free(res);
+        recap_index_close(r);
+    }
+    recap_index_close(w);
+}
+
 /* ---- writing files ------------------------------------------------------ */
 
 static void
@@ -1056,6 +1105,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_sees_commit_after_reopen,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_page_cache_follows_reopen, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
