@@ -23,6 +23,10 @@
 
 #include "util.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define DEFAULT_MAX_CHARS 200
 #define MIN_MAX_CHARS 20
 /* How far back (code points) a sentence start may pull the passage start. */
@@ -604,6 +608,61 @@ step(const char *s, size_t n)
     return (unsigned char)s[0] < 0x80 ? 1 : step_multi(s, n);
 }
 
+/* A bit for each lane of m (whose lanes are 0 or 0xFF), lane j as bit j. */
+static inline unsigned
+lane_bits(v16 m)
+{
+#ifdef __SSE2__
+    return (unsigned)_mm_movemask_epi8((__m128i)m);
+#else
+    unsigned r = 0;
+
+    for (int j = 0; j < 16; j++)
+        r |= (unsigned)(m[j] & 1) << j;
+    return r;
+#endif
+}
+
+/* Set bits of x < 0x10000. */
+static inline unsigned
+bits16(unsigned x)
+{
+    x -= (x >> 1) & 0x5555;
+    x = (x & 0x3333) + ((x >> 2) & 0x3333);
+    x = (x + (x >> 4)) & 0x0F0F;
+    return (x + (x >> 8)) & 0x1F;
+}
+
+/* Where the sixteen bytes at s, the start of a character, hold a run of
+ * whole characters, each plain ASCII, a two-byte sequence or a three-byte
+ * one that needs no check of its second byte (lead E1..EC, EE, EF), that
+ * ends at or after the fourteenth byte: adds its code points to *k and
+ * returns its length.  Otherwise returns 0, for step() to read on: for
+ * such characters it steps over the same bytes. */
+static size_t
+utf8_block(const char *s, size_t *k)
+{
+    v16 a;
+    memcpy(&a, s, 16);
+    unsigned asc = lane_bits((v16)(a < 0x80));
+    unsigned cont = lane_bits((v16)((a & 0xC0) == 0x80));
+    unsigned l2 = lane_bits((v16)(a >= 0xC2) & (v16)(a <= 0xDF));
+    unsigned l3 =
+        lane_bits(((v16)(a >= 0xE1) & (v16)(a <= 0xEF)) & (v16)(a != 0xED));
+    unsigned trail = (l2 & 0x8000) | (l3 & 0xC000);
+    unsigned cut = trail ? (unsigned)__builtin_ctz(trail) : 16;
+    unsigned keep = (1u << cut) - 1;
+
+    l2 &= keep;
+    l3 &= keep;
+    unsigned want = (l2 << 1) | (l3 << 1) | (l3 << 2);
+    if (((asc | cont | l2 | l3) & keep) != keep || (want & ~keep) ||
+        (cont & keep) != want)
+        return 0;
+    *k += bits16(keep & ~cont);
+    return cut;
+}
+
 /* Code points in s[0..n), each invalid byte counting as one (it is
  * rendered as U+FFFD), counted until there are at least `cap`. */
 static size_t
@@ -612,19 +671,36 @@ count_cp_upto(const char *s, size_t n, size_t cap)
     size_t k = 0, i = 0;
 
     while (i < n && k < cap) {
-        /* Plain ASCII sixteen bytes at a time: a code point each. */
+        /* Sixteen bytes at a time: plain ASCII, or the well-formed
+         * characters step() reads as such (see utf8_block). */
         while (i + 16 <= n && k < cap) {
             uint64_t w[2];
             memcpy(w, s + i, 16);
-            if ((w[0] | w[1]) & 0x8080808080808080u)
-                break;
+            if ((w[0] | w[1]) & 0x8080808080808080u) {
+                size_t b = utf8_block(s + i, &k);
+                if (!b)
+                    break;
+                i += b;
+                continue;
+            }
             i += 16;
             k += 16;
         }
-        if (i < n) {
-            i += step(s + i, n - i);
-            k++;
+        if (i + 16 > n)
+            break;
+        i += step(s + i, n - i);
+        k++;
+    }
+    /* The last few bytes, plain ASCII eight at a time. */
+    while (i < n && k < cap) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080u))) {
+            i += 8;
+            k += 8;
+            continue;
         }
+        i += step(s + i, n - i);
+        k++;
     }
     return k;
 }
