@@ -1021,6 +1021,25 @@ needle_here(const unsigned char *s, size_t len, size_t i, const char *key,
     return needle_at(s, len, i, key, klen);
 }
 
+static int
+ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Whether no token can start at s[i] (i > 0): it and the byte before are
+ * ASCII letters or digits of one word, not a lower-to-upper camelCase turn
+ * (see analysis.h).  A matching token starts where its needle does, so a
+ * needle found there only repeats one at the word's start, or is none. */
+static int
+inside_word(const unsigned char *s, size_t i)
+{
+    unsigned char p = s[i - 1], c = s[i];
+
+    return ascii_alnum(p) && ascii_alnum(c) &&
+           !(p >= 'a' && p <= 'z' && c >= 'A' && c <= 'Z');
+}
+
 /* Pushes offset i when an ASCII needle occurs there.  Returns 0, or -1
  * when out of memory. */
 static int
@@ -1028,6 +1047,8 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
 {
     uint64_t m = mt->first_byte[s[i]];
 
+    if (i > 0 && inside_word(s, i))
+        return 0;
     while (m) {
         int t = __builtin_ctzll(m);
         m &= m - 1;
