@@ -533,6 +533,24 @@ match_cmp(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* Sorts matches by match_cmp.  The tokenizer reports them nearly in order
+ * (a JOINED token after its parts, a CJK bigram after its first
+ * character), so each moves back only a few places. */
+static void
+sort_matches(match *m, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (match_cmp(&m[i - 1], &m[i]) <= 0)
+            continue;
+        match x = m[i];
+        size_t j = i;
+        while (j > 0 && match_cmp(&m[j - 1], &x) > 0)
+            j--;
+        memmove(&m[j + 1], &m[j], (i - j) * sizeof *m);
+        m[j] = x;
+    }
+}
+
 static int
 is_cont(unsigned char c)
 {
@@ -1271,7 +1289,7 @@ find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
     }
     if (v->n == 0)
         return 0;
-    qsort(v->m, v->n, sizeof *v->m, match_cmp);
+    sort_matches(v->m, v->n);
     annotate_offsets(mt, text, len, v->m, v->n);
     annotate_links(mt, v->m, v->n);
     return 0;
@@ -1664,6 +1682,9 @@ render(const char *s, size_t len, size_t start, size_t end, const match *m,
 
     if (n > 0 && !(out->ranges = malloc(n * sizeof *out->ranges)))
         return -1;
+    /* Room for the usual passage, so the buffers seldom grow. */
+    (void)strbuf_grow(&w.text, end - start + 16);
+    (void)strbuf_grow(&w.html, 2 * (end - start) + 64);
     if (!only_space(s, start))
         put_ellipsis(&w);
     while (i < n) {
@@ -1708,7 +1729,7 @@ render(const char *s, size_t len, size_t start, size_t end, const match *m,
 /* The best window of one section, with the matches of its text. */
 typedef struct candidate {
     match *m;
-    size_t n;
+    size_t n, cap;
     window win;
     int64_t score; /* thousandths, code windows scaled down */
     int in_code;
@@ -1840,9 +1861,10 @@ score_section(matcher *mt, const snippet_section *sec, int use_code,
         }
         if (score <= best->score)
             continue;
-        free(best->m);
-        *best = (candidate){v->m, v->n, w, score, code};
-        *v = (match_vec){NULL, 0, 0};
+        /* The matches go to the candidate; its old array is reused. */
+        match_vec old = {best->m, 0, best->cap};
+        *best = (candidate){v->m, v->n, v->cap, w, score, code};
+        *v = old;
     }
     return 0;
 }
