@@ -112,6 +112,7 @@ typedef struct snippet_matcher {
     size_t n_hits, hits_cap;
     size_t *spans; /* [start, end) pairs */
     size_t n_spans, spans_cap;
+    uint64_t hit_terms; /* the terms whose needles find_spans found */
 } matcher;
 
 static uint64_t
@@ -1063,7 +1064,7 @@ inside_word(const unsigned char *s, size_t i)
 static int
 ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
 {
-    uint64_t m = mt->first_byte[s[i]];
+    uint64_t m = mt->first_byte[s[i]], found = 0;
 
     if (i > 0 && inside_word(s, i))
         return 0;
@@ -1071,9 +1072,12 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
         int t = __builtin_ctzll(m);
         m &= m - 1;
         if (needle_here(s, len, i, mt->needle[t].key, mt->needle[t].len))
-            return push_off(&mt->hits, &mt->n_hits, &mt->hits_cap, i);
+            found |= (uint64_t)1 << t;
     }
-    return 0;
+    if (!found)
+        return 0;
+    mt->hit_terms |= found;
+    return push_off(&mt->hits, &mt->n_hits, &mt->hits_cap, i);
 }
 
 /* Appends to mt->hits, in order and once each, every offset where an ASCII
@@ -1222,13 +1226,18 @@ find_spans(matcher *mt, const char *text, size_t len)
     if (!mt->prefilter)
         return 1;
     mt->n_hits = 0;
+    mt->hit_terms = 0;
     if (find_ascii_needles(mt, text, len) < 0)
         return -1;
-    for (size_t i = 0; i < mt->n; i++)
+    for (size_t i = 0; i < mt->n; i++) {
+        size_t before = mt->n_hits;
         if ((mt->other_needles >> i & 1) &&
             find_needles(mt, text, len, mt->needle[i].key, mt->needle[i].len) <
                 0)
             return -1;
+        if (mt->n_hits > before)
+            mt->hit_terms |= (uint64_t)1 << i;
+    }
     if (has_foldable(text, len))
         return 1;
     if (mt->n_hits == 0)
@@ -1256,10 +1265,64 @@ find_spans(matcher *mt, const char *text, size_t len)
     return 2;
 }
 
+static int64_t repeat_share(int64_t w, unsigned before);
+static int64_t link_bonus(const matcher *mt, int t);
+
+/* The most a window can score with matches of the terms in `terms` only,
+ * `seen[t]` times each term t it counts as (see scorer_add): each of those
+ * with its repeats, and every phrase link whose two terms are there. */
+static int64_t
+score_bound(const matcher *mt, uint64_t terms, const unsigned *seen)
+{
+    int64_t b = 0;
+
+    for (size_t t = 0; t < mt->n; t++) {
+        int p = mt->t[t].pred;
+        if ((terms >> t & 1) && p >= 0 && (terms >> p & 1))
+            b += link_bonus(mt, (int)t);
+        for (unsigned k = 0; k < seen[t] && k <= MAX_REPEATS; k++)
+            b += repeat_share(mt->t[t].w, k);
+    }
+    return b;
+}
+
+/* score_bound() of the needles found. */
+static int64_t
+needle_bound(const matcher *mt)
+{
+    unsigned seen[SNIPPET_MAX_TERMS] = {0};
+
+    for (size_t t = 0; t < mt->n; t++)
+        if (mt->hit_terms >> t & 1)
+            seen[mt->t[t].canon] = MAX_REPEATS + 1;
+    return score_bound(mt, mt->hit_terms, seen);
+}
+
+/* score_bound() of the matches m[0..n). */
+static int64_t
+match_bound(const matcher *mt, const match *m, size_t n)
+{
+    unsigned seen[SNIPPET_MAX_TERMS] = {0};
+    uint64_t terms = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t canon = 0;
+        terms |= m[i].mask;
+        for (uint64_t b = m[i].mask; b; b &= b - 1)
+            canon |= (uint64_t)1 << mt->t[__builtin_ctzll(b)].canon;
+        for (; canon; canon &= canon - 1)
+            seen[__builtin_ctzll(canon)]++;
+    }
+    return score_bound(mt, terms, seen);
+}
+
 /* Tokenizes `text` and fills `v` with its sorted, annotated matches.
- * Returns 0, or -1 when out of memory. */
+ * When no window over them could score above `floor` (> 0), going by the
+ * needles found or by the matches, leaves `v` empty instead.  Returns 0, or -1
+ * when out of memory. */
 static int
-find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
+find_matches(matcher *mt, const char *text, size_t len, int64_t floor,
+             match_vec *v)
 {
     collect_ctx c = {mt, v, 0, 0};
     int r;
@@ -1269,6 +1332,8 @@ find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
         return 0;
     if (r < 0)
         return -1;
+    if (r == 2 && floor > 0 && needle_bound(mt) <= floor)
+        return 0;
     if (r == 1) {
         if (analysis_tokenize(text, len, 0, collect_token, &c, NULL) < 0 ||
             c.oom)
@@ -1289,6 +1354,10 @@ find_matches(matcher *mt, const char *text, size_t len, match_vec *v)
     }
     if (v->n == 0)
         return 0;
+    if (floor > 0 && match_bound(mt, v->m, v->n) <= floor) {
+        v->n = 0;
+        return 0;
+    }
     sort_matches(v->m, v->n);
     annotate_offsets(mt, text, len, v->m, v->n);
     annotate_links(mt, v->m, v->n);
@@ -1834,17 +1903,20 @@ prose_window(const matcher *mt, const match_vec *v, match_vec *pv,
 }
 
 /* Scores a section's prose and (when asked) code into *best: code and
- * windows touching list-like blocks count three quarters.  Returns 0, or
- * -1 when out of memory. */
+ * windows touching list-like blocks count three quarters.  A text whose
+ * score could not exceed `floor` is not scored.  Returns 0, or -1 when out
+ * of memory. */
 static int
 score_section(matcher *mt, const snippet_section *sec, int use_code,
-              size_t budget, match_vec *v, match_vec *pv, candidate *best)
+              size_t budget, int64_t floor, match_vec *v, match_vec *pv,
+              candidate *best)
 {
     for (int code = 0; code <= (use_code != 0); code++) {
         const char *s = code ? sec->code : sec->text;
         size_t len = code ? sec->code_len : sec->text_len;
         int any_list = 0, ok;
-        if (find_matches(mt, s, len, v) < 0)
+        if (find_matches(mt, s, len, best->score > floor ? best->score : floor,
+                         v) < 0)
             return -1;
         if (v->n == 0)
             continue;
@@ -1960,17 +2032,33 @@ pick_best(const candidate *cands, size_t n, size_t want, size_t *pick)
     return k;
 }
 
-/* Scores the sections whose fallback flag is `fallback`. */
+/* Scores the sections whose fallback flag is `fallback`.  Once earlier
+ * sections hold max_snippets scores, a section that cannot score above the
+ * least of them is not scored: pick_best would not take it (ties go to the
+ * earlier section), and its candidate stays empty. */
 static int
 score_all(matcher *mt, const snippet_section *sections, size_t n_sections,
           const snippet_options *o, int fallback, match_vec *v, match_vec *pv,
           candidate *cands)
 {
-    for (size_t i = 0; i < n_sections; i++)
-        if (!sections[i].fallback == !fallback &&
-            score_section(mt, &sections[i], o->use_code, o->max_chars - 2, v,
-                          pv, &cands[i]) < 0)
+    int64_t top[SNIPPET_MAX_SNIPPETS]; /* the best scores so far, best first */
+    size_t n_top = 0, want = o->max_snippets;
+
+    for (size_t i = 0; i < n_sections; i++) {
+        if (!sections[i].fallback != !fallback)
+            continue;
+        int64_t floor = n_top == want ? top[want - 1] : 0;
+        if (score_section(mt, &sections[i], o->use_code, o->max_chars - 2,
+                          floor, v, pv, &cands[i]) < 0)
             return -1;
+        int64_t sc = cands[i].score;
+        if (sc <= 0 || (n_top == want && sc <= top[want - 1]))
+            continue;
+        size_t k = n_top < want ? n_top++ : want - 1;
+        for (; k > 0 && top[k - 1] < sc; k--)
+            top[k] = top[k - 1];
+        top[k] = sc;
+    }
     return 0;
 }
 
