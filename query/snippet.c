@@ -1037,6 +1037,30 @@ needle_here(const unsigned char *s, size_t len, size_t i, const char *key,
     if (klen > 1 && i + 1 < len && c2 < 0x80 && c2 != '\'' && c2 != '-' &&
         c2 != '_' && c2 != (unsigned char)key[1])
         return 0;
+    /* Nor can a continuation byte other than the needle's second (it
+     * starts no skippable character) unless the needle starts with a
+     * Cyrillic letter, compared case folded: the common case is a CJK
+     * needle, whose first byte starts many other characters. */
+    if (klen > 1 && i + 1 < len && (c2 & 0xC0) == 0x80 &&
+        c2 != (unsigned char)key[1] &&
+        !((unsigned char)key[0] >= 0xD0 && (unsigned char)key[0] <= 0xD3))
+        return 0;
+    if ((unsigned char)key[0] < 0x80 && i + klen <= len) {
+        /* Plain ASCII that no skippable character interrupts: compared
+         * at once, as needle_at would. */
+        size_t k = 0;
+        for (; k < klen; k++) {
+            unsigned char c = s[i + k];
+            if (c >= 0x80 || c == '\'' || c == '-' || c == '_')
+                break;
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            if (c != (unsigned char)key[k])
+                return 0;
+        }
+        if (k == klen)
+            return 1;
+    }
     return needle_at(s, len, i, key, klen);
 }
 
@@ -1068,9 +1092,15 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
 
     if (i > 0 && inside_word(s, i))
         return 0;
-    while (m) {
-        int t = __builtin_ctzll(m);
-        m &= m - 1;
+    /* The needles not found yet are all looked for (see hit_terms); of
+     * the others, one is enough. */
+    for (uint64_t n = m & ~mt->hit_terms; n; n &= n - 1) {
+        int t = __builtin_ctzll(n);
+        if (needle_here(s, len, i, mt->needle[t].key, mt->needle[t].len))
+            found |= (uint64_t)1 << t;
+    }
+    for (uint64_t n = m & mt->hit_terms; n && !found; n &= n - 1) {
+        int t = __builtin_ctzll(n);
         if (needle_here(s, len, i, mt->needle[t].key, mt->needle[t].len))
             found |= (uint64_t)1 << t;
     }
