@@ -1702,6 +1702,19 @@ plain_ascii(char c)
            c != '<' && c != '>' && c != '"' && c != '\'';
 }
 
+/* Bytes of the character at s[j] (j < n) when it is written as it is,
+ * in the text and the HTML: printable ASCII other than the escaped, or a
+ * well-formed multi-byte sequence (none of them is a space or control
+ * that collapses); else 0. */
+static size_t
+plain_at(const char *s, size_t n, size_t j)
+{
+    if ((unsigned char)s[j] < 0x80)
+        return plain_ascii(s[j]);
+    size_t k = step_multi(s + j, n - j);
+    return k > 1 ? k : 0;
+}
+
 /* Writes s[0..n) with runs of whitespace and control characters collapsed
  * to one space and invalid UTF-8 replaced by U+FFFD. */
 static void
@@ -1712,13 +1725,19 @@ put_span(writer *w, const char *s, size_t n)
     while (i < n) {
         uint32_t cp;
         size_t j = i;
-        /* A run of printable ASCII that needs no escaping goes at once,
-         * with the single spaces between its words (a space that starts
-         * or ends the run, or is one of several, is left to collapse). */
-        while (j < n &&
-               (plain_ascii(s[j]) ||
-                (s[j] == ' ' && j > i && j + 1 < n && plain_ascii(s[j + 1]))))
-            j++;
+        /* A run of printable ASCII that needs no escaping and of
+         * well-formed multi-byte characters goes at once, with the single
+         * spaces between its words (a space that starts or ends the run,
+         * or is one of several, is left to collapse). */
+        while (j < n) {
+            size_t k = plain_at(s, n, j);
+            if (!k && s[j] == ' ' && j > i && j + 1 < n &&
+                plain_at(s, n, j + 1))
+                k = 1;
+            if (!k)
+                break;
+            j += k;
+        }
         if (j > i + 1) {
             if (w->pending && w->started) {
                 strbuf_putc(&w->text, ' ');
