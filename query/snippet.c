@@ -191,11 +191,13 @@ token_mask(matcher *mt, const analysis_token *tok, int *oom)
     cache_entry *e;
     size_t j;
 
-    /* The first-byte test first: it is the cheaper one. */
+    /* The first-byte test first: it is the cheaper one.  Other than for
+     * CJK tokens, whether a token takes a stem depends on its term only,
+     * so the cache below keeps that answer too. */
     if (!mt->any_stem ||
         (tok->term_len > 0 && (unsigned char)tok->term[0] < 0x80 &&
          !mt->stem_first[(unsigned char)tok->term[0]]) ||
-        !analysis_is_stemmable(tok))
+        tok->kind == ANALYSIS_CJK_UNI || tok->kind == ANALYSIS_CJK_BI)
         return exact_mask(mt, tok->term, tok->term_len);
     if (mt->n_used * 2 >= mt->n_slots && !cache_grow(mt)) {
         *oom = 1;
@@ -218,8 +220,9 @@ token_mask(matcher *mt, const analysis_token *tok, int *oom)
         *oom = 1;
         return 0;
     }
-    e->mask = exact_mask(mt, tok->term, tok->term_len) |
-              stem_mask(mt, tok->term, tok->term_len);
+    e->mask = exact_mask(mt, tok->term, tok->term_len);
+    if (analysis_is_stemmable(tok))
+        e->mask |= stem_mask(mt, tok->term, tok->term_len);
     mt->n_used++;
     return e->mask;
 }
