@@ -444,13 +444,25 @@ index_needles(matcher *mt)
         mt->first_byte[lo] |= (uint64_t)1 << i;
         if (lo >= 'a' && lo <= 'z')
             mt->first_byte[lo - 'a' + 'A'] |= (uint64_t)1 << i;
+        /* Needles alike in the vector scan ("mul" of "multi" and of
+         * "multicluster") are looked for once. */
+        unsigned char k0 = (unsigned char)(lo | 0x20), k1 = 0, any = 0xFF;
+        if (mt->needle[i].len > 1) {
+            k1 = (unsigned char)((unsigned char)mt->needle[i].key[1] | 0x20);
+            any = 0;
+        }
+        size_t j = 0;
+        while (j < n && j < VEC_NEEDLES &&
+               !(mt->vec_k0[j][0] == k0 && mt->vec_k1[j][0] == k1 &&
+                 mt->vec_any[j][0] == any))
+            j++;
+        if (j < n && j < VEC_NEEDLES)
+            continue;
         if (n < VEC_NEEDLES) {
-            unsigned char b1 =
-                mt->needle[i].len > 1 ? (unsigned char)mt->needle[i].key[1] : 0;
             v16 zero = {0};
-            mt->vec_k0[n] = zero + (unsigned char)(lo | 0x20);
-            mt->vec_k1[n] = zero + (unsigned char)(b1 | 0x20);
-            mt->vec_any[n] = mt->needle[i].len > 1 ? zero : ~zero;
+            mt->vec_k0[n] = zero + k0;
+            mt->vec_k1[n] = zero + k1;
+            mt->vec_any[n] = zero + any;
         }
         n++;
     }
