@@ -486,7 +486,8 @@ matcher_free(matcher *mt)
 
 typedef struct match {
     size_t off, len;   /* bytes in the text */
-    size_t coff, cend; /* code-point offsets of the start and the end */
+    size_t coff, cend; /* code-point offsets of the start and the end, for
+                          windows only (see annotate_offsets) */
     uint32_t pos;      /* token position */
     uint64_t mask;     /* query terms matched */
     uint64_t cmask;    /* the terms they count as (qterm.canon) */
@@ -806,16 +807,19 @@ list_block(const char *s, size_t n)
 }
 
 /* Fills coff/cend and cmask, and the list flag of each match, in one pass
- * over the text. */
+ * over the text.  Only differences of code-point offsets are used, by
+ * windows of at most `budget` code points: they are counted from the first
+ * match, and a gap between two matches only up to more than `budget`. */
 static void
 annotate_offsets(const matcher *mt, const char *text, size_t len, match *m,
-                 size_t n)
+                 size_t n, size_t budget)
 {
-    size_t at = 0, cp = 0, bstart = 0, bend = 0;
+    size_t at = n ? m[0].off : 0, cp = 0, bstart = 0, bend = 0;
+    size_t cap = budget < SIZE_MAX ? budget + 1 : SIZE_MAX;
     int blist = 0;
 
     for (size_t i = 0; i < n; i++) {
-        cp += count_cp(text + at, m[i].off - at);
+        cp += count_cp_upto(text + at, m[i].off - at, cap);
         at = m[i].off;
         m[i].coff = cp;
         m[i].cend = cp + count_cp(text + m[i].off, m[i].len);
@@ -1363,11 +1367,12 @@ match_bound(const matcher *mt, const match *m, size_t n)
 
 /* Tokenizes `text` and fills `v` with its sorted, annotated matches.
  * When no window over them could score above `floor` (> 0), going by the
- * needles found or by the matches, leaves `v` empty instead.  Returns 0, or -1
- * when out of memory. */
+ * needles found or by the matches, leaves `v` empty instead.  `budget` is
+ * that of the windows (see annotate_offsets).  Returns 0, or -1 when out of
+ * memory. */
 static int
 find_matches(matcher *mt, const char *text, size_t len, int64_t floor,
-             match_vec *v)
+             size_t budget, match_vec *v)
 {
     collect_ctx c = {mt, v, 0, 0};
     int r;
@@ -1404,7 +1409,7 @@ find_matches(matcher *mt, const char *text, size_t len, int64_t floor,
         return 0;
     }
     sort_matches(v->m, v->n);
-    annotate_offsets(mt, text, len, v->m, v->n);
+    annotate_offsets(mt, text, len, v->m, v->n, budget);
     annotate_links(mt, v->m, v->n);
     return 0;
 }
@@ -1980,7 +1985,7 @@ score_section(matcher *mt, const snippet_section *sec, int use_code,
         size_t len = code ? sec->code_len : sec->text_len;
         int any_list = 0, ok;
         if (find_matches(mt, s, len, best->score > floor ? best->score : floor,
-                         v) < 0)
+                         budget, v) < 0)
             return -1;
         if (v->n == 0)
             continue;
