@@ -12,6 +12,10 @@
  * and in the thread's CPU time (steadier on a busy machine).  Only the public
  * API is used, so this is what an embedding program would see.  With
  * BENCH_NO_SNIPPETS set in the environment, hits come without snippets.
+ * The handle's page cache (recap_index_set_page_cache) is off, so every
+ * search reads and parses its hits' pages, as the first search that meets
+ * a page does; BENCH_PAGE_CACHE=1 leaves it on, as a server has it (then
+ * the rounds after the first find every page in memory).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -139,6 +143,8 @@ main(int argc, char **argv)
         free(err);
         return 2;
     }
+    if (!getenv("BENCH_PAGE_CACHE"))
+        recap_index_set_page_cache(idx, 0);
     runs = malloc((size_t)rounds * sizeof *runs);
     cruns = malloc((size_t)rounds * sizeof *cruns);
     if (!runs || !cruns)

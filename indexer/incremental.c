@@ -2,6 +2,7 @@
  * incremental.c: source stamps of indexed files (see incremental.h).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,178 @@ incr_make_stamp(int64_t size, int64_t mtime_ns, const char *hash)
                      hash);
 }
 
+/*
+ * The stamps are stored as lines, which read and write many times faster
+ * than the JSON object they are kept in (half the time of a one-file
+ * update was jansson's):
+ *
+ *   recap-stamps 1 REV TERMS_VERSION\n
+ *   PATH\tSIZE\tMTIME_NS\tHASH[\tINCLUDED]...\n   (one per file)
+ *
+ * A path with a tab or a line break is left out: that file is read again
+ * by every sync.  Stamps written as JSON by earlier versions still load.
+ */
+#define STAMPS_MAGIC "recap-stamps 1 "
+
+/* Whether `s` can stand in a stamp line. */
+static int
+plain_field(const char *s)
+{
+    return s && !strpbrk(s, "\t\n");
+}
+
+/* The stamp lines of `files` (path -> [size, mtime_ns, "hash",
+ * [included]]) for revision `rev`, in *out. */
+static void
+dump_lines(json_t *files, uint64_t rev, strbuf *out)
+{
+    const char *path;
+    json_t *v, *d;
+    size_t i;
+
+    strbuf_printf(out, STAMPS_MAGIC "%" PRIu64 " %d\n", rev,
+                  SCHEMA_TERMS_VERSION);
+    json_object_foreach(files, path, v)
+    {
+        const char *hash = json_string_value(json_array_get(v, 2));
+        size_t mark = out->len;
+        if (!plain_field(path) || !hash || strlen(hash) != 16)
+            continue;
+        strbuf_printf(out, "%s\t%" PRId64 "\t%" PRId64 "\t%s", path,
+                      (int64_t)json_integer_value(json_array_get(v, 0)),
+                      (int64_t)json_integer_value(json_array_get(v, 1)), hash);
+        json_array_foreach(json_array_get(v, 3), i, d)
+        {
+            if (!plain_field(json_string_value(d))) {
+                out->len = mark; /* the file is stamped without it: drop */
+                break;
+            }
+            strbuf_putc(out, '\t');
+            strbuf_puts(out, json_string_value(d));
+        }
+        if (out->len > mark)
+            strbuf_putc(out, '\n');
+    }
+}
+
+/* Reads stamp lines (after their header) into `files`; -1 when one is
+ * malformed or memory runs out. */
+static int
+load_lines(const char *p, const char *end, json_t *files)
+{
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *f[4];
+        const char *tab;
+        json_t *stamp, *deps;
+        char *path, *num_end;
+        long long size, mtime;
+        size_t k;
+
+        if (!nl)
+            nl = end; /* the last line may lack its line break */
+        for (k = 0, f[0] = p; k < 3; k++) {
+            tab = memchr(f[k], '\t', (size_t)(nl - f[k]));
+            if (!tab)
+                return -1;
+            f[k + 1] = tab + 1;
+        }
+        size = strtoll(f[1], &num_end, 10);
+        if (num_end != f[2] - 1)
+            return -1;
+        mtime = strtoll(f[2], &num_end, 10);
+        if (num_end != f[3] - 1)
+            return -1;
+        tab = memchr(f[3], '\t', (size_t)(nl - f[3]));
+        if (!tab)
+            tab = nl;
+        if (tab - f[3] != 16)
+            return -1;
+        stamp = json_array();
+        deps = json_array();
+        path = util_strndup(p, (size_t)(f[1] - 1 - p));
+        if (!stamp || !deps || !path ||
+            json_array_append_new(stamp, json_integer(size)) ||
+            json_array_append_new(stamp, json_integer(mtime)) ||
+            json_array_append_new(stamp, json_stringn(f[3], 16)) ||
+            json_array_append(stamp, deps)) {
+            json_decref(stamp);
+            json_decref(deps);
+            free(path);
+            return -1;
+        }
+        while (tab < nl) {
+            const char *next = memchr(tab + 1, '\t', (size_t)(nl - tab - 1));
+            if (!next)
+                next = nl;
+            if (json_array_append_new(
+                    deps, json_stringn(tab + 1, (size_t)(next - tab - 1)))) {
+                json_decref(stamp);
+                json_decref(deps);
+                free(path);
+                return -1;
+            }
+            tab = next;
+        }
+        json_decref(deps);
+        if (json_object_set_new(files, path, stamp)) {
+            free(path);
+            return -1;
+        }
+        free(path);
+        p = nl + 1;
+    }
+    return 0;
+}
+
+json_t *
+incr_parse_stamps(const char *data, size_t len, uint64_t rev)
+{
+    size_t magic = sizeof(STAMPS_MAGIC) - 1;
+    const char *p, *end = data + len, *path;
+    json_t *files = NULL, *obj, *v;
+    void *tmp;
+    uint64_t r = 0;
+    long terms = 0;
+
+    if (len > magic && memcmp(data, STAMPS_MAGIC, magic) == 0) {
+        /* Header: the revision and the terms version, digits only. */
+        for (p = data + magic; p < end && *p >= '0' && *p <= '9'; p++)
+            r = r * 10 + (uint64_t)(*p - '0');
+        if (p < end && *p == ' ')
+            for (p++; p < end && *p >= '0' && *p <= '9' && terms < 100000; p++)
+                terms = terms * 10 + (*p - '0');
+        if (p >= end || *p != '\n' || r != rev ||
+            terms != SCHEMA_TERMS_VERSION || !(files = json_object()) ||
+            load_lines(p + 1, end, files)) {
+            json_decref(files);
+            return NULL;
+        }
+        return files;
+    }
+    obj = json_loadb(data, len, 0, NULL);
+    files = json_object_get(obj, "files");
+    if ((uint64_t)json_integer_value(json_object_get(obj, "rev")) != rev ||
+        json_integer_value(json_object_get(obj, "terms")) !=
+            SCHEMA_TERMS_VERSION ||
+        !json_is_object(files)) {
+        json_decref(obj);
+        return NULL;
+    }
+    json_incref(files);
+    json_decref(obj);
+    /* A stamp of another shape is dropped: its file is read again. */
+    json_object_foreach_safe(files, tmp, path, v)
+    {
+        if (!json_is_array(v) || json_array_size(v) != 4 ||
+            !json_is_integer(json_array_get(v, 0)) ||
+            !json_is_integer(json_array_get(v, 1)) ||
+            !json_is_string(json_array_get(v, 2)) ||
+            !json_is_array(json_array_get(v, 3)))
+            json_object_del(files, path);
+    }
+    return files;
+}
+
 /* The committed stamps, or an empty object when they are missing or stale
  * (written for another revision than the current one, or by a program
  * that made other terms: SCHEMA_TERMS_VERSION). */
@@ -151,27 +324,15 @@ load(recap_index *idx)
     char *data = NULL;
     size_t len = 0;
     uint64_t rev = 0;
-    json_t *obj = NULL, *files;
+    json_t *files = NULL;
     xap_error err;
 
-    if (xap_db_get_metadata(idx->db, SCHEMA_META_STAMPS, &data, &len, &err) ||
-        xap_db_revision(idx->db, &rev, &err) || !len)
-        goto empty;
-    obj = json_loadb(data, len, 0, NULL);
-    files = json_object_get(obj, "files");
-    if ((uint64_t)json_integer_value(json_object_get(obj, "rev")) != rev ||
-        json_integer_value(json_object_get(obj, "terms")) !=
-            SCHEMA_TERMS_VERSION ||
-        !json_is_object(files))
-        goto empty;
-    json_incref(files);
-    json_decref(obj);
+    if (xap_db_get_metadata(idx->db, SCHEMA_META_STAMPS, &data, &len, &err) ==
+            RECAP_OK &&
+        xap_db_revision(idx->db, &rev, &err) == RECAP_OK && len)
+        files = incr_parse_stamps(data, len, rev);
     free(data);
-    return files;
-empty:
-    json_decref(obj);
-    free(data);
-    return json_object();
+    return files ? files : json_object();
 }
 
 void
@@ -245,8 +406,7 @@ recap_status
 incr_save(recap_index *idx)
 {
     uint64_t rev = 0;
-    json_t *obj = NULL;
-    char *dump = NULL;
+    strbuf dump = STRBUF_INIT;
     xap_error err;
     recap_status rc;
 
@@ -255,13 +415,10 @@ incr_save(recap_index *idx)
     /* The commit this batch ends in makes revision rev + 1.  Without stamps
      * (out of memory), an empty value makes the next sync read all. */
     if (idx->incr)
-        obj =
-            json_pack("{s:I, s:O, s:i}", "rev", (json_int_t)(rev + 1), "files",
-                      idx->incr->files, "terms", SCHEMA_TERMS_VERSION);
-    dump = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-    rc = xap_db_set_metadata(idx->db, SCHEMA_META_STAMPS, dump ? dump : "",
-                             dump ? strlen(dump) : 0, &err);
-    free(dump);
-    json_decref(obj);
+        dump_lines(idx->incr->files, rev + 1, &dump);
+    rc = xap_db_set_metadata(idx->db, SCHEMA_META_STAMPS,
+                             dump.oom ? "" : strbuf_cstr(&dump),
+                             dump.oom ? 0 : dump.len, &err);
+    strbuf_free(&dump);
     return rc ? index_fail_xap(idx, &err, "storing source stamps") : RECAP_OK;
 }

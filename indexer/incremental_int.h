@@ -28,6 +28,11 @@ int incr_read_file(const char *root, const char *relpath, char out[17],
 /* The files `{{< boilerplate NAME >}}` shortcodes of `src` may include. */
 void incr_scan_includes(const char *src, size_t len, const char *relpath,
                         const char *default_lang, json_t *deps);
+/* The stamps stored for revision `rev` (`len` bytes: stamp lines, or the
+ * JSON of earlier versions): path -> [size, mtime_ns, "hash", [included]];
+ * NULL when they are malformed, of another revision or terms version, or
+ * memory runs out. */
+json_t *incr_parse_stamps(const char *data, size_t len, uint64_t rev);
 /* A new stamp [size, mtime_ns, hash, []]; NULL when out of memory. */
 json_t *incr_make_stamp(int64_t size, int64_t mtime_ns, const char *hash);
 

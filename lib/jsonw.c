@@ -146,6 +146,23 @@ utf8_seq(const unsigned char *s, size_t len)
     return n;
 }
 
+typedef unsigned char jsonw_v16 __attribute__((vector_size(16)));
+
+/* Whether the 16 bytes at s are all printable ASCII other than '"' and
+ * '\\', which go out as they are. */
+static inline int
+plain16(const unsigned char *s)
+{
+    jsonw_v16 v, bad;
+    uint64_t w[2];
+
+    memcpy(&v, s, 16);
+    bad = (jsonw_v16)(v < 0x20) | (jsonw_v16)(v >= 0x80) |
+          (jsonw_v16)(v == '"') | (jsonw_v16)(v == '\\');
+    memcpy(w, &bad, 16);
+    return !(w[0] | w[1]);
+}
+
 void
 jsonw_escape(strbuf *b, const char *str, size_t len)
 {
@@ -157,10 +174,15 @@ jsonw_escape(strbuf *b, const char *str, size_t len)
     strbuf_grow(b, len + 2);
     put_char(b, '"');
     while (i < len) {
-        unsigned c = s[i];
+        unsigned c;
         const char *rep = NULL;
         size_t rep_len = 2;
 
+        while (i + 16 <= len && plain16(s + i))
+            i += 16;
+        if (i >= len)
+            break;
+        c = s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             i++;
             continue;

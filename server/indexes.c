@@ -50,6 +50,7 @@ typedef struct file_sig {
 struct indexes {
     char *path;
     double time_limit;
+    size_t page_cache;
     slot *slots;
     unsigned n;
     unsigned *free_slots;
@@ -157,6 +158,7 @@ reopen_slot(indexes *ix, slot *sl, uint64_t gen)
         if (recap_index_open(ix->path, RECAP_OPEN_READ, &fresh, &err) ==
             RECAP_OK) {
             recap_index_set_time_limit(fresh, ix->time_limit);
+            recap_index_set_page_cache(fresh, ix->page_cache);
             recap_index_close(sl->idx);
             sl->idx = fresh;
         } else {
@@ -192,8 +194,8 @@ check(indexes *ix)
 }
 
 int
-indexes_open(const char *path, unsigned n, double time_limit, indexes **out,
-             char **errmsg)
+indexes_open(const char *path, unsigned n, double time_limit, size_t page_cache,
+             indexes **out, char **errmsg)
 {
     indexes *ix;
     unsigned i;
@@ -214,6 +216,7 @@ indexes_open(const char *path, unsigned n, double time_limit, indexes **out,
     pthread_cond_init(&ix->cv, NULL);
     pthread_mutex_init(&ix->check_mu, NULL);
     ix->time_limit = time_limit;
+    ix->page_cache = page_cache;
     ix->sig = index_sig(ix->path);
     atomic_init(&ix->last_check_ms, now_ms());
     for (i = 0; i < n; i++) {
@@ -224,6 +227,7 @@ indexes_open(const char *path, unsigned n, double time_limit, indexes **out,
             return -1;
         }
         recap_index_set_time_limit(ix->slots[i].idx, time_limit);
+        recap_index_set_page_cache(ix->slots[i].idx, page_cache);
         note_revision(ix, &ix->slots[i]);
         ix->free_slots[ix->n_free++] = i;
     }

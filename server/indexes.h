@@ -30,10 +30,11 @@ typedef struct index_lease {
 } index_lease;
 
 /* Opens `n` read-only handles on `path`, each with the given per-search
- * time limit (seconds, 0: none).  Returns 0 and *out, or -1 with a
+ * time limit (seconds, 0: none) and page cache (bytes, 0: none; see
+ * recap_index_set_page_cache).  Returns 0 and *out, or -1 with a
  * malloc()ed message in *errmsg. */
-int indexes_open(const char *path, unsigned n, double time_limit, indexes **out,
-                 char **errmsg);
+int indexes_open(const char *path, unsigned n, double time_limit,
+                 size_t page_cache, indexes **out, char **errmsg);
 void indexes_close(indexes *ix);
 
 /* Borrows a handle at the latest revision (waits if all are in use). */

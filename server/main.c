@@ -63,6 +63,9 @@ usage(FILE *f)
         "                          requests (default 10000, at most 64 MB; 0: "
         "off);\n"
         "                          a new index revision makes them stale\n"
+        "      --page-cache MB     parsed pages of recent hits each thread "
+        "keeps\n"
+        "                          for their snippets (default 32; 0: off)\n"
         "  -h, --help              show this help and exit\n"
         "  -V, --version           show the version and exit\n"
         "\n"
@@ -161,6 +164,7 @@ main(int argc, char **argv)
         {"access-log", required_argument, NULL, 'a'},
         {"time-limit", required_argument, NULL, 'T'},
         {"cache", required_argument, NULL, 'C'},
+        {"page-cache", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -170,7 +174,8 @@ main(int argc, char **argv)
     service_config cfg = {cors, 0, NULL, -1, 10000, 64 << 20};
     http_options hopts = {NULL, 8080, 0, 30, 0};
     char host[128], *errmsg = NULL;
-    uint32_t threads = 0, time_limit_ms = 100, cache_entries = 10000;
+    uint32_t threads = 0, time_limit_ms = 100, cache_entries = 10000,
+             page_cache_mb = 32;
     indexes *ix = NULL;
     service *svc = NULL;
     http_server *http = NULL;
@@ -215,6 +220,11 @@ main(int argc, char **argv)
                 return CLI_EXIT_ERROR;
             cfg.cache_entries = cache_entries;
             break;
+        case 'P':
+            if (cli_parse_uint(prog, "--page-cache", optarg, 65536,
+                               &page_cache_mb))
+                return CLI_EXIT_ERROR;
+            break;
         default:
             return cli_common_option(prog, c, usage);
         }
@@ -250,7 +260,7 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     if (indexes_open(cli_db_path(db_opt), hopts.threads, time_limit_ms / 1000.0,
-                     &ix, &errmsg) ||
+                     (size_t)page_cache_mb << 20, &ix, &errmsg) ||
         service_new(&cfg, ix, &svc, &errmsg) ||
         http_server_start(&hopts, service_handle, svc, &http, &errmsg)) {
         fprintf(stderr, "%s: %s\n", prog, errmsg ? errmsg : "out of memory");

@@ -50,19 +50,35 @@ expect_eq "export: unknown export exit 2" 2 $?
 # ---- incremental ----------------------------------------------------------------
 log=$("$IDX" --db "$DB" "$SITE" 2>&1)
 expect_match "second run: all unchanged" "26 files: 26 unchanged, 0 added, 0 updated, 0 dependent, 0 removed" "$log"
-# Stamps written by a program that made other terms (no "terms" version,
-# as before the content prior) make the next run re-read every file.  The
-# stamps name the revision their commit makes: setting them makes one more.
+# The stamps are lines: "recap-stamps 1 REV TERMS", then one line per file
+# (path, size, mtime, hash, included files; tab-separated).  Stamps name
+# the revision their commit makes: setting them by hand makes one more.
+# Stamps written as JSON by earlier versions still count; stamps written by
+# a program that made other terms (no "terms" version, as before the
+# content prior) make the next run re-read every file.
 if command -v xapian-metadata >/dev/null && command -v xapian-delve >/dev/null; then
+  next_rev() { echo $(( $(xapian-delve "$DB" | sed -n 's/^revision = //p') + 1 )); }
+  stamps=$(xapian-metadata get "$DB" recap.stamps)
+  expect_match "stamps are lines" "^recap-stamps 1 [0-9]+ [0-9]+$" \
+    "$(printf '%s\n' "$stamps" | head -1)"
+  expect_eq "one stamp line per file" 26 "$(printf '%s\n' "$stamps" | tail -n +2 | wc -l)"
+  terms=$(printf '%s\n' "$stamps" | head -1 | cut -d' ' -f4)
+  xapian-metadata set "$DB" recap.stamps \
+    "$(printf '%s\n' "$stamps" | sed "1s/.*/recap-stamps 1 $(next_rev) $terms/")"
+  log=$("$IDX" --db "$DB" "$SITE" 2>&1)
+  expect_match "stamps of this program: all unchanged" "26 files: 26 unchanged, 0 added, 0 updated" "$log"
+  # The same stamps in the JSON form of earlier versions.
   restamp() {
-    local rev
-    rev=$(xapian-delve "$DB" | sed -n 's/^revision = //p')
-    xapian-metadata set "$DB" recap.stamps \
-      "$(xapian-metadata get "$DB" recap.stamps | jq -c --argjson r $((rev + 1)) ".rev = \$r | $1")"
+    xapian-metadata set "$DB" recap.stamps "$(xapian-metadata get "$DB" recap.stamps |
+      tail -n +2 | jq -R -s -c --argjson r "$(next_rev)" --argjson t "$terms" '
+        split("\n") | map(select(length > 0) | split("\t")) |
+        {rev: $r, terms: $t, files: (map({key: .[0],
+           value: [(.[1] | tonumber), (.[2] | tonumber), .[3], .[4:]]}) |
+           from_entries)}' | jq -c "$1")"
   }
   restamp .
   log=$("$IDX" --db "$DB" "$SITE" 2>&1)
-  expect_match "stamps of this program: all unchanged" "26 files: 26 unchanged, 0 added, 0 updated" "$log"
+  expect_match "stamps as JSON: all unchanged" "26 files: 26 unchanged, 0 added, 0 updated" "$log"
   ndocs=$(xapian-delve "$DB" | grep 'number of documents')
   restamp 'del(.terms)'
   log=$("$IDX" --db "$DB" "$SITE" 2>&1)

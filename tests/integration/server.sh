@@ -166,6 +166,25 @@ expect_eq "SIGTERM exit status" 0 "$SERVER_RC"
 expect_match "SIGTERM message" "finishing requests in flight" \
   "$(cat "$TMP/server.err")"
 
+# The page cache only saves work: the same answers with it off, asked
+# twice (the second time the default server reads its pages from it).
+start_server "$DB" --cache 0
+for i in 1 2; do
+  get "/search?q=mesh+gateway&limit=5"
+  with[$i]=$(printf '%s' "$BODY" | jq -cS 'del(.elapsed_ms)')
+done
+stop_server
+start_server "$DB" --cache 0 --page-cache 0
+get "/search?q=mesh+gateway&limit=5"
+without=$(printf '%s' "$BODY" | jq -cS 'del(.elapsed_ms)')
+stop_server
+expect_match "search answers" '"hits":\[\{' "$without"
+expect_eq "answer from cached pages" "$without" "${with[2]}"
+expect_eq "answer before caching pages" "$without" "${with[1]}"
+out=$("$BIN/recapsearch-server" --db "$DB" --page-cache lots 2>&1)
+expect_eq "bad --page-cache exit status" 2 $?
+expect_match "bad --page-cache message" "--page-cache" "$out"
+
 # Start-up errors say what to do.
 out=$("$BIN/recapsearch-server" --db "$TMP/none" --listen 127.0.0.1:0 2>&1)
 expect_eq "missing index exit status" 2 $?

@@ -142,6 +142,27 @@ test_random_strings(void **state)
         seed = seed * 1103515245u + 12345u;
         both(s, (double)seed / 7.0, JSON_COMPACT, 0);
     }
+    /* Long runs of plain text (the writer skips them sixteen bytes at a
+     * time) with a byte to escape or a multibyte character here and there,
+     * at every offset. */
+    for (i = 0; i < 3000; i++) {
+        char t[256];
+        size_t n = 0, want;
+        seed = seed * 1103515245u + 12345u;
+        want = 1 + (seed >> 8) % 200;
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 8) % 40;
+            if (r == 0)
+                t[n++] = "\"\\\n\x1f\x7f"[(seed >> 16) % 5];
+            else if (r == 1)
+                n += (size_t)sprintf(t + n, "\xc3\xa9");
+            else
+                t[n++] = (char)(' ' + (seed >> 16) % 95);
+        }
+        t[n] = '\0';
+        both(t, 1.5, JSON_COMPACT, 0);
+    }
 }
 
 static void
