@@ -454,9 +454,11 @@ expect_phrase_bonus(xap_db *db, xap_enquire *e, const xap_weighting *w,
     xap_query *q = NULL;
     xap_mset *m = NULL;
 
-    OK(xap_query_scale(comb(XAP_OP_PHRASE, 0, 2, term(a), term(b)), 0.5, &q,
-                       NULL));
+    xap_query *phrase = comb(XAP_OP_PHRASE, 0, 2, term(a), term(b));
+    OK(xap_query_scale(phrase, 0.5, &q, NULL));
+    xap_query_free(phrase);
     OK(xap_enquire_set_query(e, q, 0, NULL));
+    xap_query_free(q);
     OK(xap_enquire_mset(e, 0, 10, 10, &m, NULL));
     for (uint32_t i = 0; i < xap_mset_size(m); i++)
         want[xap_mset_docid(m, i) - 1] = xap_mset_weight(m, i);
