@@ -1022,6 +1022,43 @@ has_phrase(Xapian::Database &d, Xapian::docid did,
 }
 
 extern "C" recap_status
+xap_db_sortable_values(xap_db *db, xap_slot slot, const xap_docid *dids,
+                       size_t n, double *out, xap_error *err) noexcept
+{
+    if (!db || (n && (!dids || !out)))
+        return misuse(err, "xap_db_sortable_values");
+    try {
+        Xapian::Database &d = db->get();
+        std::vector<size_t> idx(n);
+        for (size_t j = 0; j < n; j++) {
+            idx[j] = j;
+            out[j] = 0;
+        }
+        try {
+            /* A value stream is read forwards: the documents by docid. */
+            std::sort(idx.begin(), idx.end(),
+                      [dids](size_t a, size_t b) { return dids[a] < dids[b]; });
+            Xapian::ValueIterator v = d.valuestream_begin(slot);
+            const Xapian::ValueIterator end = d.valuestream_end(slot);
+            for (size_t k = 0; k < n && v != end; k++) {
+                v.skip_to(dids[idx[k]]);
+                if (v != end && v.get_docid() == dids[idx[k]])
+                    out[idx[k]] = Xapian::sortable_unserialise(*v);
+            }
+        } catch (const Xapian::UnimplementedError &) {
+            /* A remote shard has no value streams: ask each document. */
+            for (size_t j = 0; j < n; j++) {
+                std::string v = d.get_document(dids[j]).get_value(slot);
+                out[j] = v.empty() ? 0 : Xapian::sortable_unserialise(v);
+            }
+        }
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, db->path.c_str());
+    }
+}
+
+extern "C" recap_status
 xap_db_phrase_bonus(xap_db *db, const xap_docid *dids, size_t n_docs,
                     const char *const *terms, const size_t *lens, size_t n,
                     const xap_weighting *w, double factor, double *out,

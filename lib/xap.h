@@ -341,6 +341,12 @@ typedef struct xap_weighting {
 /* The weighting scheme `w` (k2 0, k3 1 for the BM25 ones). */
 recap_status xap_enquire_set_weighting(xap_enquire *e, const xap_weighting *w,
                                        xap_error *err) XAP_NOEXCEPT;
+/* The values in `slot` of `n` documents as sortable_serialise()d numbers
+ * (0 when a document has none). */
+recap_status xap_db_sortable_values(xap_db *db, xap_slot slot,
+                                    const xap_docid *dids, size_t n,
+                                    double *out, xap_error *err) XAP_NOEXCEPT;
+
 /* The proximity bonus of each of `n_docs` documents: what a PHRASE of the
  * `n` terms, scaled by `factor`, adds to its weight under BM25 (`w`,
  * whose scheme must be XAP_SCHEME_BM25): `factor` times the sum of the

@@ -469,6 +469,24 @@ expect_phrase_bonus(xap_db *db, xap_enquire *e, const xap_weighting *w,
                     (want[i] > 0) == (bonus[i] > 0));
 }
 
+/* Values read as sortable numbers, for documents in any order; a slot a
+ * document lacks reads 0. */
+static void
+test_sortable_values(void **state)
+{
+    xap_db *db = open_ro(*state);
+    xap_docid dids[5] = {3, 1, 4, 2, 3};
+    double v[5];
+
+    OK(xap_db_sortable_values(db, 0, dids, 5, v, NULL));
+    for (size_t i = 0; i < 5; i++)
+        assert_true(v[i] == years[dids[i] - 1]);
+    OK(xap_db_sortable_values(db, 9, dids, 5, v, NULL));
+    for (size_t i = 0; i < 5; i++)
+        assert_true(v[i] == 0);
+    xap_db_free(db);
+}
+
 static void
 test_phrase_bonus(void **state)
 {
@@ -796,6 +814,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_values_and_sort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weights, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phrase_bonus, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sortable_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_term_iterators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outliving_db, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metadata_spelling_synonyms, setup,
