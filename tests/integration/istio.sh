@@ -59,7 +59,7 @@ done
 check_clean "zh 多集群" "$(search "$DB" -n 50 --lang zh 多集群)"
 check_clean "uk кластер" "$(search "$DB" -n 50 --lang uk кластер)"
 
-# The proximity bonus reorders the first tier's top hits: pages of results
+# The content prior reorders the top hits of each tier: pages of results
 # still add up to the one long list (nothing repeated, nothing skipped),
 # and the scores go down the list.
 for q in "sidecar injection" "about performance" "traffic management" \
