@@ -97,10 +97,11 @@ typedef struct snippet_matcher {
     uint64_t first_byte[256];
     uint64_t ascii_needles, other_needles;
     /* The ASCII needles' first and second bytes with 0x20 set, sixteen
-     * times over, and all ones for a needle of one byte (any second);
-     * n_vec is 0 when there are more than VEC_NEEDLES. */
-    v16 vec_k0[VEC_NEEDLES], vec_k1[VEC_NEEDLES], vec_any[VEC_NEEDLES];
-    size_t n_vec;
+     * times over: [0, n_pair) those of two bytes or more, [n_pair, n_vec)
+     * those of one byte (any second; vec_k1 unused); n_vec is 0 when there
+     * are more than VEC_NEEDLES. */
+    v16 vec_k0[VEC_NEEDLES], vec_k1[VEC_NEEDLES];
+    size_t n_pair, n_vec;
     /* The terms by first byte, and by length (index 0: 64 bytes or
      * more), as bit masks; the empty terms. */
     uint64_t term_first[256], term_len[64], empty_terms;
@@ -430,6 +431,9 @@ choose_needles(matcher *mt)
 static void
 index_needles(matcher *mt)
 {
+    /* Distinct first two bytes (0x20 set) of the needles; k1 is 0 for a
+     * needle of one byte. */
+    unsigned char k0[SNIPPET_MAX_TERMS], k1[SNIPPET_MAX_TERMS];
     size_t n = 0;
 
     memset(mt->first_byte, 0, sizeof mt->first_byte);
@@ -446,27 +450,31 @@ index_needles(matcher *mt)
             mt->first_byte[lo - 'a' + 'A'] |= (uint64_t)1 << i;
         /* Needles alike in the vector scan ("mul" of "multi" and of
          * "multicluster") are looked for once. */
-        unsigned char k0 = (unsigned char)(lo | 0x20), k1 = 0, any = 0xFF;
-        if (mt->needle[i].len > 1) {
-            k1 = (unsigned char)((unsigned char)mt->needle[i].key[1] | 0x20);
-            any = 0;
-        }
+        unsigned char c0 = (unsigned char)(lo | 0x20), c1 = 0;
+        if (mt->needle[i].len > 1)
+            c1 = (unsigned char)((unsigned char)mt->needle[i].key[1] | 0x20);
         size_t j = 0;
-        while (j < n && j < VEC_NEEDLES &&
-               !(mt->vec_k0[j][0] == k0 && mt->vec_k1[j][0] == k1 &&
-                 mt->vec_any[j][0] == any))
+        while (j < n && !(k0[j] == c0 && k1[j] == c1))
             j++;
-        if (j < n && j < VEC_NEEDLES)
-            continue;
-        if (n < VEC_NEEDLES) {
-            v16 zero = {0};
-            mt->vec_k0[n] = zero + k0;
-            mt->vec_k1[n] = zero + k1;
-            mt->vec_any[n] = zero + any;
+        if (j == n) {
+            k0[n] = c0;
+            k1[n++] = c1;
         }
-        n++;
     }
-    mt->n_vec = n <= VEC_NEEDLES ? n : 0;
+    mt->n_pair = mt->n_vec = 0;
+    if (n > VEC_NEEDLES)
+        return;
+    /* Needles of two bytes first, then those of one. */
+    for (int one = 0; one < 2; one++)
+        for (size_t j = 0; j < n; j++) {
+            if ((k1[j] == 0) != one)
+                continue;
+            v16 zero = {0};
+            mt->vec_k0[mt->n_vec] = zero + k0[j];
+            mt->vec_k1[mt->n_vec++] = zero + k1[j];
+            if (!one)
+                mt->n_pair = mt->n_vec;
+        }
 }
 
 static void
@@ -1145,23 +1153,25 @@ find_ascii_needles(matcher *mt, const char *text, size_t len)
     if (!mt->ascii_needles)
         return 0;
     for (; mt->n_vec && i + 17 <= len; i += 16) {
-        v16 a, b, hit = {0};
-        uint64_t w[2];
+        v16 a, b, first = {0}, hit = {0};
         memcpy(&a, s + i, 16);
         memcpy(&b, s + i + 1, 16);
         a |= 0x20;
         b |= 0x20;
+        for (size_t t = 0; t < mt->n_pair; t++) {
+            v16 e = (v16)(a == mt->vec_k0[t]);
+            first |= e;
+            hit |= e & (v16)(b == mt->vec_k1[t]);
+        }
         /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */
-        v16 skip = (v16)(b == '\'') | (v16)(b == '-') | (v16)(b == 0x7F) |
-                   (v16)(b >= 0x80);
-        for (size_t t = 0; t < mt->n_vec; t++)
-            hit |= (v16)(a == mt->vec_k0[t]) &
-                   ((v16)(b == mt->vec_k1[t]) | skip | mt->vec_any[t]);
-        memcpy(w, &hit, 16);
-        for (size_t h = 0; h < 16; h += 8)
-            for (size_t j = h; w[h / 8] && j < h + 8; j++)
-                if (hit[j] && ascii_needle_at(mt, s, len, i + j) < 0)
-                    return -1;
+        hit |= first & ((v16)(b == '\'') | (v16)(b == '-') | (v16)(b == 0x7F) |
+                        (v16)(b >= 0x80));
+        for (size_t t = mt->n_pair; t < mt->n_vec; t++)
+            hit |= (v16)(a == mt->vec_k0[t]);
+        for (unsigned bits = lane_bits(hit); bits; bits &= bits - 1)
+            if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
+                0)
+                return -1;
     }
     for (; i < len; i++)
         if (mt->first_byte[s[i]] && ascii_needle_at(mt, s, len, i) < 0)
