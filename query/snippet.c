@@ -96,6 +96,9 @@ typedef struct snippet_matcher {
      * looked for one by one. */
     uint64_t first_byte[256];
     uint64_t ascii_needles, other_needles;
+    /* For a Cyrillic needle, the other letter that folds to its first one
+     * (its capital), or 0. */
+    uint32_t cyr_up[SNIPPET_MAX_TERMS];
     /* The ASCII needles' first and second bytes with 0x20 set, sixteen
      * times over: [0, n_pair) those of two bytes or more, [n_pair, n_vec)
      * those of one byte (any second; vec_k1 unused); n_vec is 0 when there
@@ -442,6 +445,14 @@ index_needles(matcher *mt)
         unsigned char lo = (unsigned char)mt->needle[i].key[0];
         if (lo >= 0x80) {
             mt->other_needles |= (uint64_t)1 << i;
+            mt->cyr_up[i] = 0;
+            if (lo >= 0xD0 && lo <= 0xD3 && mt->needle[i].len >= 2) {
+                uint32_t c0;
+                decode((const unsigned char *)mt->needle[i].key, 2, &c0);
+                for (uint32_t c = 0x400; c <= 0x4FF && !mt->cyr_up[i]; c++)
+                    if (c != c0 && cyr_lower(c) == c0)
+                        mt->cyr_up[i] = c;
+            }
             continue;
         }
         mt->ascii_needles |= (uint64_t)1 << i;
@@ -910,8 +921,15 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
         unsigned char c = s[i];
         if (c >= 0xD0 && c <= 0xD3 && (unsigned char)key[k] >= 0xD0 &&
             (unsigned char)key[k] <= 0xD3 && k + 1 < klen) {
-            /* A Cyrillic letter of a Cyrillic needle, case ignored. */
+            /* A Cyrillic letter of a Cyrillic needle, case ignored; the
+             * needle's letters are lower case already. */
             uint32_t cp;
+            if (i + 1 < len && s[i + 1] == (unsigned char)key[k + 1] &&
+                c == (unsigned char)key[k]) {
+                i += 2;
+                k += 2;
+                continue;
+            }
             if (decode(s + i, len - i, &cp) != 2)
                 return 0;
             cp = cyr_lower(cp);
@@ -1018,22 +1036,22 @@ push_off(size_t **v, size_t *n, size_t *cap, size_t x)
     return 0;
 }
 
-/* find_needles() for a Cyrillic needle: looks for the second byte of its
- * first letter, in either case, and checks the letter's first byte. */
+/* find_needles() for a Cyrillic needle (term t): looks for the second
+ * byte of its first letter, in either case, and checks the letter's first
+ * byte. */
 static int
-find_cyrillic(matcher *mt, const char *text, size_t len, const char *key,
-              size_t klen)
+find_cyrillic(matcher *mt, const char *text, size_t len, size_t t)
 {
     const unsigned char *s = (const unsigned char *)text;
-    uint32_t lo, up[2];
+    const char *key = mt->needle[t].key;
+    size_t klen = mt->needle[t].len;
+    uint32_t up[2];
     size_t n_up = 0;
 
-    decode((const unsigned char *)key, 2, &lo);
     /* The letters that fold to the first one: itself and its capital. */
-    up[n_up++] = lo;
-    for (uint32_t c = 0x400; c <= 0x4FF; c++)
-        if (c != lo && cyr_lower(c) == lo && n_up < 2)
-            up[n_up++] = c;
+    decode((const unsigned char *)key, 2, &up[n_up++]);
+    if (mt->cyr_up[t])
+        up[n_up++] = mt->cyr_up[t];
     for (size_t v = 0; v < n_up; v++) {
         unsigned char b0 = (unsigned char)(0xC0 | up[v] >> 6);
         unsigned char b1 = (unsigned char)(0x80 | (up[v] & 0x3F));
@@ -1179,21 +1197,46 @@ find_ascii_needles(matcher *mt, const char *text, size_t len)
     return 0;
 }
 
-/* Appends to mt->hits every offset where the needle occurs (see
- * has_needle).  Returns 0, or -1 when out of memory. */
+/* Appends to mt->hits every offset where needle t occurs (see
+ * needle_here).  Returns 0, or -1 when out of memory. */
 static int
-find_needles(matcher *mt, const char *text, size_t len, const char *key,
-             size_t klen)
+find_needles(matcher *mt, const char *text, size_t len, size_t t)
 {
     const unsigned char *s = (const unsigned char *)text;
+    const char *key = mt->needle[t].key;
+    size_t klen = mt->needle[t].len, i = 0;
     unsigned char lo = (unsigned char)key[0], up = lo;
 
     if (lo >= 0xD0 && lo <= 0xD3 && klen >= 2)
-        return find_cyrillic(mt, text, len, key, klen);
+        return find_cyrillic(mt, text, len, t);
+    if (lo >= 0x80 && klen >= 2) {
+        /* Sixteen bytes at a time, the places needle_here does not rule
+         * out by their first two bytes: the needle's first byte followed
+         * by its second, by a lead byte or by a byte that may start a
+         * skippable character. */
+        unsigned char k1 = (unsigned char)key[1];
+        for (; i + 17 <= len; i += 16) {
+            v16 a, b;
+            memcpy(&a, s + i, 16);
+            memcpy(&b, s + i + 1, 16);
+            unsigned bits = lane_bits((v16)(a == lo));
+            if (!bits)
+                continue;
+            bits &=
+                lane_bits((v16)(b == k1) | (v16)(b >= 0xC0) | (v16)(b == '\'') |
+                          (v16)(b == '-') | (v16)(b == '_'));
+            for (; bits; bits &= bits - 1) {
+                size_t p = i + (size_t)__builtin_ctz(bits);
+                if (needle_here(s, len, p, key, klen) &&
+                    push_off(&mt->hits, &mt->n_hits, &mt->hits_cap, p) < 0)
+                    return -1;
+            }
+        }
+    }
     if (lo >= 'a' && lo <= 'z')
         up = (unsigned char)(lo - 'a' + 'A');
     for (int pass = 0; pass < 1 + (up != lo); pass++) {
-        const unsigned char *p = s, *end = s + len;
+        const unsigned char *p = s + i, *end = s + len;
         while ((p = memchr(p, pass ? up : lo, (size_t)(end - p))) != NULL) {
             if (needle_here(s, len, (size_t)(p - s), key, klen) &&
                 push_off(&mt->hits, &mt->n_hits, &mt->hits_cap,
@@ -1290,9 +1333,7 @@ find_spans(matcher *mt, const char *text, size_t len)
         return -1;
     for (size_t i = 0; i < mt->n; i++) {
         size_t before = mt->n_hits;
-        if ((mt->other_needles >> i & 1) &&
-            find_needles(mt, text, len, mt->needle[i].key, mt->needle[i].len) <
-                0)
+        if ((mt->other_needles >> i & 1) && find_needles(mt, text, len, i) < 0)
             return -1;
         if (mt->n_hits > before)
             mt->hit_terms |= (uint64_t)1 << i;
