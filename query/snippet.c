@@ -921,21 +921,19 @@ needle_at(const unsigned char *s, size_t len, size_t i, const char *key,
         unsigned char c = s[i];
         if (c >= 0xD0 && c <= 0xD3 && (unsigned char)key[k] >= 0xD0 &&
             (unsigned char)key[k] <= 0xD3 && k + 1 < klen) {
-            /* A Cyrillic letter of a Cyrillic needle, case ignored; the
-             * needle's letters are lower case already. */
-            uint32_t cp;
-            if (i + 1 < len && s[i + 1] == (unsigned char)key[k + 1] &&
-                c == (unsigned char)key[k]) {
-                i += 2;
-                k += 2;
-                continue;
+            /* A Cyrillic letter of a Cyrillic needle, case ignored (the
+             * needle's letters are lower case): a lead byte D0..D3 and a
+             * continuation byte, as decode() would read them. */
+            if (i + 1 >= len || !is_cont(s[i + 1]))
+                return 0;
+            if (s[i + 1] != (unsigned char)key[k + 1] ||
+                c != (unsigned char)key[k]) {
+                uint32_t cp =
+                    cyr_lower((uint32_t)(c & 0x1F) << 6 | (s[i + 1] & 0x3F));
+                if ((unsigned char)key[k] != (0xC0 | cp >> 6) ||
+                    (unsigned char)key[k + 1] != (0x80 | (cp & 0x3F)))
+                    return 0;
             }
-            if (decode(s + i, len - i, &cp) != 2)
-                return 0;
-            cp = cyr_lower(cp);
-            if ((unsigned char)key[k] != (0xC0 | cp >> 6) ||
-                (unsigned char)key[k + 1] != (0x80 | (cp & 0x3F)))
-                return 0;
             i += 2;
             k += 2;
             continue;
