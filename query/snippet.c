@@ -1253,21 +1253,6 @@ size_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Whether s[i] is a byte the tokenizer always stops at: ASCII, and not a
- * letter, digit, joiner ('-', '_', '.') or apostrophe (see analysis.h).
- * No token covers such a byte, and tokenizing from just after it gives the
- * tokens the whole text has there. */
-static int
-is_cut(unsigned char c)
-{
-    if (c >= 0x80)
-        return 0;
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-        (c >= 'A' && c <= 'Z'))
-        return 0;
-    return c != '-' && c != '_' && c != '.' && c != '\'';
-}
-
 /* Whether s[0..n) starts a CJK punctuation mark the tokenizer stops at
  * (、。「」《》 and the full-width ，：；（）！？), which cuts Chinese
  * text into clauses the way spaces cut English. */
@@ -1283,6 +1268,18 @@ is_wide_cut(const unsigned char *s, size_t n)
                s[2] == 0x89 || s[2] == 0x81 || s[2] == 0x9F;
     return 0;
 }
+
+/* For the span search of find_spans: 1 for a byte the tokenizer always
+ * stops at (ASCII, and not a letter, digit, joiner '-', '_', '.' or
+ * apostrophe: see analysis.h), 2 for the first bytes is_wide_cut()
+ * accepts, 0 for the others.  No token covers a byte of class 1, and
+ * tokenizing from just after it gives the tokens the whole text has
+ * there. */
+static const unsigned char span_stop[256] = {
+    [0 ... 0x26] = 1,    [0x28 ... 0x2C] = 1, [0x2F] = 1,
+    [0x3A ... 0x40] = 1, [0x5B ... 0x5E] = 1, [0x60] = 1,
+    [0x7B ... 0x7F] = 1, [0xE3] = 2,          [0xEF] = 2,
+};
 
 /* Whether s[a..b) surely holds a token: an ASCII alphanumeric, a basic
  * Cyrillic letter or a common Han character, each of which the tokenizer
@@ -1313,7 +1310,7 @@ has_token(const unsigned char *s, size_t a, size_t b)
  * when no term can match, 1 when the whole text must be tokenized (the
  * prefilter is off, or the text has foldable characters), or 2 with
  * mt->spans[0..mt->n_spans) holding the spans [start, end) to tokenize:
- * the runs between cut bytes (see is_cut) that hold a needle, in order.
+ * the runs between cut bytes (see span_stop) that hold a needle, in order.
  * Spans whose gap may hold no token are merged, so two tokens at adjacent
  * positions of the text are always in one span.  Returns -1 when out of
  * memory.
@@ -1347,10 +1344,12 @@ find_spans(matcher *mt, const char *text, size_t len)
         size_t p = mt->hits[h], a = p, b = p;
         if (mt->n_spans > 0 && p < end)
             continue;
-        while (a > 0 && !is_cut(s[a - 1]) &&
-               !(a >= 3 && is_wide_cut(s + a - 3, 3)))
+        while (
+            a > 0 && span_stop[s[a - 1]] != 1 &&
+            !(a >= 3 && span_stop[s[a - 3]] == 2 && is_wide_cut(s + a - 3, 3)))
             a--;
-        while (b < len && !is_cut(s[b]) && !is_wide_cut(s + b, len - b))
+        while (b < len && span_stop[s[b]] != 1 &&
+               !(span_stop[s[b]] == 2 && is_wide_cut(s + b, len - b)))
             b++;
         if (mt->n_spans > 0 && !has_token(s, end, a)) {
             mt->spans[mt->n_spans - 1] = b;
