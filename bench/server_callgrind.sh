@@ -11,6 +11,7 @@
 # prints the instructions in total and per request (start-up included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/server_lib.bash
 SERVER=${1:-build/recapsearch-server}
 N=${2:-600}
 : "${DB:?set DB to an index}"
@@ -26,13 +27,7 @@ head -n "$N" "$TMP/all" >"$TMP/q"
 valgrind --tool=callgrind --callgrind-out-file="$TMP/cg" "$SERVER" --db "$DB" \
   --listen 127.0.0.1:0 --threads 1 --cache 0 2>"$TMP/err" &
 PID=$!
-PORT=
-for _ in $(seq 300); do
-  PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/err")
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { cat "$TMP/err" >&2; exit 1; }
+wait_port "$TMP/err" 300
 awk -v p="$PORT" '{ print "url = \"http://127.0.0.1:" p "/search?limit=10&q=" $0 "\"\noutput = \"/dev/null\"" }' \
   "$TMP/q" >"$TMP/curl"
 curl -s -K "$TMP/curl"
