@@ -31,6 +31,7 @@
 # on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/server_lib.bash
 BUILD=${1:-build}
 first() { for d in "$@"; do [ -e "$d" ] && { echo "$d"; return; }; done; echo "$1"; }
 CONTENT=${2:-$(first ../shared/corpus/istio.io/content ../../shared/corpus/istio.io/content)}
@@ -72,13 +73,7 @@ start() { # start [SERVER OPTIONS...]
   "$SERVER" --db "$DB" --listen 127.0.0.1:0 \
     --threads "$THREADS" "$@" 2>"$TMP/err" &
   PID=$!
-  PORT=
-  for _ in $(seq 100); do
-    PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/err")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || { cat "$TMP/err" >&2; exit 1; }
+  wait_port "$TMP/err" 50
   URL=http://127.0.0.1:$PORT
 }
 

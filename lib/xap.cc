@@ -983,6 +983,44 @@ xap_db_positions(xap_db *db, xap_docid did, const char *term, size_t len,
     }
 }
 
+/* Whether the terms stand in `did` side by side in this order (positions
+ * p, p + 1, ...), as Xapian's PHRASE matches them. */
+static bool
+has_phrase(Xapian::Database &d, Xapian::docid did,
+           const std::vector<std::string> &terms)
+{
+    std::vector<Xapian::PositionIterator> it;
+    const Xapian::PositionIterator end;
+    size_t n = terms.size();
+
+    it.reserve(n);
+    for (size_t i = 0; i < n; i++) {
+        it.push_back(d.positionlist_begin(did, terms[i]));
+        if (it.back() == end)
+            return false;
+    }
+    /* The first word at p, each next one at p + i: move the lists to where
+     * the phrase would have to start until they all agree. */
+    Xapian::termpos p = *it[0];
+    for (size_t i = 1; i < n;) {
+        it[i].skip_to(p + (Xapian::termpos)i);
+        if (it[i] == end)
+            return false;
+        if (*it[i] == p + i) {
+            i++;
+            continue;
+        }
+        /* Word i is first seen later: the phrase starts at its position
+         * minus i at the earliest, where the first word says. */
+        it[0].skip_to(*it[i] - (Xapian::termpos)i);
+        if (it[0] == end)
+            return false;
+        p = *it[0];
+        i = 1;
+    }
+    return true;
+}
+
 extern "C" recap_status
 xap_db_sortable_values(xap_db *db, xap_slot slot, const xap_docid *dids,
                        size_t n, double *out, xap_error *err) noexcept
@@ -1012,6 +1050,70 @@ xap_db_sortable_values(xap_db *db, xap_slot slot, const xap_docid *dids,
             for (size_t j = 0; j < n; j++) {
                 std::string v = d.get_document(dids[j]).get_value(slot);
                 out[j] = v.empty() ? 0 : Xapian::sortable_unserialise(v);
+            }
+        }
+        return RECAP_OK;
+    } catch (...) {
+        return fail(err, db->path.c_str());
+    }
+}
+
+extern "C" recap_status
+xap_db_phrase_bonus(xap_db *db, const xap_docid *dids, size_t n_docs,
+                    const char *const *terms, const size_t *lens, size_t n,
+                    const xap_weighting *w, double factor, double *out,
+                    xap_error *err) noexcept
+{
+    if (!db || (n_docs && (!dids || !out)) || (n && (!terms || !lens)) || !w ||
+        w->scheme != XAP_SCHEME_BM25)
+        return misuse(err, "xap_db_phrase_bonus");
+    for (size_t j = 0; j < n_docs; j++)
+        out[j] = 0;
+    if (n == 0 || n_docs == 0)
+        return RECAP_OK;
+    try {
+        Xapian::Database &d = db->get();
+        std::vector<std::string> t;
+        std::vector<size_t> found;
+        double size = d.get_doccount(), avlen = d.get_avlength();
+
+        for (size_t i = 0; i < n; i++)
+            t.push_back(str(terms[i], lens[i]));
+        for (size_t j = 0; j < n_docs; j++)
+            if (dids[j] && has_phrase(d, dids[j], t))
+                found.push_back(j);
+        if (found.empty())
+            return RECAP_OK;
+        /* Posting lists are read forwards: the documents by docid. */
+        std::sort(found.begin(), found.end(),
+                  [dids](size_t a, size_t b) { return dids[a] < dids[b]; });
+        std::vector<double> normlen(found.size());
+        for (size_t k = 0; k < found.size(); k++) {
+            double len = d.get_doclength(dids[found[k]]);
+            normlen[k] =
+                std::max(avlen > 0 ? len / avlen : 0.0, w->min_normlen);
+        }
+        /* Xapian's BM25 with k2 0, k3 1 and a query frequency of 1: the
+         * term weight log(idf) (raised where a term is in more than a
+         * third of the documents) times (k1 + 1), times
+         * wdf / (k1 (b normlen + 1 - b) + wdf). */
+        for (size_t i = 0; i < n; i++) {
+            double tf = d.get_termfreq(t[i]);
+            double tw = (size - tf + 0.5) / (tf + 0.5);
+            if (tw < 2)
+                tw = tw * 0.5 + 1;
+            double termweight = std::log(tw) * factor * (w->k1 + 1);
+            Xapian::PostingIterator pi = d.postlist_begin(t[i]);
+            for (size_t k = 0; k < found.size() && pi != d.postlist_end(t[i]);
+                 k++) {
+                Xapian::docid did = dids[found[k]];
+                pi.skip_to(did);
+                if (pi == d.postlist_end(t[i]) || *pi != did)
+                    continue;
+                double wdf = pi.get_wdf();
+                out[found[k]] +=
+                    termweight * wdf /
+                    (w->k1 * (normlen[k] * w->b + (1 - w->b)) + wdf);
             }
         }
         return RECAP_OK;

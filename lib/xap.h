@@ -347,6 +347,18 @@ recap_status xap_db_sortable_values(xap_db *db, xap_slot slot,
                                     const xap_docid *dids, size_t n,
                                     double *out, xap_error *err) XAP_NOEXCEPT;
 
+/* The proximity bonus of each of `n_docs` documents: what a PHRASE of the
+ * `n` terms, scaled by `factor`, adds to its weight under BM25 (`w`,
+ * whose scheme must be XAP_SCHEME_BM25): `factor` times the sum of the
+ * terms' BM25 weights when they stand side by side in this order, else 0.
+ * Asking this of a page of hits reads their positions only, where a PHRASE
+ * in the query has Xapian check every match.  out[j] for dids[j]. */
+recap_status xap_db_phrase_bonus(xap_db *db, const xap_docid *dids,
+                                 size_t n_docs, const char *const *terms,
+                                 const size_t *lens, size_t n,
+                                 const xap_weighting *w, double factor,
+                                 double *out, xap_error *err) XAP_NOEXCEPT;
+
 /* Sort: relevance (default), by value, by value then relevance, or by
  * relevance then value. */
 typedef enum xap_sort {

@@ -435,30 +435,83 @@ qbuild_words(qbuild *qb, const char *text, size_t len, const char *prefix,
     toks_free(&ts);
 }
 
-xap_query *
-qbuild_phrase(qbuild *qb, const char *text, size_t len, const char *prefix)
+int
+qbuild_phrase_units(qbuild *qb, const char *text, size_t len, qbuild_units *out)
 {
-    qlist terms = {0};
-    xap_query *q;
     toks ts;
     size_t i;
     int group = qb->next_group++;
 
+    memset(out, 0, sizeof(*out));
     if (qb->rc || tokenize(qb, text, len, &ts) < 0)
-        return NULL;
+        return -1;
     /* Parts and single characters carry the positions a phrase needs. */
-    for (i = 0; i < ts.n && terms.n < QBUILD_MAX_UNITS && !qb->rc; i++) {
+    for (i = 0; i < ts.n && out->n < QBUILD_MAX_UNITS && !qb->rc; i++) {
         const analysis_token *tok = &ts.t[i];
         if (tok->kind == ANALYSIS_JOINED || tok->kind == ANALYSIS_CJK_BI)
             continue;
         add_highlight(qb, tok->term, tok->term_len, group);
-        qlist_push(
-            qb, &terms,
-            term_query(qb, "", prefix, tok->term, tok->term_len, ++qb->qpos));
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 4;
+            char **t = realloc(out->t, cap * sizeof(*t));
+            size_t *l = t ? realloc(out->len, cap * sizeof(*l)) : NULL;
+            if (t)
+                out->t = t;
+            if (!t || !l) {
+                fail(qb, RECAP_ENOMEM);
+                break;
+            }
+            out->len = l;
+            out->cap = cap;
+        }
+        if (!(out->t[out->n] = util_strndup(tok->term, tok->term_len))) {
+            fail(qb, RECAP_ENOMEM);
+            break;
+        }
+        out->len[out->n++] = tok->term_len;
     }
     toks_free(&ts);
+    if (qb->rc) {
+        qbuild_units_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+void
+qbuild_units_clear(qbuild_units *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        free(u->t[i]);
+    free(u->t);
+    free(u->len);
+    memset(u, 0, sizeof(*u));
+}
+
+xap_query *
+qbuild_units_phrase(qbuild *qb, const qbuild_units *u, const char *prefix)
+{
+    qlist terms = {0};
+    xap_query *q;
+
+    for (size_t i = 0; i < u->n && !qb->rc; i++)
+        qlist_push(qb, &terms,
+                   term_query(qb, "", prefix, u->t[i], u->len[i], ++qb->qpos));
     q = qlist_combine(qb, &terms, XAP_OP_PHRASE, 0);
     qlist_clear(&terms);
+    return q;
+}
+
+xap_query *
+qbuild_phrase(qbuild *qb, const char *text, size_t len, const char *prefix)
+{
+    qbuild_units u;
+    xap_query *q;
+
+    if (qbuild_phrase_units(qb, text, len, &u) < 0)
+        return NULL;
+    q = qbuild_units_phrase(qb, &u, prefix);
+    qbuild_units_clear(&u);
     return q;
 }
 

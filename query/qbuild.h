@@ -83,6 +83,22 @@ xap_query *qbuild_wildcard(qbuild *qb, const char *text, size_t len,
  * a single term query if it has one). */
 xap_query *qbuild_phrase(qbuild *qb, const char *text, size_t len,
                          const char *prefix);
+/* The positional units of a phrase, in order: the terms qbuild_phrase
+ * would match (unprefixed), with their highlights added as one group. */
+typedef struct qbuild_units {
+    char **t;
+    size_t *len;
+    size_t n, cap;
+} qbuild_units;
+
+/* Fills *out (cleared first; free with qbuild_units_clear); -1 with qb->rc
+ * set on failure. */
+int qbuild_phrase_units(qbuild *qb, const char *text, size_t len,
+                        qbuild_units *out);
+void qbuild_units_clear(qbuild_units *u);
+/* The PHRASE query of `u` (`prefix` before each term). */
+xap_query *qbuild_units_phrase(qbuild *qb, const qbuild_units *u,
+                               const char *prefix);
 /* A filter term (prefix + normalised value). */
 xap_query *qbuild_filter(qbuild *qb, const char *prefix, const char *value);
 

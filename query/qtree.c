@@ -43,6 +43,7 @@ typedef struct ctx {
     qbuild *qb;
     int strict_syntax;
     double proximity;
+    int near_by_caller; /* the caller adds the proximity bonus */
 } ctx;
 
 static const field *
@@ -217,12 +218,12 @@ is_filter(const qparse_node *n)
            (n->kind == QPARSE_FIELD && find_field(n)->whole_value);
 }
 
-/* Pages where the words stand together get a bonus. */
-static xap_query *
-proximity(ctx *c, const qparse_node *const *words, size_t n)
+/* Pages where the words stand together get a bonus (search.c, from the
+ * positions of the first-tier hits): the words' units, in order. */
+static void
+proximity(ctx *c, const qparse_node *const *words, size_t n, qbuild_units *out)
 {
     strbuf text = STRBUF_INIT;
-    xap_query *near, *scaled = NULL;
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -231,10 +232,19 @@ proximity(ctx *c, const qparse_node *const *words, size_t n)
     }
     if (text.oom) {
         c->qb->rc = RECAP_ENOMEM;
-        return NULL;
+        return;
     }
-    near = qbuild_phrase(c->qb, text.data, text.len, "");
+    if (qbuild_phrase_units(c->qb, text.data, text.len, out) == 0 && out->n < 2)
+        qbuild_units_clear(out);
     strbuf_free(&text);
+}
+
+/* The bonus as a query: the PHRASE of `u` weighted by the proximity. */
+static xap_query *
+proximity_query(ctx *c, const qbuild_units *u)
+{
+    xap_query *near = qbuild_units_phrase(c->qb, u, ""), *scaled = NULL;
+
     if (near && xap_query_scale(near, c->proximity, &scaled, &c->qb->err))
         c->qb->rc = c->qb->err.rc;
     xap_query_free(near);
@@ -272,8 +282,13 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
         } else
             qlist_push(c->qb, &pos, node_query(c, k, &default_field));
     }
-    if ((n_plain > 1 || n_multi) && c->proximity > 0)
-        boost = proximity(c, plain, n_plain);
+    if ((n_plain > 1 || n_multi) && c->proximity > 0) {
+        proximity(c, plain, n_plain, &out->near);
+        /* Other weighting schemes than BM25 get the bonus from Xapian: a
+         * PHRASE in the query, checked on every match. */
+        if (!c->near_by_caller && out->near.n)
+            boost = proximity_query(c, &out->near);
+    }
     n_units = pos.n + stops.n;
     /* Stop words are required only when the query has nothing else. */
     if (pos.n == 0 && must.n == 0) {
@@ -327,9 +342,9 @@ root_words(ctx *c, const qparse_node *const *kids, size_t n, qtree_out *out)
 
 void
 qtree_build(qbuild *qb, const qparse_node *root, int strict_syntax,
-            double proximity, qtree_out *out)
+            double proximity, int near_by_caller, qtree_out *out)
 {
-    ctx c = {qb, strict_syntax, proximity};
+    ctx c = {qb, strict_syntax, proximity, near_by_caller};
 
     memset(out, 0, sizeof(*out));
     if (!root || qb->rc)
@@ -351,5 +366,6 @@ qtree_out_clear(qtree_out *out)
     xap_query_free(out->loose);
     xap_query_free(out->filter);
     xap_query_free(out->core);
+    qbuild_units_clear(&out->near);
     memset(out, 0, sizeof(*out));
 }

@@ -24,6 +24,9 @@ typedef struct qtree_out {
     xap_query *core;   /* the first tier's condition without its bonuses
                           and exclusions, to exclude from the second tier;
                           NULL when there is no second tier */
+    qbuild_units near; /* the plain words' units in order, when they are
+                          several: first-tier pages where they stand
+                          together earn the proximity bonus */
 } qtree_out;
 
 /* The field names the parser accepts (NULL-terminated). */
@@ -32,9 +35,11 @@ extern const char *const qtree_fields[];
 /* Translates the tree rooted at `root` (may be NULL).  `strict_syntax`:
  * wildcard expansion over its limit is an error rather than keeping the
  * most frequent terms.  `proximity` weighs the bonus for the words of a
- * query standing together.  Failures are left in qb->rc / qb->err. */
+ * query standing together: added by the caller from out->near when
+ * `near_by_caller`, else by a PHRASE in out->strict.  Failures are left in
+ * qb->rc / qb->err. */
 void qtree_build(qbuild *qb, const qparse_node *root, int strict_syntax,
-                 double proximity, qtree_out *out);
+                 double proximity, int near_by_caller, qtree_out *out);
 void qtree_out_clear(qtree_out *out);
 
 #endif

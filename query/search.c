@@ -38,6 +38,7 @@ typedef struct search {
     size_t cap_hits;
     facets *facets;           /* NULL: none asked for */
     snippet_matcher *matcher; /* the query terms, for the hits' language */
+    qbuild_units near;        /* qtree_out.near: the proximity bonus */
     double t0;                /* start, for the time budget */
 } search;
 
@@ -174,6 +175,24 @@ add_prior(search *s, xap_query **q)
     return RECAP_OK;
 }
 
+/* Whether the proximity bonus is added after the match, to the top hits
+ * of the first tier (rerank), rather than by a PHRASE in the query.
+ * Xapian checks a PHRASE in the query on the pages that may still make
+ * the page of results, which costs little on a small site but grows with
+ * the pages that have all the words (5 ms a search at 100,000 posts); the
+ * rerank costs about one block read per word for each of the top hits
+ * whatever the size (about 60 us more than the PHRASE on a site of 2,500
+ * pages).  Both give the bonus of a PHRASE; BM25 only (xap.h). */
+#define SEARCH_NEAR_RERANK_DOCS 10000
+
+static int
+near_after(const search *s)
+{
+    return s->idx->ranking.scheme == RECAP_SCHEME_BM25 &&
+           s->opts->sort == RECAP_SORT_RELEVANCE &&
+           s->qb.doccount >= SEARCH_NEAR_RERANK_DOCS;
+}
+
 static recap_status
 build(search *s)
 {
@@ -195,11 +214,12 @@ build(search *s)
     if (rc != RECAP_OK)
         return index_fail(s->idx, rc, "query: %s", recap_status_str(rc));
     qtree_build(&s->qb, qparse_tree_root(tree), strict,
-                s->idx->ranking.proximity, &qt);
+                s->idx->ranking.proximity, near_after(s), &qt);
     qparse_tree_free(tree);
     s->strict = qt.strict;
     s->loose = qt.loose;
     s->core = qt.core;
+    s->near = qt.near;
     if (s->qb.rc) {
         xap_query_free(qt.filter);
         return fail_xap(s, &s->qb.err, "building the query");
@@ -390,39 +410,58 @@ _Static_assert((int)XAP_SCHEME_BM25PLUS == (int)RECAP_SCHEME_BM25PLUS &&
                    (int)XAP_SCHEME_LM == (int)RECAP_SCHEME_LM,
                "xap_scheme follows recap_scheme");
 
-/* How many of a tier's best hits the content prior may reorder.  The
- * same for every page of results, so paging neither repeats nor skips a
- * hit. */
+/* How many of a tier's best hits the bonuses of rerank() may reorder.
+ * The same for every page of results, so paging neither repeats nor skips
+ * a hit. */
 #define SEARCH_RERANK_WINDOW 30
 
-/* The content prior (schema.h, SCHEMA_SLOT_PRIOR), added to the best
- * SEARCH_RERANK_WINDOW hits of a tier (`m`), which are then reordered.
- * In the query (add_prior) Xapian reads the value of every page that
- * matches: 19% of a search over 100,000 posts.  On the relevance
- * judgments and 250 two-word queries the top 10 is the same either way.
+/* The bonuses that Xapian would add to every match, added to the best
+ * SEARCH_RERANK_WINDOW hits of a tier (`m`) only, which are then
+ * reordered: checking a few hits costs a fraction of having Xapian
+ * evaluate the bonus on every page that matches (40% of a two-word search
+ * for the PHRASE, 19% of a search over 100,000 posts for the prior), and
+ * on the relevance judgments and 250 two-word queries the top 10 is the
+ * same.  The bonuses:
+ * - proximity (first tier, BM25): pages where the words stand together
+ *   (s->near) gain what a PHRASE of them, weighted by
+ *   recap_ranking.proximity, would add;
+ * - the content prior (schema.h, SCHEMA_SLOT_PRIOR), as add_prior() in the
+ *   query would.
  * Fills order[] (indexes into `m`, best first) and score[] for the n
  * hits. */
 static recap_status
-rerank(search *s, const xap_mset *m, uint32_t n, uint32_t *order, double *score)
+rerank(search *s, const xap_mset *m, const xap_weighting *w, int near,
+       uint32_t n, uint32_t *order, double *score)
 {
     uint32_t i, j, top = n < SEARCH_RERANK_WINDOW ? n : SEARCH_RERANK_WINDOW;
     xap_docid dids[SEARCH_RERANK_WINDOW];
-    double prior[SEARCH_RERANK_WINDOW];
+    double bonus[SEARCH_RERANK_WINDOW], prior[SEARCH_RERANK_WINDOW];
     xap_error err;
 
     for (i = 0; i < n; i++) {
         order[i] = i;
         score[i] = xap_mset_weight(m, i);
     }
-    for (i = 0; i < top; i++)
+    for (i = 0; i < top; i++) {
         dids[i] = xap_mset_docid(m, i);
-    if (xap_db_sortable_values(s->idx->db, SCHEMA_SLOT_PRIOR, dids, top, prior,
-                               &err))
-        return fail_xap(s, &err, "reading the content prior");
+        bonus[i] = 0;
+    }
+    if (near && xap_db_phrase_bonus(s->idx->db, dids, top,
+                                    (const char *const *)s->near.t, s->near.len,
+                                    s->near.n, w, s->idx->ranking.proximity,
+                                    bonus, &err))
+        return fail_xap(s, &err, "reading positions");
+    if (s->idx->ranking.prior > 0) {
+        if (xap_db_sortable_values(s->idx->db, SCHEMA_SLOT_PRIOR, dids, top,
+                                   prior, &err))
+            return fail_xap(s, &err, "reading the content prior");
+        for (i = 0; i < top; i++)
+            bonus[i] += prior_factor(s) * prior[i];
+    }
     /* Insertion sort of the window, stable: equal scores keep Xapian's
      * order. */
     for (i = 0; i < top; i++) {
-        double v = score[i] + prior_factor(s) * prior[i];
+        double v = score[i] + bonus[i];
         for (j = i; j > 0 && score[j - 1] < v; j--) {
             order[j] = order[j - 1];
             score[j] = score[j - 1];
@@ -464,9 +503,11 @@ run_tier(search *s, const xap_query *q, int loose, uint32_t first, uint32_t max,
         max == 0 && !s->facets
             ? 0
             : facets_check_at_least(s->facets, first + max + 1, s->qb.doccount);
-    /* The prior reorders the top of a ranked tier: fetch it whole whatever
-     * the page. */
-    int re = r->prior > 0 && max > 0 && s->opts->sort == RECAP_SORT_RELEVANCE &&
+    /* The bonuses reorder the top of a ranked tier: fetch it whole
+     * whatever the page. */
+    int near = !loose && s->near.n > 1 && r->proximity > 0 && near_after(s);
+    int re = (near || r->prior > 0) && max > 0 &&
+             s->opts->sort == RECAP_SORT_RELEVANCE &&
              first < SEARCH_RERANK_WINDOW;
     uint32_t fetch_first = re ? 0 : first,
              fetch_max = re ? (first + max > SEARCH_RERANK_WINDOW
@@ -498,7 +539,7 @@ run_tier(search *s, const xap_query *q, int loose, uint32_t first, uint32_t max,
         if (!order || !score)
             rc = index_fail(s->idx, RECAP_ENOMEM, "out of memory");
         else
-            rc = rerank(s, m, n, order, score);
+            rc = rerank(s, m, &w, near && re, n, order, score);
     }
     for (i = re ? first : 0; i < n && rc == RECAP_OK; i++) {
         if (re && i >= first + max)
@@ -642,6 +683,7 @@ search_once(recap_index *idx, const recap_search_options *opts,
     xap_query_free(s.strict);
     xap_query_free(s.loose);
     xap_query_free(s.core);
+    qbuild_units_clear(&s.near);
     qbuild_clear(&s.qb);
     if (rc != RECAP_OK) {
         recap_results_free(s.res);

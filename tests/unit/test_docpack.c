@@ -19,6 +19,8 @@
 #include "util.h"
 #include "xap.h"
 
+#include "teststored.h"
+
 /* Packs and unpacks `data`; returns the packed form's format byte. */
 static int
 round_trip(const char *data, size_t len)
@@ -118,26 +120,8 @@ test_damaged(void **state)
 static char *
 full_data(const char *slot_data, const char *doc_data, size_t *len)
 {
-    xap_doc *doc = NULL;
-    char *packed, *out = NULL;
-    size_t packed_len;
-
-    assert_int_equal(xap_doc_new(&doc, NULL), RECAP_OK);
-    if (slot_data) {
-        assert_int_equal(
-            docpack_pack(slot_data, strlen(slot_data), &packed, &packed_len),
-            0);
-        assert_int_equal(
-            xap_doc_set_value(doc, SCHEMA_SLOT_DATA, packed, packed_len, NULL),
-            RECAP_OK);
-        free(packed);
-    }
-    if (doc_data)
-        assert_int_equal(
-            xap_doc_set_data(doc, doc_data, strlen(doc_data), NULL), RECAP_OK);
-    assert_int_equal(docdata_get_full(doc, &out, len, NULL), RECAP_OK);
-    xap_doc_free(doc);
-    return out;
+    return stored_full_data(slot_data, slot_data ? strlen(slot_data) : 0,
+                            doc_data, len);
 }
 
 static void

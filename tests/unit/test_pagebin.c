@@ -21,6 +21,8 @@
 #include "util.h"
 #include "xap.h"
 
+#include "teststored.h"
+
 #define N_TR 18 /* more than docdata keeps */
 
 static void
@@ -331,23 +333,9 @@ test_more_and_fewer_fields(void **state)
 static int
 read_slot(const char *slot, size_t slot_len, const char *doc_data, docdata *d)
 {
-    xap_doc *doc = NULL;
-    char *packed, *data;
-    size_t packed_len, len;
+    size_t len;
+    char *data = stored_full_data(slot, slot_len, doc_data, &len);
 
-    assert_int_equal(xap_doc_new(&doc, NULL), RECAP_OK);
-    if (slot) {
-        assert_int_equal(docpack_pack(slot, slot_len, &packed, &packed_len), 0);
-        assert_int_equal(
-            xap_doc_set_value(doc, SCHEMA_SLOT_DATA, packed, packed_len, NULL),
-            RECAP_OK);
-        free(packed);
-    }
-    if (doc_data)
-        assert_int_equal(
-            xap_doc_set_data(doc, doc_data, strlen(doc_data), NULL), RECAP_OK);
-    assert_int_equal(docdata_get_full(doc, &data, &len, NULL), RECAP_OK);
-    xap_doc_free(doc);
     return docdata_parse_owned(data, len, d);
 }
 

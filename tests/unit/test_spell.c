@@ -71,29 +71,27 @@ tf(xap_db *db, const char *w)
     return n;
 }
 
+/* `got` (freed here) is `want` (NULL: none). */
+static void
+expect_same(char *got, const char *want)
+{
+    if (want) {
+        assert_non_null(got);
+        assert_string_equal(got, want);
+    } else {
+        assert_null(got);
+    }
+    free(got);
+}
+
 /* The correction of `w` without a cache and, asked three times, with
  * `cache`: all the same, and `want` (NULL: none). */
 static void
 expect_fix(xap_db *db, spell_cache **cache, const char *w, const char *want)
 {
-    char *plain = spell_correct(db, NULL, w, strlen(w), tf(db, w));
-    if (want) {
-        assert_non_null(plain);
-        assert_string_equal(plain, want);
-    } else {
-        assert_null(plain);
-    }
-    for (int i = 0; i < 3; i++) {
-        char *c = spell_correct(db, cache, w, strlen(w), tf(db, w));
-        if (want) {
-            assert_non_null(c);
-            assert_string_equal(c, want);
-        } else {
-            assert_null(c);
-        }
-        free(c);
-    }
-    free(plain);
+    expect_same(spell_correct(db, NULL, w, strlen(w), tf(db, w)), want);
+    for (int i = 0; i < 3; i++)
+        expect_same(spell_correct(db, cache, w, strlen(w), tf(db, w)), want);
 }
 
 static void

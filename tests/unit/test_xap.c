@@ -440,6 +440,35 @@ test_weights(void **state)
     xap_db_free(db);
 }
 
+/* xap_db_phrase_bonus gives each document what Xapian itself weighs a
+ * scaled PHRASE of the terms at: compared on every document for phrases
+ * that match at the start, after a false start and not at all. */
+static void
+expect_phrase_bonus(xap_db *db, xap_enquire *e, const xap_weighting *w,
+                    const char *a, const char *b)
+{
+    const char *terms[2] = {a, b};
+    size_t lens[2] = {strlen(a), strlen(b)};
+    xap_docid dids[4] = {1, 2, 3, 4};
+    double bonus[4], want[4] = {0, 0, 0, 0};
+    xap_query *q = NULL;
+    xap_mset *m = NULL;
+
+    xap_query *phrase = comb(XAP_OP_PHRASE, 0, 2, term(a), term(b));
+    OK(xap_query_scale(phrase, 0.5, &q, NULL));
+    xap_query_free(phrase);
+    OK(xap_enquire_set_query(e, q, 0, NULL));
+    xap_query_free(q);
+    OK(xap_enquire_mset(e, 0, 10, 10, &m, NULL));
+    for (uint32_t i = 0; i < xap_mset_size(m); i++)
+        want[xap_mset_docid(m, i) - 1] = xap_mset_weight(m, i);
+    xap_mset_free(m);
+    OK(xap_db_phrase_bonus(db, dids, 4, terms, lens, 2, w, 0.5, bonus, NULL));
+    for (size_t i = 0; i < 4; i++)
+        assert_true(fabs(bonus[i] - want[i]) < 1e-9 &&
+                    (want[i] > 0) == (bonus[i] > 0));
+}
+
 /* Values read as sortable numbers, for documents in any order; a slot a
  * document lacks reads 0. */
 static void
@@ -455,6 +484,36 @@ test_sortable_values(void **state)
     OK(xap_db_sortable_values(db, 9, dids, 5, v, NULL));
     for (size_t i = 0; i < 5; i++)
         assert_true(v[i] == 0);
+    xap_db_free(db);
+}
+
+static void
+test_phrase_bonus(void **state)
+{
+    xap_db *db = open_ro(*state);
+    xap_enquire *e = NULL;
+    xap_weighting w = {XAP_SCHEME_BM25, 1.2, 0.75, 0.5, 1, 1, 2000};
+    const char *terms[2] = {"quick", "brown"};
+    size_t lens[2] = {5, 5};
+    xap_docid did = 1;
+    double bonus = -1;
+
+    OK(xap_enquire_new(db, &e, NULL));
+    OK(xap_enquire_set_weighting(e, &w, NULL));
+    expect_phrase_bonus(db, e, &w, "quick", "brown"); /* doc 1 */
+    expect_phrase_bonus(db, e, &w, "brown", "quick"); /* doc 3 */
+    expect_phrase_bonus(db, e, &w, "zebra", "quick"); /* zebra@3 quick@4 */
+    expect_phrase_bonus(db, e, &w, "fox", "brown");   /* nowhere */
+    w.k1 = 3;
+    w.b = 0.5;
+    OK(xap_enquire_set_weighting(e, &w, NULL));
+    expect_phrase_bonus(db, e, &w, "brown", "fox");
+    /* Only BM25 is reproduced. */
+    w.scheme = XAP_SCHEME_DPH;
+    assert_int_equal(
+        xap_db_phrase_bonus(db, &did, 1, terms, lens, 2, &w, 0.5, &bonus, NULL),
+        RECAP_EINVAL);
+    xap_enquire_free(e);
     xap_db_free(db);
 }
 
@@ -754,6 +813,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_wildcard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_and_sort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weights, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_phrase_bonus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sortable_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_term_iterators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outliving_db, setup, teardown),
