@@ -97,8 +97,24 @@ typedef struct spell_word {
     uint32_t cp;   /* its code points: cache cps[cp ...] */
     uint32_t text; /* its bytes: cache text[text ...] */
     uint32_t freq;
+    uint32_t letters; /* letter_set() of its code points */
     uint16_t nc, len;
 } spell_word;
+
+/* The set of a word's letters, each code point hashed to one of 32 bits.
+ * An edit changes at most two members (a substitution takes one letter
+ * away and brings another; a transposition none), so two words whose sets
+ * differ in more than 2 d bits are more than d edits apart; letters that
+ * share a bit only make the test let more through. */
+static uint32_t
+letter_set(const int32_t *cp, size_t n)
+{
+    uint32_t m = 0;
+
+    for (size_t i = 0; i < n; i++)
+        m |= 1u << ((uint32_t)cp[i] * 2654435761u >> 27);
+    return m;
+}
 
 /* The candidates sharing one first letter, by length in code points. */
 typedef struct spell_bucket {
@@ -204,8 +220,9 @@ bucket_load(xap_db *db, const char *term, size_t first_len, int32_t first,
             rc = -1;
             break;
         }
-        b->w[b->n++] = (spell_word){(uint32_t)n_cp, (uint32_t)n_t, freq,
-                                    (uint16_t)nc, (uint16_t)tlen};
+        b->w[b->n++] =
+            (spell_word){(uint32_t)n_cp,       (uint32_t)n_t, freq,
+                         letter_set(cand, nc), (uint16_t)nc,  (uint16_t)tlen};
         memcpy(b->cps + n_cp, cand, nc * sizeof(*cand));
         memcpy(b->text + n_t, t, tlen);
         n_cp += nc;
@@ -331,6 +348,7 @@ spell_correct(xap_db *db, spell_cache **cache, const char *term, size_t len,
     if (cache)
         bk = cached_bucket(cache, db, term, first, want[0]);
     if (bk) {
+        uint32_t want_letters = letter_set(want, n);
         /* Only lengths within `max` of the word's can be close enough. */
         lo = bk->by_nc[n > max ? n - max : 0];
         hi = bk->by_nc[n + max <= SPELL_MAX_CHARS ? n + max + 1
@@ -339,6 +357,9 @@ spell_correct(xap_db *db, spell_cache **cache, const char *term, size_t len,
             const spell_word *w = &bk->w[k];
             t = bk->text + w->text;
             if (w->len == len && !memcmp(t, term, len))
+                continue;
+            if ((unsigned)__builtin_popcount(w->letters ^ want_letters) >
+                2 * (b.d < max ? b.d : max))
                 continue;
             d = spell_distance(want, n, bk->cps + w->cp, w->nc,
                                b.d < max ? b.d : max);
