@@ -509,6 +509,18 @@ first_hit(recap_index *idx, const char *q, double prior)
     return path;
 }
 
+/* Syncs the test site into the index once. */
+static void
+sync_once(recap_sync_stats *st, unsigned flags)
+{
+    recap_sync_options so = RECAP_SYNC_OPTIONS_INIT;
+    recap_index *idx = open_writer();
+
+    so.flags = flags;
+    OK(recap_index_sync(idx, site, &so, st));
+    recap_index_close(idx);
+}
+
 /* A section list page with no text of its own matches a word of its title
  * as well as an article about it, and, being short, scores higher on BM25
  * alone; the content prior puts the article first. */
@@ -530,9 +542,7 @@ test_content_prior(void **state)
                "entrances and sleeping chambers, and neighbours often share "
                "them, though each keeps to its own range when it feeds at "
                "night on grasses, roots and bark.\n");
-    idx = open_writer();
-    OK(recap_index_sync(idx, site, NULL, &st));
-    recap_index_close(idx);
+    sync_once(&st, 0);
     idx = open_reader();
     path = first_hit(idx, "wombats", 0);
     assert_string_equal(path, "en/docs/wombats/_index.md");
@@ -597,9 +607,7 @@ test_second_tier(void **state)
                "wallaby, which grazes at dusk in open country near the "
                "forest, and the numbat, which feeds on termites by day and "
                "shelters in hollow logs at night.\n");
-    idx = open_writer();
-    OK(recap_index_sync(idx, site, NULL, &st));
-    recap_index_close(idx);
+    sync_once(&st, 0);
     idx = open_reader();
     paths = hit_paths(idx, "quokka wallaby numbat", &r);
     assert_string_equal(paths, "en/docs/marsupials/others.md "
@@ -886,17 +894,6 @@ test_add_doc_errors(void **state)
 }
 
 /* ---- incremental -------------------------------------------------------- */
-
-static void
-sync_once(recap_sync_stats *st, unsigned flags)
-{
-    recap_sync_options so = RECAP_SYNC_OPTIONS_INIT;
-    recap_index *idx = open_writer();
-
-    so.flags = flags;
-    OK(recap_index_sync(idx, site, &so, st));
-    recap_index_close(idx);
-}
 
 static int
 found(const char *query)
