@@ -21,7 +21,9 @@ posts as on the real site (ztunnel: 25% of posts against 7%).
       --posts 10000 --seed 1 --out /tmp/corpus-10k
 
 Posts go to OUT/content/<lang>/posts/<bucket>/<name>/index.md, 1000 per
-bucket.  Sizes used by the benchmarks: 10k, 100k, 1M.
+bucket.  Sizes used by the benchmarks: 10k, 100k, 1M.  With --first K the
+posts are numbered from K, so several processes with their own seeds can
+write one large corpus together (bench/scale_1m.sh).
 """
 import argparse
 import bisect
@@ -335,6 +337,10 @@ def main():
                     help="content folder to learn from")
     ap.add_argument("--posts", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--first", type=int, default=0,
+                    help="number of the first post (default 0): a large "
+                    "corpus can be written by several processes, each "
+                    "with its own seed and range")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     model = Model()
@@ -348,7 +354,7 @@ def main():
     w = Writer(model, a.seed)
     content = os.path.join(a.out, "content")
     total = 0
-    for k in range(a.posts):
+    for k in range(a.first, a.first + a.posts):
         rel, text = w.post(k)
         path = os.path.join(content, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -356,8 +362,9 @@ def main():
         with open(path, "wb") as f:
             f.write(data)
         total += len(data)
-        if k and k % 10000 == 0:
-            print("%d posts, %.0f MB" % (k, total / 1e6), file=sys.stderr)
+        if k > a.first and (k - a.first) % 10000 == 0:
+            print("%d posts, %.0f MB" % (k - a.first, total / 1e6),
+                  file=sys.stderr)
     print("%d posts, %.1f MB in %s" % (a.posts, total / 1e6, content),
           file=sys.stderr)
 

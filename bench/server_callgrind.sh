@@ -9,6 +9,7 @@
 # thread and the answer cache off, sends the first N (default 600) queries
 # of bench/server_queries.py over one keep-alive connection, stops it and
 # prints the instructions in total and per request (start-up included).
+# KEEP_CG=FILE keeps the callgrind profile there, for callgrind_annotate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/server_lib.bash
@@ -37,3 +38,4 @@ PID=
 n=$(wc -l <"$TMP/q")
 ir=$(sed -n 's/.*refs: *//p' "$TMP/err" | tr -d ,)
 echo "requests $n, instructions $ir, per request $((ir / n))"
+[ -z "${KEEP_CG:-}" ] || cp "$TMP/cg" "$KEEP_CG"
