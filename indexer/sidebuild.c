@@ -480,6 +480,8 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
     pthread_mutex_init(&run.mu, NULL);
     pthread_cond_init(&run.cv, NULL);
     assign(&run, n, r, k, idx->side->n_shards);
+    /* Before the threads start: it changes the environment. */
+    xap_flush_threshold_for(n / k);
     rc = run_ranges(idx, &run, n, r, k, fn, ctx);
     for (i = 0; i < n; i++)
         pl_slot_clear(&run.slots[i]);

@@ -346,6 +346,37 @@ xap_db_has_remote_shards(const xap_db *db) noexcept
     return db && db->remote;
 }
 
+/* Whether XAPIAN_FLUSH_THRESHOLD is ours to set: -1 not known yet, 0 the
+ * user's environment set it, 1 unset or set by us. */
+static int flush_ours = -1;
+
+static void
+flush_threshold_set(size_t docs, int overwrite)
+{
+    char buf[24];
+
+    if (flush_ours < 0)
+        flush_ours = getenv("XAPIAN_FLUSH_THRESHOLD") == nullptr;
+    if (!flush_ours)
+        return;
+    snprintf(buf, sizeof(buf), "%d",
+             docs >= XAP_FLUSH_LARGE_DOCS ? XAP_FLUSH_THRESHOLD_LARGE
+                                          : XAP_FLUSH_THRESHOLD);
+    setenv("XAPIAN_FLUSH_THRESHOLD", buf, overwrite);
+}
+
+static void
+flush_threshold_default()
+{
+    flush_threshold_set(0, 0);
+}
+
+extern "C" void
+xap_flush_threshold_for(size_t docs) XAP_NOEXCEPT
+{
+    flush_threshold_set(docs, 1);
+}
+
 extern "C" recap_status
 xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
             xap_error *err) noexcept
@@ -374,7 +405,7 @@ xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
              * an index about 1.6x faster and with less memory.  Xapian reads
              * the variable when the database opens; a value the user set
              * wins. */
-            setenv("XAPIAN_FLUSH_THRESHOLD", XAP_FLUSH_THRESHOLD, 0);
+            flush_threshold_default();
             db->wdb = Xapian::WritableDatabase(path, flags);
             db->writable = true;
         }

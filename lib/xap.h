@@ -58,8 +58,21 @@ typedef uint32_t xap_slot;
 
 /* The number of documents Xapian buffers before it flushes postings to the
  * tables (XAPIAN_FLUSH_THRESHOLD), set when a writable database opens unless
- * the environment already says. */
-#define XAP_FLUSH_THRESHOLD "50"
+ * the environment already says.  Small batches are cheaper while a database
+ * is small; once it holds tens of thousands of documents each flush
+ * rewrites a block per distinct term it touches, and larger batches win
+ * (XAP_FLUSH_THRESHOLD_LARGE, for writers of at least
+ * XAP_FLUSH_LARGE_DOCS documents; measured in bench/RESULTS.md, "Flush
+ * threshold"). */
+#define XAP_FLUSH_THRESHOLD 50
+#define XAP_FLUSH_THRESHOLD_LARGE 500
+#define XAP_FLUSH_LARGE_DOCS 10000
+
+/* Sets the flush threshold of writable databases opened from now on to
+ * suit writers of about DOCS documents each, unless the user's environment
+ * set XAPIAN_FLUSH_THRESHOLD.  Changes the environment: call it only while
+ * no other thread opens a database. */
+void xap_flush_threshold_for(size_t docs) XAP_NOEXCEPT;
 
 typedef enum xap_open_mode {
     XAP_DB_READONLY = 0,

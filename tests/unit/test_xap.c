@@ -803,6 +803,21 @@ test_sortable_and_misuse(void **state)
     xap_doc_free(doc);
 }
 
+/* Writers of many documents flush larger batches; the environment the
+ * test runs in does not set the variable (ctest passes none). */
+static void
+test_flush_threshold(void **state)
+{
+    (void)state;
+    if (getenv("XAPIAN_FLUSH_THRESHOLD") &&
+        strcmp(getenv("XAPIAN_FLUSH_THRESHOLD"), "50") != 0)
+        skip(); /* the user's value wins, by design */
+    xap_flush_threshold_for(XAP_FLUSH_LARGE_DOCS);
+    assert_string_equal(getenv("XAPIAN_FLUSH_THRESHOLD"), "500");
+    xap_flush_threshold_for(XAP_FLUSH_LARGE_DOCS - 1);
+    assert_string_equal(getenv("XAPIAN_FLUSH_THRESHOLD"), "50");
+}
+
 int
 main(void)
 {
@@ -824,6 +839,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_check_and_corruption, setup,
                                         teardown),
         cmocka_unit_test(test_sortable_and_misuse),
+        cmocka_unit_test(test_flush_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
