@@ -1802,6 +1802,24 @@ choose_start(const char *s, size_t len, size_t s0, size_t near,
 static size_t
 advance_cp(const char *s, size_t len, size_t p, size_t n)
 {
+    /* Sixteen bytes at a time while sixteen code points or more are left:
+     * plain ASCII, or the characters utf8_block() counts as step() reads
+     * them. */
+    while (n >= 16 && p + 16 <= len) {
+        uint64_t w[2];
+        size_t k = 0, b;
+        memcpy(w, s + p, 16);
+        if (!((w[0] | w[1]) & 0x8080808080808080u)) {
+            p += 16;
+            n -= 16;
+        } else if ((b = utf8_block(s + p, &k)) != 0) {
+            p += b;
+            n -= k;
+        } else {
+            p += step(s + p, len - p);
+            n--;
+        }
+    }
     for (; p < len && n > 0; n--)
         p += step(s + p, len - p);
     return p < len ? p : len;
