@@ -1190,7 +1190,7 @@ block_foldable(const unsigned char *s, size_t len, size_t i, uint64_t bits)
     return 0;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_SCAN32 1
 
