@@ -715,9 +715,21 @@ analysis_normalize(const char *text, size_t len, char **out, size_t *len_out)
 
 /* ---- stemming ----------------------------------------------------------- */
 
+/* A remembered stem (see analysis_stemmer_cache): terms and stems of up to
+ * STEM_CACHE_KEY bytes. */
+#define STEM_CACHE_KEY 30
+typedef struct stem_entry {
+    unsigned char key_len; /* 0: free */
+    unsigned char stem_len;
+    char key[STEM_CACHE_KEY];
+    char stem[STEM_CACHE_KEY + 1];
+} stem_entry;
+
 struct analysis_stemmer {
     struct sb_stemmer *sb; /* NULL: the Ukrainian light stemmer */
     char buf[ANALYSIS_MAX_TERM + 1];
+    stem_entry *cache; /* NULL: none; else n_cache entries, a power of 2 */
+    size_t n_cache;
 };
 
 /* Whether `lang` names Ukrainian ("uk", "uk-UA", "ukrainian"). */
@@ -790,7 +802,7 @@ analysis_stemmer_new(const char *lang)
 
     if (!algo && is_ukrainian(lang))
         return calloc(1, sizeof(analysis_stemmer));
-    if (!algo || !(s = malloc(sizeof *s)))
+    if (!algo || !(s = calloc(1, sizeof *s)))
         return NULL;
     s->sb = sb_stemmer_new(algo, "UTF_8");
     if (!s->sb) {
@@ -807,7 +819,28 @@ analysis_stemmer_free(analysis_stemmer *s)
         return;
     if (s->sb)
         sb_stemmer_delete(s->sb);
+    free(s->cache);
     free(s);
+}
+
+int
+analysis_stemmer_cache(analysis_stemmer *s, size_t n_entries)
+{
+    size_t n = 1;
+
+    if (!s)
+        return -1;
+    while (n < n_entries && n < ((size_t)1 << 20))
+        n <<= 1;
+    free(s->cache);
+    s->cache = NULL;
+    s->n_cache = 0;
+    if (n_entries == 0 || !s->sb)
+        return 0;
+    if (!(s->cache = calloc(n, sizeof *s->cache)))
+        return -1;
+    s->n_cache = n;
+    return 0;
 }
 
 /* Whether a normalised term takes a stem: it has letters only (no digits,
@@ -867,10 +900,29 @@ analysis_stem(analysis_stemmer *s, const char *term, size_t len,
         s->buf[*len_out] = '\0';
         return s->buf;
     }
+    stem_entry *e = NULL;
+    if (s->cache && len <= STEM_CACHE_KEY) {
+        /* FNV-1a of the term picks the one slot it may be in. */
+        uint64_t h = 1469598103934665603u;
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)term[i]) * 1099511628211u;
+        e = &s->cache[(h ^ h >> 29) & (s->n_cache - 1)];
+        if (e->key_len == len && memcmp(e->key, term, len) == 0) {
+            *len_out = e->stem_len;
+            return e->stem;
+        }
+    }
     r = sb_stemmer_stem(s->sb, (const sb_symbol *)term, (int)len);
     if (!r)
         return NULL;
     *len_out = (size_t)sb_stemmer_length(s->sb);
+    if (e && *len_out <= STEM_CACHE_KEY) {
+        e->key_len = (unsigned char)len;
+        memcpy(e->key, term, len);
+        e->stem_len = (unsigned char)*len_out;
+        memcpy(e->stem, r, *len_out);
+        e->stem[*len_out] = '\0';
+    }
     return (const char *)r;
 }
 

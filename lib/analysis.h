@@ -127,6 +127,15 @@ typedef struct analysis_stemmer analysis_stemmer;
  */
 analysis_stemmer *analysis_stemmer_new(const char *lang);
 void analysis_stemmer_free(analysis_stemmer *s);
+/*
+ * Makes `s` remember the stems of up to about `n_entries` recent terms
+ * (rounded up to a power of two; 0 forgets them and stops), for callers
+ * that stem the same words again and again: a reader stems the words of
+ * the pages it shows for every search.  Snowball stemmers only (the
+ * Ukrainian light stemmer is cheaper than a look-up).  Returns 0, or -1
+ * when out of memory (the stemmer then works without).
+ */
+int analysis_stemmer_cache(analysis_stemmer *s, size_t n_entries);
 /* The Snowball algorithm name for `lang`, or NULL when there is none. */
 const char *analysis_stemmer_algorithm(const char *lang);
 

@@ -94,6 +94,11 @@ index_stemmer(recap_index *idx, const char *lang)
     i = idx->n_stemmers++;
     strcpy(idx->stemmers[i].lang, lang);
     idx->stemmers[i].stemmer = analysis_stemmer_new(lang);
+    /* A reader stems the words of the pages it shows, search after search
+     * (snippet.c): it remembers them.  Writers are left as they were. */
+    if (idx->mode == RECAP_OPEN_READ)
+        (void)analysis_stemmer_cache(idx->stemmers[i].stemmer,
+                                     INDEX_STEM_CACHE);
     return idx->stemmers[i].stemmer;
 }
 

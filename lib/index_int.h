@@ -10,6 +10,9 @@
 #include "xap.h"
 
 #define INDEX_MAX_STEMMERS 32
+/* Stems a reader's stemmer remembers (analysis_stemmer_cache): 4096 of
+ * 64 bytes, 256 KB a language. */
+#define INDEX_STEM_CACHE 4096
 
 struct recap_index {
     xap_db *db;

@@ -253,11 +253,18 @@ jsonw_str(jsonw *w, const char *s)
 void
 jsonw_int(jsonw *w, int64_t v)
 {
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+    char buf[24], *p = buf + sizeof(buf);
+    /* Digits from the end, of the magnitude as unsigned (INT64_MIN has no
+     * positive int64_t), as "%" PRId64 writes them. */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
     before_item(w);
-    put(w->b, buf, (size_t)n);
+    put(w->b, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* As jansson writes a real: "%.17g", a ".0" when that reads as an integer,

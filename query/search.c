@@ -254,6 +254,26 @@ search_matcher(search *s, analysis_stemmer *stemmer)
                                &s->matcher);
 }
 
+/* "URL#ANCHOR", or a copy of the URL without an anchor; NULL when out of
+ * memory.  (Written out: it is made for every snippet, and snprintf costs
+ * more than the copies.) */
+static char *
+deep_link(const char *url, const char *anchor)
+{
+    size_t u = strlen(url), a = anchor ? strlen(anchor) : 0;
+    char *s = malloc(u + a + 2);
+
+    if (!s)
+        return NULL;
+    memcpy(s, url, u);
+    if (anchor) {
+        s[u++] = '#';
+        memcpy(s + u, anchor, a);
+    }
+    s[u + a] = '\0';
+    return s;
+}
+
 /* Fills the snippets of `hit` from the stored sections. */
 static recap_status
 make_snippets(search *s, recap_hit *hit, const docdata *dd, const char *desc)
@@ -303,9 +323,7 @@ make_snippets(search *s, recap_hit *hit, const docdata *dd, const char *desc)
         sn[i].text = sn[i].html = NULL;
         o->heading = util_strdup(from->heading);
         o->anchor = util_strdup(from->anchor);
-        o->url = from->anchor ? util_asprintf("%s#%s", hit->url ? hit->url : "",
-                                              from->anchor)
-                              : util_strdup(hit->url ? hit->url : "");
+        o->url = deep_link(hit->url ? hit->url : "", from->anchor);
         o->hl = calloc(sn[i].n_ranges * 2 + 1, sizeof(size_t));
         if (!o->hl) {
             rc = RECAP_ENOMEM;

@@ -1153,42 +1153,147 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
     return push_off(&mt->hits, &mt->n_hits, &mt->hits_cap, i);
 }
 
-/* Appends to mt->hits, in order and once each, every offset where an ASCII
- * needle occurs, in one pass over the text.  Sixteen bytes at a time, a
- * byte is a candidate when it and the next one may be a needle's first two
- * bytes (compared with 0x20 set, so both cases; any byte that could start
- * a skippable character counts as a second byte): that rules out nearly
- * all of the text at a few instructions per sixteen bytes, and each
- * candidate is then checked exactly.  Returns 0, or -1 when out of memory. */
+/* The lead bytes foldable_at() can accept, among the lanes of a. */
+#define FOLD_LEADS(a, V)                                                       \
+    ((V)((a) == 0xC2) | (V)((a) == 0xC4) | (V)((a) == 0xC5) |                  \
+     (V)((a) == 0xCC) | (V)((a) == 0xCD) | (V)((a) == 0xE1) |                  \
+     (V)((a) == 0xE2) | (V)((a) == 0xEF) | (V)((a) == 0xF0))
+
+/* The candidate lanes of the needle scan (see find_ascii_needles): a is
+ * the block, b the block one byte on, both with 0x20 set. */
+#define NEEDLE_LANES(mt, a, b, V, K0, K1, hit)                                 \
+    do {                                                                       \
+        V first_ = {0};                                                        \
+        for (size_t t_ = 0; t_ < (mt)->n_pair; t_++) {                         \
+            V e_ = (V)((a) == K0(t_));                                         \
+            first_ |= e_;                                                      \
+            (hit) |= e_ & (V)((b) == K1(t_));                                  \
+        }                                                                      \
+        /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */         \
+        (hit) |= first_ & ((V)((b) == '\'') | (V)((b) == '-') |                \
+                           (V)((b) == 0x7F) | (V)((b) >= 0x80));               \
+        for (size_t t_ = (mt)->n_pair; t_ < (mt)->n_vec; t_++)                 \
+            (hit) |= (V)((a) == K0(t_));                                       \
+    } while (0)
+
+#define K0_16(t) mt->vec_k0[t]
+#define K1_16(t) mt->vec_k1[t]
+
+/* Checks the lanes `bits` of the block at i for foldable characters (see
+ * has_foldable).  Returns 1 when one is found. */
 static int
-find_ascii_needles(matcher *mt, const char *text, size_t len)
+block_foldable(const unsigned char *s, size_t len, size_t i, uint64_t bits)
+{
+    for (; bits; bits &= bits - 1)
+        if (foldable_at(s, len, i + (size_t)__builtin_ctzll(bits)))
+            return 1;
+    return 0;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_SCAN32 1
+
+typedef unsigned char v32 __attribute__((vector_size(32)));
+
+/* The 32-byte form of the loop of find_ascii_needles (AVX2): the same
+ * candidates, lane for lane, and the same foldable check (*fold).  Returns
+ * the offset it stopped at (a multiple of 32), or SIZE_MAX when out of
+ * memory. */
+__attribute__((target("avx2"))) static size_t
+scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
+{
+    v32 k0[VEC_NEEDLES], k1[VEC_NEEDLES];
+    size_t i = 0;
+
+    for (size_t t = 0; t < mt->n_vec; t++) {
+        v32 z = {0};
+        k0[t] = z + mt->vec_k0[t][0];
+        k1[t] = z + mt->vec_k1[t][0];
+    }
+#define K0_32(t) k0[t]
+#define K1_32(t) k1[t]
+    for (; i + 33 <= len; i += 32) {
+        v32 a, b, hit = {0};
+        memcpy(&a, s + i, 32);
+        memcpy(&b, s + i + 1, 32);
+        if (!*fold) {
+            unsigned high = (unsigned)_mm256_movemask_epi8((__m256i)a);
+            if (high) {
+                v32 lead = FOLD_LEADS(a, v32);
+                *fold = block_foldable(
+                    s, len, i, (unsigned)_mm256_movemask_epi8((__m256i)lead));
+            }
+        }
+        a |= 0x20;
+        b |= 0x20;
+        NEEDLE_LANES(mt, a, b, v32, K0_32, K1_32, hit);
+        for (unsigned bits = (unsigned)_mm256_movemask_epi8((__m256i)hit); bits;
+             bits &= bits - 1)
+            if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
+                0)
+                return SIZE_MAX;
+    }
+#undef K0_32
+#undef K1_32
+    return i;
+}
+
+static int
+have_avx2(void)
+{
+    static int known = -1;
+
+    if (known < 0)
+        known = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return known;
+}
+#endif
+
+/* Appends to mt->hits, in order and once each, every offset where an ASCII
+ * needle occurs, in one pass over the text.  Sixteen bytes at a time
+ * (thirty-two with AVX2), a byte is a candidate when it and the next one
+ * may be a needle's first two bytes (compared with 0x20 set, so both cases;
+ * any byte that could start a skippable character counts as a second
+ * byte): that rules out nearly all of the text at a few instructions per
+ * sixteen bytes, and each candidate is then checked exactly.  The same
+ * pass answers has_foldable() into *fold (0 or 1), or sets it to -1 when
+ * the text was not scanned.  Returns 0, or -1 when out of memory. */
+static int
+find_ascii_needles(matcher *mt, const char *text, size_t len, int *fold)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
 
-    if (!mt->ascii_needles)
+    *fold = -1;
+    if (!mt->ascii_needles || !mt->n_vec)
         return 0;
-    for (; mt->n_vec && i + 17 <= len; i += 16) {
-        v16 a, b, first = {0}, hit = {0};
+    *fold = 0;
+#ifdef HAVE_SCAN32
+    if (len >= 33 && have_avx2() && (i = scan32(mt, s, len, fold)) == SIZE_MAX)
+        return -1;
+#endif
+    for (; i + 17 <= len; i += 16) {
+        v16 a, b, hit = {0};
+        uint64_t w[2];
         memcpy(&a, s + i, 16);
         memcpy(&b, s + i + 1, 16);
+        memcpy(w, &a, 16);
+        if (!*fold && ((w[0] | w[1]) & 0x8080808080808080u)) {
+            v16 lead = FOLD_LEADS(a, v16);
+            *fold = block_foldable(s, len, i, lane_bits(lead));
+        }
         a |= 0x20;
         b |= 0x20;
-        for (size_t t = 0; t < mt->n_pair; t++) {
-            v16 e = (v16)(a == mt->vec_k0[t]);
-            first |= e;
-            hit |= e & (v16)(b == mt->vec_k1[t]);
-        }
-        /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */
-        hit |= first & ((v16)(b == '\'') | (v16)(b == '-') | (v16)(b == 0x7F) |
-                        (v16)(b >= 0x80));
-        for (size_t t = mt->n_pair; t < mt->n_vec; t++)
-            hit |= (v16)(a == mt->vec_k0[t]);
+        NEEDLE_LANES(mt, a, b, v16, K0_16, K1_16, hit);
         for (unsigned bits = lane_bits(hit); bits; bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
                 0)
                 return -1;
     }
+    for (size_t j = i; !*fold && j + 1 < len; j++)
+        if (s[j] >= 0xC2 && foldable_at(s, len, j))
+            *fold = 1;
     for (; i < len; i++)
         if (mt->first_byte[s[i]] && ascii_needle_at(mt, s, len, i) < 0)
             return -1;
@@ -1319,12 +1424,13 @@ static int
 find_spans(matcher *mt, const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
+    int fold;
 
     if (!mt->prefilter)
         return 1;
     mt->n_hits = 0;
     mt->hit_terms = 0;
-    if (find_ascii_needles(mt, text, len) < 0)
+    if (find_ascii_needles(mt, text, len, &fold) < 0)
         return -1;
     for (size_t i = 0; i < mt->n; i++) {
         size_t before = mt->n_hits;
@@ -1333,7 +1439,9 @@ find_spans(matcher *mt, const char *text, size_t len)
         if (mt->n_hits > before)
             mt->hit_terms |= (uint64_t)1 << i;
     }
-    if (has_foldable(text, len))
+    if (fold < 0)
+        fold = has_foldable(text, len);
+    if (fold)
         return 1;
     if (mt->n_hits == 0)
         return 0;
@@ -1694,6 +1802,24 @@ choose_start(const char *s, size_t len, size_t s0, size_t near,
 static size_t
 advance_cp(const char *s, size_t len, size_t p, size_t n)
 {
+    /* Sixteen bytes at a time while sixteen code points or more are left:
+     * plain ASCII, or the characters utf8_block() counts as step() reads
+     * them. */
+    while (n >= 16 && p + 16 <= len) {
+        uint64_t w[2];
+        size_t k = 0, b;
+        memcpy(w, s + p, 16);
+        if (!((w[0] | w[1]) & 0x8080808080808080u)) {
+            p += 16;
+            n -= 16;
+        } else if ((b = utf8_block(s + p, &k)) != 0) {
+            p += b;
+            n -= k;
+        } else {
+            p += step(s + p, len - p);
+            n--;
+        }
+    }
     for (; p < len && n > 0; n--)
         p += step(s + p, len - p);
     return p < len ? p : len;

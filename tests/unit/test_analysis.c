@@ -903,6 +903,67 @@ test_is_stemmable(void **state)
     list_free(&l);
 }
 
+/* A stemmer that remembers stems gives what one without gives, for words
+ * met again and again, words whose slots collide (a tiny cache), words
+ * too long to remember, and words that take no stem. */
+static void
+test_stem_cache(void **state)
+{
+    static const char *const langs[] = {"en", "de", "ru"};
+    static const char *const words[] = {
+        "clusters",
+        "clustering",
+        "running",
+        "runs",
+        "größeren",
+        "gateways",
+        "connections",
+        "internationalization",
+        "mesh",
+        "meshes",
+        "x86",
+        "сервисы",
+        "traffic",
+        "trafficking",
+        "policies",
+        "antidisestablishmentarianismuslongwordsbeyondthirtybytes",
+        "meshes",
+        "clusters",
+        "a",
+        "sidecar",
+        "sidecars"};
+
+    (void)state;
+    for (size_t l = 0; l < sizeof langs / sizeof *langs; l++)
+        for (size_t entries = 1; entries <= 4096; entries *= 8) {
+            analysis_stemmer *plain = analysis_stemmer_new(langs[l]);
+            analysis_stemmer *st = analysis_stemmer_new(langs[l]);
+            assert_non_null(plain);
+            assert_non_null(st);
+            assert_int_equal(analysis_stemmer_cache(st, entries), 0);
+            for (int round = 0; round < 3; round++)
+                for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+                    size_t n1 = 0, n2 = 0;
+                    const char *a =
+                        analysis_stem(plain, words[w], strlen(words[w]), &n1);
+                    char want[128] = "";
+                    if (a)
+                        memcpy(want, a, n1);
+                    const char *b =
+                        analysis_stem(st, words[w], strlen(words[w]), &n2);
+                    assert_int_equal(a == NULL, b == NULL);
+                    if (!a)
+                        continue;
+                    assert_int_equal(n1, n2);
+                    assert_memory_equal(want, b, n1);
+                    assert_int_equal(b[n2], '\0');
+                }
+            analysis_stemmer_free(plain);
+            analysis_stemmer_free(st);
+        }
+    assert_int_equal(analysis_stemmer_cache(NULL, 8), -1);
+}
+
 int
 main(void)
 {
@@ -919,6 +980,7 @@ main(void)
         cmocka_unit_test(test_stem_languages),
         cmocka_unit_test(test_stem_ukrainian),
         cmocka_unit_test(test_is_stemmable),
+        cmocka_unit_test(test_stem_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,10 @@
 
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +200,35 @@ test_non_finite_is_null(void **state)
     strbuf_free(&b);
 }
 
+/* Integers are written as "%" PRId64 writes them: the extremes, every
+ * power of ten and its neighbours, both signs. */
+static void
+test_integers(void **state)
+{
+    int64_t v[200];
+    size_t n = 0;
+
+    (void)state;
+    v[n++] = INT64_MIN;
+    v[n++] = INT64_MAX;
+    v[n++] = INT64_MIN + 1;
+    for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10)
+        for (int64_t d = -1; d <= 1; d++) {
+            v[n++] = p + d;
+            v[n++] = -(p + d);
+        }
+    for (size_t i = 0; i < n; i++) {
+        strbuf b = STRBUF_INIT;
+        jsonw w;
+        char want[32];
+        jsonw_init(&w, &b, 0);
+        jsonw_int(&w, v[i]);
+        snprintf(want, sizeof(want), "%" PRId64, v[i]);
+        assert_string_equal(strbuf_cstr(&b), want);
+        strbuf_free(&b);
+    }
+}
+
 int
 main(void)
 {
@@ -206,6 +237,7 @@ main(void)
         cmocka_unit_test(test_random_strings),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_non_finite_is_null),
+        cmocka_unit_test(test_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -523,6 +523,57 @@ test_typical_speed(void **state)
     free(text);
 }
 
+/* The byte scan that looks for the terms and for characters that fold to
+ * ASCII reads the text in blocks of 32, 16 and single bytes: a word, or a
+ * full-width form of it, at any offset of texts of any length is found
+ * and marked alike. */
+static void
+test_scan_offsets(void **state)
+{
+    static const char *const forms[][2] = {
+        {"clusters", "clusters"},
+        {"Clusters", "Clusters"},
+        {"multi-cluster", "cluster"},
+        {"\xef\xbd\x83luster", "\xef\xbd\x83luster"}, /* full-width c */
+    };
+    snippet_term t[1] = {term("cluster", 1, -1)};
+    analysis_stemmer *st = analysis_stemmer_new("en");
+
+    (void)state;
+    assert_non_null(st);
+    for (size_t f = 0; f < UTIL_ARRAY_LEN(forms); f++)
+        for (size_t at = 0; at < 80; at++)
+            for (size_t tail = 0; tail < 40; tail += 13) {
+                strbuf b = STRBUF_INIT, want = STRBUF_INIT;
+                snippet *out;
+                size_t n;
+                for (size_t i = 0; i < at; i++)
+                    strbuf_putc(&b, i % 6 == 5 ? ' ' : (char)('k' + i % 5));
+                if (at)
+                    strbuf_putc(&b, ' ');
+                strbuf_puts(&b, forms[f][0]);
+                for (size_t i = 0; i < tail; i++)
+                    strbuf_putc(&b, i % 4 == 0 ? ' ' : 'z');
+                snippet_section sec = prose(strbuf_cstr(&b));
+                sec.text_len = b.len;
+                assert_int_equal(
+                    snippet_make(&sec, 1, t, 1, st, NULL, &out, &n), RECAP_OK);
+                assert_int_equal(n, 1);
+                check_invariants(&out[0], 200);
+                strbuf_puts(&want, "<mark>");
+                strbuf_puts(&want, forms[f][1]);
+                strbuf_puts(&want, "</mark>");
+                if (!strstr(out[0].html, strbuf_cstr(&want)))
+                    fail_msg("form %zu at %zu, tail %zu: %s", f, at, tail,
+                             out[0].html);
+                assert_int_equal(out[0].n_ranges, 1);
+                snippet_array_free(out, n);
+                strbuf_free(&b);
+                strbuf_free(&want);
+            }
+    analysis_stemmer_free(st);
+}
+
 /* Random bytes (invalid UTF-8, controls, NULs) with random terms and
  * lengths: never a crash, always the invariants. */
 static void
@@ -632,6 +683,7 @@ main(void)
         cmocka_unit_test(test_nothing_to_show),
         cmocka_unit_test(test_option_limits),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_scan_offsets),
         cmocka_unit_test(test_megabyte),
         cmocka_unit_test(test_typical_speed),
     };
