@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Appends bytes: memcpy when they fit, the strbuf's growth otherwise. */
 static inline void
 put(strbuf *b, const char *s, size_t len)
@@ -148,19 +152,48 @@ utf8_seq(const unsigned char *s, size_t len)
 
 typedef unsigned char jsonw_v16 __attribute__((vector_size(16)));
 
-/* Whether the 16 bytes at s are all printable ASCII other than '"' and
- * '\\', which go out as they are. */
-static inline int
-plain16(const unsigned char *s)
+/* 1 for the bytes jsonw_escape() must look at: controls, '"', '\\' and
+ * every non-ASCII byte (checked as UTF-8). */
+static const unsigned char json_special[256] = {
+    [0 ... 0x1F] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+    [0x80 ... 0xFF] = 1,
+};
+
+/* A bit for each of the 16 bytes at s that json_special marks (byte j as
+ * bit j). */
+static inline unsigned
+special16(const unsigned char *s)
 {
     jsonw_v16 v, bad;
-    uint64_t w[2];
+    unsigned m = 0;
 
     memcpy(&v, s, 16);
     bad = (jsonw_v16)(v < 0x20) | (jsonw_v16)(v >= 0x80) |
           (jsonw_v16)(v == '"') | (jsonw_v16)(v == '\\');
-    memcpy(w, &bad, 16);
-    return !(w[0] | w[1]);
+#ifdef __SSE2__
+    m = (unsigned)_mm_movemask_epi8((__m128i)bad);
+#else
+    for (int j = 0; j < 16; j++)
+        m |= (unsigned)(bad[j] & 1) << j;
+#endif
+    return m;
+}
+
+/* The offset of the first byte at or after i that json_special marks, or
+ * len. */
+static inline size_t
+next_special(const unsigned char *s, size_t i, size_t len)
+{
+    for (; i + 16 <= len; i += 16) {
+        unsigned m = special16(s + i);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    while (i < len && !json_special[s[i]])
+        i++;
+    return i;
 }
 
 void
@@ -173,20 +206,11 @@ jsonw_escape(strbuf *b, const char *str, size_t len)
 
     strbuf_grow(b, len + 2);
     put_char(b, '"');
-    while (i < len) {
-        unsigned c;
+    while ((i = next_special(s, i, len)) < len) {
+        unsigned c = s[i];
         const char *rep = NULL;
         size_t rep_len = 2;
 
-        while (i + 16 <= len && plain16(s + i))
-            i += 16;
-        if (i >= len)
-            break;
-        c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            continue;
-        }
         if (c >= 0x80 && (n = utf8_seq(s + i, len - i)) > 0) {
             i += n;
             continue;
@@ -267,6 +291,95 @@ jsonw_int(jsonw *w, int64_t v)
     put(w->b, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+/* Powers of ten as doubles, 1e-4 .. 1e15 (index d + 4): a first guess at
+ * a value's decimal exponent, checked by the integer arithmetic. */
+static const double pow10_guess[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1, 1e2,
+                                     1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                     1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/*
+ * What snprintf "%.17g" writes for v when 1e-4 <= |v| < 1e15 (always the
+ * fixed notation there), without the stdio machinery: v is m * 2^-s
+ * exactly (m < 2^53, 0 < s < 128 in that range), so its 17 significant
+ * digits are m * 10^k / 2^s rounded, with k = 16 - (decimal exponent), an
+ * integer below 2^120, rounded half to even as glibc does in the default
+ * rounding mode.  Returns the length written to buf (at least 24 bytes),
+ * or 0 outside the range, for snprintf to do.
+ */
+static size_t
+real17(char *buf, double v)
+{
+    uint64_t bits, m, n = 0;
+    int exp2, s, d, k;
+    size_t o = 0;
+    char digits[17];
+
+    memcpy(&bits, &v, sizeof bits);
+    if (v < 0)
+        v = -v;
+    if (!(v >= 1e-4 && v < 1e15))
+        return 0;
+    exp2 = (int)(bits >> 52 & 0x7FF);
+    m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    s = 1075 - exp2; /* v = m / 2^s */
+    if (s <= 0 || s >= 128)
+        return 0;
+    for (d = 15; d > -4 && v < pow10_guess[d + 4]; d--)
+        ;
+    for (int tries = 0; tries < 3; tries++) {
+        unsigned __int128 p = m, q, r, half;
+        k = 16 - d;
+        for (int j = 0; j < k; j++)
+            p *= 10;
+        q = p >> s;
+        r = p & ((((unsigned __int128)1) << s) - 1);
+        half = ((unsigned __int128)1) << (s - 1);
+        if (r > half || (r == half && (q & 1)))
+            q++;
+        if (q < UINT64_C(10000000000000000)) {
+            d--;
+            continue;
+        }
+        if (q >= UINT64_C(100000000000000000)) {
+            d++;
+            continue;
+        }
+        n = (uint64_t)q;
+        break;
+    }
+    if (!n || d < -4 || d > 15)
+        return 0;
+    for (int j = 16; j >= 0; j--) {
+        digits[j] = (char)('0' + n % 10);
+        n /= 10;
+    }
+    if (bits >> 63)
+        buf[o++] = '-';
+    /* Fixed notation: d + 1 digits before the point (or "0." and -d - 1
+     * zeros), the rest after it, trailing zeros and a bare point dropped. */
+    int last = 16;
+    while (last > 0 && digits[last] == '0' && last > d)
+        last--;
+    if (d >= 0) {
+        memcpy(buf + o, digits, (size_t)d + 1);
+        o += (size_t)d + 1;
+        if (last > d) {
+            buf[o++] = '.';
+            memcpy(buf + o, digits + d + 1, (size_t)(last - d));
+            o += (size_t)(last - d);
+        }
+    } else {
+        buf[o++] = '0';
+        buf[o++] = '.';
+        for (int j = 0; j < -d - 1; j++)
+            buf[o++] = '0';
+        memcpy(buf + o, digits, (size_t)last + 1);
+        o += (size_t)last + 1;
+    }
+    buf[o] = '\0';
+    return o;
+}
+
 /* As jansson writes a real: "%.17g", a ".0" when that reads as an integer,
  * no '+' and no leading zeros in the exponent.  NaN and infinities, which
  * JSON cannot hold, are written as null. */
@@ -278,6 +391,15 @@ jsonw_real(jsonw *w, double v)
 
     if (v != v || v - v != 0) {
         jsonw_null(w);
+        return;
+    }
+    if ((n = (int)real17(buf, v)) > 0) {
+        if (!memchr(buf, '.', (size_t)n)) {
+            memcpy(buf + n, ".0", 3);
+            n += 2;
+        }
+        before_item(w);
+        put(w->b, buf, (size_t)n);
         return;
     }
     n = snprintf(buf, sizeof(buf), "%.17g", v);

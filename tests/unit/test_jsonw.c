@@ -229,6 +229,76 @@ test_integers(void **state)
     }
 }
 
+/* Checks one real against jansson's json_dumps of it. */
+static void
+real_as_jansson(double v)
+{
+    strbuf b = STRBUF_INIT;
+    jsonw w;
+    json_t *j = json_real(v);
+    char *want;
+
+    assert_non_null(j);
+    want = json_dumps(j, JSON_ENCODE_ANY);
+    json_decref(j);
+    jsonw_init(&w, &b, 0);
+    jsonw_real(&w, v);
+    if (strcmp(strbuf_cstr(&b), want) != 0)
+        fail_msg("%a: got %s, want %s", v, strbuf_cstr(&b), want);
+    free(want);
+    strbuf_free(&b);
+}
+
+/* Reals are written as "%.17g" writes them (17 digits rounded half to
+ * even from the exact binary value), the way search scores go out:
+ * random bit patterns over the whole range, values of few decimals,
+ * powers of ten and their neighbours, and values exactly halfway between
+ * two 17-digit decimals. */
+static void
+test_reals(void **state)
+{
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+
+    (void)state;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t bits;
+        double v;
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        /* Exponents around the fast path's range [1e-4, 1e15), both
+         * signs. */
+        bits = (seed & 0x800FFFFFFFFFFFFFu) |
+               (uint64_t)(1023 - 20 + (seed >> 52) % 80) << 52;
+        memcpy(&v, &bits, sizeof v);
+        real_as_jansson(v);
+        real_as_jansson((double)(seed % 100000000) / 1000.0);
+        real_as_jansson((double)(seed % 1000) / 64.0 + 1e-3);
+    }
+    for (int e = -6; e <= 17; e++) {
+        double p = pow(10.0, e);
+        real_as_jansson(p);
+        real_as_jansson(-p);
+        real_as_jansson(nextafter(p, 0));
+        real_as_jansson(nextafter(p, INFINITY));
+        real_as_jansson(p * 9.99999999999999999);
+    }
+    /* Exact binary fractions with more than 17 significant digits: the
+     * 18th is a 5 and nothing follows, so rounding goes to the even
+     * digit. */
+    real_as_jansson(12345678901234.5625);
+    real_as_jansson(12345678901234.5675);
+    real_as_jansson(1234567890123.45703125);
+    real_as_jansson(0.000244140625 * 3);
+    real_as_jansson(1.00000000000000005);
+    real_as_jansson(999999999999999.9);
+    real_as_jansson(0.0001);
+    real_as_jansson(0.00009999999999999999);
+    real_as_jansson(-0.0);
+    real_as_jansson(5e-324);
+    real_as_jansson(1.7976931348623157e308);
+}
+
 int
 main(void)
 {
@@ -238,6 +308,7 @@ main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_non_finite_is_null),
         cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_reals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
