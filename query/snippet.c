@@ -1668,8 +1668,8 @@ best_window(const matcher *mt, const match *m, size_t n, size_t budget)
 static int
 is_space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+    /* ' ', '\t', '\n', '\v', '\f', '\r' as bits of one constant. */
+    return c <= ' ' && (UINT64_C(0x100003E00) >> c & 1);
 }
 
 /* Whether a code point is a CJK character or full-width form, which is a
@@ -1729,6 +1729,10 @@ boundary_at(const char *s, size_t len, size_t p)
     if (p == 0)
         return SENTENCE;
     if (p >= len || is_space((unsigned char)s[p]))
+        return NO_BOUNDARY;
+    /* The usual case, inside a run of words: after ASCII that is not a
+     * space, only a full-width ender would do. */
+    if ((unsigned char)s[p - 1] < 0x80 && !is_space((unsigned char)s[p - 1]))
         return NO_BOUNDARY;
     while (q > 0 && is_space((unsigned char)s[q - 1])) {
         if (s[q - 1] == '\n' && q >= 2 && s[q - 2] == '\n')
@@ -1909,6 +1913,27 @@ plain_at(const char *s, size_t n, size_t j)
     return k > 1 ? k : 0;
 }
 
+/* The lanes of the sixteen bytes at s (seventeen readable) that put_span
+ * takes into a run of plain characters, as bits (byte j as bit j): plain
+ * ASCII (see plain_ascii), or a space followed by plain ASCII, except at
+ * the run's first byte (`first`).  Non-ASCII bytes are not taken here. */
+static inline unsigned
+plain_lanes(const char *s, int first)
+{
+    v16 a, b;
+    memcpy(&a, s, 16);
+    memcpy(&b, s + 1, 16);
+    v16 pa = (v16)(a > 0x20) & (v16)(a < 0x7F) & (v16)(a != '&') &
+             (v16)(a != '<') & (v16)(a != '>') & (v16)(a != '"') &
+             (v16)(a != '\'');
+    v16 pb = (v16)(b > 0x20) & (v16)(b < 0x7F) & (v16)(b != '&') &
+             (v16)(b != '<') & (v16)(b != '>') & (v16)(b != '"') &
+             (v16)(b != '\'');
+    unsigned plain = lane_bits(pa);
+    unsigned ok = plain | (lane_bits((v16)(a == ' ')) & lane_bits(pb));
+    return first ? (ok & ~1u) | (plain & 1u) : ok;
+}
+
 /* Writes s[0..n) with runs of whitespace and control characters collapsed
  * to one space and invalid UTF-8 replaced by U+FFFD. */
 static void
@@ -1924,6 +1949,20 @@ put_span(writer *w, const char *s, size_t n)
          * spaces between its words (a space that starts or ends the run,
          * or is one of several, is left to collapse). */
         while (j < n) {
+            /* Sixteen ASCII bytes at a time: the leading bytes that the
+             * test below takes, each plain or a space before a plain one
+             * (not the run's first byte).  Other bytes go one by one. */
+            if (j + 17 <= n) {
+                unsigned ok = plain_lanes(s + j, j == i);
+                if (ok == 0xFFFF) {
+                    j += 16;
+                    continue;
+                }
+                if (ok & 1) {
+                    j += (size_t)__builtin_ctz(~ok);
+                    continue;
+                }
+            }
             size_t k = plain_at(s, n, j);
             if (!k && s[j] == ' ' && j > i && j + 1 < n &&
                 plain_at(s, n, j + 1))
