@@ -119,13 +119,27 @@ typedef struct snippet_matcher {
     uint64_t hit_terms; /* the terms whose needles find_spans found */
 } matcher;
 
+/* The cache's hash of a term: eight bytes at a time, mixed so that the
+ * low bits (the slot) depend on all of them. */
 static uint64_t
 hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    if (n) {
+        w = 0;
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    h *= 0xC4CEB9FE1A85EC53u;
+    return h ^ h >> 29;
 }
 
 static uint64_t
@@ -795,7 +809,9 @@ list_line(const char *s, size_t n)
 
     while (n > 0 && is_space((unsigned char)s[n - 1]))
         n--;
-    if (n == 0 || count_cp_upto(s, n, 100) >= 100)
+    /* 100 code points or more: surely from 400 bytes (a code point takes
+     * at most four), never below 100. */
+    if (n == 0 || n >= 400 || (n >= 100 && count_cp_upto(s, n, 100) >= 100))
         return 0;
     c = cp_at(s, n, prev_char(s, n));
     return !(c == '.' || c == '!' || c == '?' || c == ':' || c == ';' ||
@@ -1160,11 +1176,12 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
      (V)((a) == 0xE2) | (V)((a) == 0xEF) | (V)((a) == 0xF0))
 
 /* The candidate lanes of the needle scan (see find_ascii_needles): a is
- * the block, b the block one byte on, both with 0x20 set. */
-#define NEEDLE_LANES(mt, a, b, V, K0, K1, hit)                                 \
+ * the block, b the block one byte on, both with 0x20 set; NP and NV are
+ * the matcher's n_pair and n_vec. */
+#define NEEDLE_LANES(NP, NV, a, b, V, K0, K1, hit)                             \
     do {                                                                       \
         V first_ = {0};                                                        \
-        for (size_t t_ = 0; t_ < (mt)->n_pair; t_++) {                         \
+        for (size_t t_ = 0; t_ < (NP); t_++) {                                 \
             V e_ = (V)((a) == K0(t_));                                         \
             first_ |= e_;                                                      \
             (hit) |= e_ & (V)((b) == K1(t_));                                  \
@@ -1172,7 +1189,7 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
         /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */         \
         (hit) |= first_ & ((V)((b) == '\'') | (V)((b) == '-') |                \
                            (V)((b) == 0x7F) | (V)((b) >= 0x80));               \
-        for (size_t t_ = (mt)->n_pair; t_ < (mt)->n_vec; t_++)                 \
+        for (size_t t_ = (NP); t_ < (NV); t_++)                                \
             (hit) |= (V)((a) == K0(t_));                                       \
     } while (0)
 
@@ -1197,16 +1214,19 @@ block_foldable(const unsigned char *s, size_t len, size_t i, uint64_t bits)
 typedef unsigned char v32 __attribute__((vector_size(32)));
 
 /* The 32-byte form of the loop of find_ascii_needles (AVX2): the same
- * candidates, lane for lane, and the same foldable check (*fold).  Returns
+ * candidates, lane for lane, and the same foldable check (*fold), with
+ * `np` and `nv` for the matcher's n_pair and n_vec (constants where
+ * scan32 inlines it, so the needles' vectors stay in registers).  Returns
  * the offset it stopped at (a multiple of 32), or SIZE_MAX when out of
  * memory. */
-__attribute__((target("avx2"))) static size_t
-scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
+__attribute__((target("avx2"), always_inline)) static inline size_t
+scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
+            size_t np, size_t nv)
 {
     v32 k0[VEC_NEEDLES], k1[VEC_NEEDLES];
     size_t i = 0;
 
-    for (size_t t = 0; t < mt->n_vec; t++) {
+    for (size_t t = 0; t < nv; t++) {
         v32 z = {0};
         k0[t] = z + mt->vec_k0[t][0];
         k1[t] = z + mt->vec_k1[t][0];
@@ -1227,7 +1247,7 @@ scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
         }
         a |= 0x20;
         b |= 0x20;
-        NEEDLE_LANES(mt, a, b, v32, K0_32, K1_32, hit);
+        NEEDLE_LANES(np, nv, a, b, v32, K0_32, K1_32, hit);
         for (unsigned bits = (unsigned)_mm256_movemask_epi8((__m256i)hit); bits;
              bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
@@ -1237,6 +1257,27 @@ scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
 #undef K0_32
 #undef K1_32
     return i;
+}
+
+/* scan32_with() for the usual needle counts, each with its own code. */
+__attribute__((target("avx2"))) static size_t
+scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
+{
+#define SCAN32_CASE(np, nv)                                                    \
+    case (np) * (VEC_NEEDLES + 1) + (nv):                                      \
+        return scan32_with(mt, s, len, fold, np, nv)
+    switch (mt->n_pair * (VEC_NEEDLES + 1) + mt->n_vec) {
+        SCAN32_CASE(1, 1);
+        SCAN32_CASE(2, 2);
+        SCAN32_CASE(3, 3);
+        SCAN32_CASE(4, 4);
+        SCAN32_CASE(0, 1);
+        SCAN32_CASE(1, 2);
+        SCAN32_CASE(2, 3);
+    default:
+        return scan32_with(mt, s, len, fold, mt->n_pair, mt->n_vec);
+    }
+#undef SCAN32_CASE
 }
 
 static int
@@ -1285,7 +1326,7 @@ find_ascii_needles(matcher *mt, const char *text, size_t len, int *fold)
         }
         a |= 0x20;
         b |= 0x20;
-        NEEDLE_LANES(mt, a, b, v16, K0_16, K1_16, hit);
+        NEEDLE_LANES(mt->n_pair, mt->n_vec, a, b, v16, K0_16, K1_16, hit);
         for (unsigned bits = lane_bits(hit); bits; bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
                 0)
