@@ -52,7 +52,8 @@ struct recap_index {
      * the one they were filled at (`cache_epoch`). */
     struct spell_cache *spell;
     struct doccache *pages;
-    size_t page_cache_bytes; /* the page cache's budget; 0: none */
+    struct prior_cache *priors; /* content priors read, with `pages` */
+    size_t page_cache_bytes;    /* the page cache's budget; 0: none */
     uint64_t epoch, cache_epoch;
     void (*caches_free)(recap_index *idx);
 

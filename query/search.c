@@ -433,6 +433,58 @@ _Static_assert((int)XAP_SCHEME_BM25PLUS == (int)RECAP_SCHEME_BM25PLUS &&
  * a hit. */
 #define SEARCH_RERANK_WINDOW 30
 
+/* The content priors of the documents rerank() saw, kept for the
+ * handle's revision alongside the page cache (a server asks for the same
+ * popular pages again and again): a direct-mapped table by docid, 0 for
+ * a free slot (Xapian has no docid 0). */
+#define PRIOR_CACHE_SLOTS 4096
+
+struct prior_cache {
+    xap_docid did[PRIOR_CACHE_SLOTS];
+    double value[PRIOR_CACHE_SLOTS];
+};
+
+/* xap_db_sortable_values() of SCHEMA_SLOT_PRIOR for dids[0..n) (n at most
+ * SEARCH_RERANK_WINDOW), from the cache where it has them. */
+static recap_status
+read_priors(recap_index *idx, const xap_docid *dids, uint32_t n, double *out,
+            xap_error *err)
+{
+    struct prior_cache *c = idx->priors;
+    xap_docid miss[SEARCH_RERANK_WINDOW];
+    double got[SEARCH_RERANK_WINDOW];
+    unsigned char hit[SEARCH_RERANK_WINDOW];
+    uint32_t i, k = 0;
+    recap_status rc;
+
+    if (!c && idx->pages && (c = calloc(1, sizeof(*c))))
+        idx->priors = c;
+    for (i = 0; i < n; i++) {
+        size_t slot = dids[i] & (PRIOR_CACHE_SLOTS - 1);
+        hit[i] = c && dids[i] && c->did[slot] == dids[i];
+        if (hit[i])
+            out[i] = c->value[slot];
+        else
+            miss[k++] = dids[i];
+    }
+    if (k == 0)
+        return RECAP_OK;
+    if ((rc = xap_db_sortable_values(idx->db, SCHEMA_SLOT_PRIOR, miss, k, got,
+                                     err)))
+        return rc;
+    for (i = 0, k = 0; i < n; i++) {
+        size_t slot = dids[i] & (PRIOR_CACHE_SLOTS - 1);
+        if (hit[i])
+            continue;
+        out[i] = got[k++];
+        if (c && dids[i]) {
+            c->did[slot] = dids[i];
+            c->value[slot] = out[i];
+        }
+    }
+    return RECAP_OK;
+}
+
 /* The bonuses that Xapian would add to every match, added to the best
  * SEARCH_RERANK_WINDOW hits of a tier (`m`) only, which are then
  * reordered: checking a few hits costs a fraction of having Xapian
@@ -470,8 +522,7 @@ rerank(search *s, const xap_mset *m, const xap_weighting *w, int near,
                                     bonus, &err))
         return fail_xap(s, &err, "reading positions");
     if (s->idx->ranking.prior > 0) {
-        if (xap_db_sortable_values(s->idx->db, SCHEMA_SLOT_PRIOR, dids, top,
-                                   prior, &err))
+        if (read_priors(s->idx, dids, top, prior, &err))
             return fail_xap(s, &err, "reading the content prior");
         for (i = 0; i < top; i++)
             bonus[i] += prior_factor(s) * prior[i];
@@ -638,6 +689,8 @@ caches_free(recap_index *idx)
 {
     spell_cache_free(idx->spell);
     doccache_free(idx->pages);
+    free(idx->priors);
+    idx->priors = NULL;
     idx->spell = NULL;
     idx->pages = NULL;
 }

@@ -553,6 +553,85 @@ test_content_prior(void **state)
     recap_index_close(idx);
 }
 
+/* The hits' scores for `q` with a strong content prior, "path=score"
+ * joined by spaces. */
+static char *
+prior_scores(recap_index *idx, const char *q)
+{
+    recap_ranking r = RECAP_RANKING_INIT;
+    recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
+    recap_results *res = NULL;
+    char *out = calloc(1, 1);
+
+    r.prior = 10.0;
+    OK(recap_index_set_ranking(idx, &r));
+    o.query = q;
+    o.flags = RECAP_SEARCH_NO_SNIPPETS;
+    OK(recap_search(idx, &o, &res));
+    assert_true(recap_results_count(res) >= 2);
+    for (size_t i = 0; i < recap_results_count(res) && out; i++) {
+        const recap_hit *h = recap_results_hit(res, i);
+        size_t len = strlen(out);
+        char *more = realloc(out, len + strlen(recap_hit_path(h)) + 40);
+        if (!more)
+            break;
+        out = more;
+        sprintf(out + len, "%s%s=%.17g", len ? " " : "", recap_hit_path(h),
+                recap_hit_score(h));
+    }
+    recap_results_free(res);
+    assert_non_null(out);
+    return out;
+}
+
+/* A reader with the page cache keeps the content priors it read (the
+ * rerank of the next searches takes them from memory): the scores are
+ * those of a reader that reads them each time, on every search and after
+ * a reopen that changed a page's prior. */
+static void
+test_prior_cache(void **state)
+{
+    recap_sync_stats st;
+    recap_index *cached, *plain;
+    char *want, *got;
+
+    (void)state;
+    sh("mkdir -p '%s/content/en/docs/numbats'", site);
+    write_file("en/docs/numbats/_index.md",
+               "---\ntitle: Numbats\ndescription: Numbats.\n---\n");
+    write_file("en/docs/numbats/termites.md",
+               "---\ntitle: Numbats\ndescription: What they eat.\n---\n\n"
+               "They eat termites, thousands a day, licking them up with a "
+               "long sticky tongue from the shallow galleries under logs "
+               "and leaf litter, and rest at night in hollow logs or "
+               "burrows lined with grass and shredded bark.\n");
+    sync_once(&st, 0);
+    cached = open_reader();
+    OK(recap_index_set_page_cache(cached, 32u << 20));
+    plain = open_reader();
+    want = prior_scores(plain, "numbats");
+    for (int round = 0; round < 3; round++) {
+        got = prior_scores(cached, "numbats");
+        assert_string_equal(got, want);
+        free(got);
+    }
+    free(want);
+    /* The article loses its text, and with it its prior. */
+    write_file("en/docs/numbats/termites.md",
+               "---\ntitle: Numbats\ndescription: What they eat.\n---\n");
+    sync_once(&st, 0);
+    OK(recap_index_reopen(cached));
+    recap_index_close(plain);
+    plain = open_reader();
+    want = prior_scores(plain, "numbats");
+    got = prior_scores(cached, "numbats");
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    recap_index_close(plain);
+    recap_index_close(cached);
+}
+
 /* The paths of the hits for `q` under the ranking `r`, joined by spaces. */
 static char *
 hit_paths(recap_index *idx, const char *q, const recap_ranking *r)
@@ -1110,6 +1189,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ranking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_tier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_content_prior, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prior_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_related_export, setup, teardown),
