@@ -99,12 +99,12 @@ typedef struct snippet_matcher {
     /* For a Cyrillic needle, the other letter that folds to its first one
      * (its capital), or 0. */
     uint32_t cyr_up[SNIPPET_MAX_TERMS];
-    /* The ASCII needles' first and second bytes with 0x20 set, sixteen
-     * times over: [0, n_pair) those of two bytes or more, [n_pair, n_vec)
-     * those of one byte (any second; vec_k1 unused); n_vec is 0 when there
-     * are more than VEC_NEEDLES. */
-    v16 vec_k0[VEC_NEEDLES], vec_k1[VEC_NEEDLES];
-    size_t n_pair, n_vec;
+    /* The ASCII needles' first, second and third bytes with 0x20 set,
+     * sixteen times over: [0, n_tri) those of three bytes, [n_tri, n_pair)
+     * those of two (vec_k2 unused), [n_pair, n_vec) those of one (vec_k1
+     * unused too); n_vec is 0 when there are more than VEC_NEEDLES. */
+    v16 vec_k0[VEC_NEEDLES], vec_k1[VEC_NEEDLES], vec_k2[VEC_NEEDLES];
+    size_t n_tri, n_pair, n_vec;
     /* The terms by first byte, and by length (index 0: 64 bytes or
      * more), as bit masks; the empty terms. */
     uint64_t term_first[256], term_len[64], empty_terms;
@@ -450,7 +450,8 @@ index_needles(matcher *mt)
 {
     /* Distinct first two bytes (0x20 set) of the needles; k1 is 0 for a
      * needle of one byte. */
-    unsigned char k0[SNIPPET_MAX_TERMS], k1[SNIPPET_MAX_TERMS];
+    unsigned char k0[SNIPPET_MAX_TERMS], k1[SNIPPET_MAX_TERMS],
+        k2[SNIPPET_MAX_TERMS];
     size_t n = 0;
 
     memset(mt->first_byte, 0, sizeof mt->first_byte);
@@ -475,31 +476,38 @@ index_needles(matcher *mt)
             mt->first_byte[lo - 'a' + 'A'] |= (uint64_t)1 << i;
         /* Needles alike in the vector scan ("mul" of "multi" and of
          * "multicluster") are looked for once. */
-        unsigned char c0 = (unsigned char)(lo | 0x20), c1 = 0;
+        unsigned char c0 = (unsigned char)(lo | 0x20), c1 = 0, c2 = 0;
         if (mt->needle[i].len > 1)
             c1 = (unsigned char)((unsigned char)mt->needle[i].key[1] | 0x20);
+        if (mt->needle[i].len > 2)
+            c2 = (unsigned char)((unsigned char)mt->needle[i].key[2] | 0x20);
         size_t j = 0;
-        while (j < n && !(k0[j] == c0 && k1[j] == c1))
+        while (j < n && !(k0[j] == c0 && k1[j] == c1 && k2[j] == c2))
             j++;
         if (j == n) {
             k0[n] = c0;
-            k1[n++] = c1;
+            k1[n] = c1;
+            k2[n++] = c2;
         }
     }
-    mt->n_pair = mt->n_vec = 0;
+    mt->n_tri = mt->n_pair = mt->n_vec = 0;
     if (n > VEC_NEEDLES)
         return;
-    /* Needles of two bytes first, then those of one. */
-    for (int one = 0; one < 2; one++)
+    /* Needles of three bytes first, then those of two, then of one. */
+    for (int bytes = 3; bytes > 0; bytes--) {
         for (size_t j = 0; j < n; j++) {
-            if ((k1[j] == 0) != one)
+            if ((k2[j] ? 3 : k1[j] ? 2 : 1) != bytes)
                 continue;
             v16 zero = {0};
             mt->vec_k0[mt->n_vec] = zero + k0[j];
-            mt->vec_k1[mt->n_vec++] = zero + k1[j];
-            if (!one)
-                mt->n_pair = mt->n_vec;
+            mt->vec_k1[mt->n_vec] = zero + k1[j];
+            mt->vec_k2[mt->n_vec++] = zero + k2[j];
         }
+        if (bytes == 3)
+            mt->n_tri = mt->n_vec;
+        if (bytes == 2)
+            mt->n_pair = mt->n_vec;
+    }
 }
 
 static void
@@ -1176,17 +1184,27 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
      (V)((a) == 0xE2) | (V)((a) == 0xEF) | (V)((a) == 0xF0))
 
 /* The candidate lanes of the needle scan (see find_ascii_needles): a is
- * the block, b the block one byte on, both with 0x20 set; NP and NV are
- * the matcher's n_pair and n_vec. */
-#define NEEDLE_LANES(NP, NV, a, b, V, K0, K1, hit)                             \
+ * the block, b and c the blocks one and two bytes on, all with 0x20 set;
+ * NT, NP and NV are the matcher's n_tri, n_pair and n_vec.  A lane is a
+ * candidate where a needle's first byte is followed by its second (or a
+ * byte that may start a skippable character) and then, for a needle of
+ * three bytes, by its third (or such a byte). */
+#define NEEDLE_LANES(NT, NP, NV, a, b, c, V, K0, K1, K2, hit)                  \
     do {                                                                       \
         V first_ = {0};                                                        \
-        for (size_t t_ = 0; t_ < (NP); t_++) {                                 \
+        /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */         \
+        V skip_c_ = (V)((c) == '\'') | (V)((c) == '-') | (V)((c) == 0x7F) |    \
+                    (V)((c) >= 0x80);                                          \
+        for (size_t t_ = 0; t_ < (NT); t_++) {                                 \
+            V e_ = (V)((a) == K0(t_));                                         \
+            first_ |= e_;                                                      \
+            (hit) |= e_ & (V)((b) == K1(t_)) & ((V)((c) == K2(t_)) | skip_c_); \
+        }                                                                      \
+        for (size_t t_ = (NT); t_ < (NP); t_++) {                              \
             V e_ = (V)((a) == K0(t_));                                         \
             first_ |= e_;                                                      \
             (hit) |= e_ & (V)((b) == K1(t_));                                  \
         }                                                                      \
-        /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */         \
         (hit) |= first_ & ((V)((b) == '\'') | (V)((b) == '-') |                \
                            (V)((b) == 0x7F) | (V)((b) >= 0x80));               \
         for (size_t t_ = (NP); t_ < (NV); t_++)                                \
@@ -1195,6 +1213,7 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
 
 #define K0_16(t) mt->vec_k0[t]
 #define K1_16(t) mt->vec_k1[t]
+#define K2_16(t) mt->vec_k2[t]
 
 /* Checks the lanes `bits` of the block at i for foldable characters (see
  * has_foldable).  Returns 1 when one is found. */
@@ -1215,28 +1234,31 @@ typedef unsigned char v32 __attribute__((vector_size(32)));
 
 /* The 32-byte form of the loop of find_ascii_needles (AVX2): the same
  * candidates, lane for lane, and the same foldable check (*fold), with
- * `np` and `nv` for the matcher's n_pair and n_vec (constants where
- * scan32 inlines it, so the needles' vectors stay in registers).  Returns
+ * `nt`, `np` and `nv` for the matcher's n_tri, n_pair and n_vec (constants
+ * where scan32 inlines it, so the needles' vectors stay in registers).  Returns
  * the offset it stopped at (a multiple of 32), or SIZE_MAX when out of
  * memory. */
 __attribute__((target("avx2"), always_inline)) static inline size_t
 scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
-            size_t np, size_t nv)
+            size_t nt, size_t np, size_t nv)
 {
-    v32 k0[VEC_NEEDLES], k1[VEC_NEEDLES];
+    v32 k0[VEC_NEEDLES], k1[VEC_NEEDLES], k2[VEC_NEEDLES];
     size_t i = 0;
 
     for (size_t t = 0; t < nv; t++) {
         v32 z = {0};
         k0[t] = z + mt->vec_k0[t][0];
         k1[t] = z + mt->vec_k1[t][0];
+        k2[t] = z + mt->vec_k2[t][0];
     }
 #define K0_32(t) k0[t]
 #define K1_32(t) k1[t]
-    for (; i + 33 <= len; i += 32) {
-        v32 a, b, hit = {0};
+#define K2_32(t) k2[t]
+    for (; i + 34 <= len; i += 32) {
+        v32 a, b, c, hit = {0};
         memcpy(&a, s + i, 32);
         memcpy(&b, s + i + 1, 32);
+        memcpy(&c, s + i + 2, 32);
         if (!*fold) {
             unsigned high = (unsigned)_mm256_movemask_epi8((__m256i)a);
             if (high) {
@@ -1247,7 +1269,8 @@ scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
         }
         a |= 0x20;
         b |= 0x20;
-        NEEDLE_LANES(np, nv, a, b, v32, K0_32, K1_32, hit);
+        c |= 0x20;
+        NEEDLE_LANES(nt, np, nv, a, b, c, v32, K0_32, K1_32, K2_32, hit);
         for (unsigned bits = (unsigned)_mm256_movemask_epi8((__m256i)hit); bits;
              bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
@@ -1256,6 +1279,7 @@ scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
     }
 #undef K0_32
 #undef K1_32
+#undef K2_32
     return i;
 }
 
@@ -1263,19 +1287,21 @@ scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
 __attribute__((target("avx2"))) static size_t
 scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
 {
-#define SCAN32_CASE(np, nv)                                                    \
-    case (np) * (VEC_NEEDLES + 1) + (nv):                                      \
-        return scan32_with(mt, s, len, fold, np, nv)
-    switch (mt->n_pair * (VEC_NEEDLES + 1) + mt->n_vec) {
-        SCAN32_CASE(1, 1);
-        SCAN32_CASE(2, 2);
-        SCAN32_CASE(3, 3);
-        SCAN32_CASE(4, 4);
-        SCAN32_CASE(0, 1);
-        SCAN32_CASE(1, 2);
-        SCAN32_CASE(2, 3);
+#define SCAN32_CASE(nt, np, nv)                                                \
+    case ((nt) * (VEC_NEEDLES + 1) + (np)) * (VEC_NEEDLES + 1) + (nv):         \
+        return scan32_with(mt, s, len, fold, nt, np, nv)
+    switch ((mt->n_tri * (VEC_NEEDLES + 1) + mt->n_pair) * (VEC_NEEDLES + 1) +
+            mt->n_vec) {
+        SCAN32_CASE(1, 1, 1);
+        SCAN32_CASE(2, 2, 2);
+        SCAN32_CASE(3, 3, 3);
+        SCAN32_CASE(4, 4, 4);
+        SCAN32_CASE(0, 1, 1);
+        SCAN32_CASE(1, 2, 2);
+        SCAN32_CASE(0, 0, 1);
+        SCAN32_CASE(1, 1, 2);
     default:
-        return scan32_with(mt, s, len, fold, mt->n_pair, mt->n_vec);
+        return scan32_with(mt, s, len, fold, mt->n_tri, mt->n_pair, mt->n_vec);
     }
 #undef SCAN32_CASE
 }
@@ -1294,9 +1320,10 @@ have_avx2(void)
 /* Appends to mt->hits, in order and once each, every offset where an ASCII
  * needle occurs, in one pass over the text.  Sixteen bytes at a time
  * (thirty-two with AVX2), a byte is a candidate when it and the next one
- * may be a needle's first two bytes (compared with 0x20 set, so both cases;
- * any byte that could start a skippable character counts as a second
- * byte): that rules out nearly all of the text at a few instructions per
+ * or two may be a needle's first bytes (compared with 0x20 set, so both
+ * cases; any byte that could start a skippable character counts as a
+ * second or third byte): that rules out nearly all of the text at a few
+ * instructions per
  * sixteen bytes, and each candidate is then checked exactly.  The same
  * pass answers has_foldable() into *fold (0 or 1), or sets it to -1 when
  * the text was not scanned.  Returns 0, or -1 when out of memory. */
@@ -1311,14 +1338,15 @@ find_ascii_needles(matcher *mt, const char *text, size_t len, int *fold)
         return 0;
     *fold = 0;
 #ifdef HAVE_SCAN32
-    if (len >= 33 && have_avx2() && (i = scan32(mt, s, len, fold)) == SIZE_MAX)
+    if (len >= 34 && have_avx2() && (i = scan32(mt, s, len, fold)) == SIZE_MAX)
         return -1;
 #endif
-    for (; i + 17 <= len; i += 16) {
-        v16 a, b, hit = {0};
+    for (; i + 18 <= len; i += 16) {
+        v16 a, b, c, hit = {0};
         uint64_t w[2];
         memcpy(&a, s + i, 16);
         memcpy(&b, s + i + 1, 16);
+        memcpy(&c, s + i + 2, 16);
         memcpy(w, &a, 16);
         if (!*fold && ((w[0] | w[1]) & 0x8080808080808080u)) {
             v16 lead = FOLD_LEADS(a, v16);
@@ -1326,7 +1354,9 @@ find_ascii_needles(matcher *mt, const char *text, size_t len, int *fold)
         }
         a |= 0x20;
         b |= 0x20;
-        NEEDLE_LANES(mt->n_pair, mt->n_vec, a, b, v16, K0_16, K1_16, hit);
+        c |= 0x20;
+        NEEDLE_LANES(mt->n_tri, mt->n_pair, mt->n_vec, a, b, c, v16, K0_16,
+                     K1_16, K2_16, hit);
         for (unsigned bits = lane_bits(hit); bits; bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
                 0)

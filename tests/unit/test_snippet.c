@@ -524,9 +524,10 @@ test_typical_speed(void **state)
 }
 
 /* The byte scan that looks for the terms and for characters that fold to
- * ASCII reads the text in blocks of 32, 16 and single bytes: a word, or a
- * full-width form of it, at any offset of texts of any length is found
- * and marked alike. */
+ * ASCII reads the text in blocks of 32, 16 and single bytes: a word, a
+ * full-width form of it, or the word broken by a joiner or an invisible
+ * character, at any offset of texts of any length is found and marked
+ * alike. */
 static void
 test_scan_offsets(void **state)
 {
@@ -535,6 +536,14 @@ test_scan_offsets(void **state)
         {"Clusters", "Clusters"},
         {"multi-cluster", "cluster"},
         {"\xef\xbd\x83luster", "\xef\xbd\x83luster"}, /* full-width c */
+        /* Joiners and invisible characters between the needle's second
+         * and third bytes ("clu"), and capitals. */
+        {"CLUSTER", "CLUSTER"},
+        {"cl-uster", "cl-uster"},
+        {"cl_uster", "cl_uster"},
+        {"cL'uster", "cL&#39;uster"},
+        {"cl\xc2\xaduster", "cl\xc2\xaduster"}, /* soft hyphen */
+        {"c-luster", "c-luster"},
     };
     snippet_term t[1] = {term("cluster", 1, -1)};
     analysis_stemmer *st = analysis_stemmer_new("en");
