@@ -40,6 +40,15 @@ jsonw_init(jsonw *w, strbuf *b, unsigned indent)
     w->empty[0] = 1;
 }
 
+/* 1 for the bytes jsonw_escape() must look at: controls, '"', '\\' and
+ * every non-ASCII byte (checked as UTF-8). */
+static const unsigned char json_special[256] = {
+    [0 ... 0x1F] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+    [0x80 ... 0xFF] = 1,
+};
+
 /* A line break and the indentation of `depth` (indented output only). */
 static void
 newline(jsonw *w, unsigned depth)
@@ -119,10 +128,29 @@ jsonw_close_array(jsonw *w)
 void
 jsonw_key(jsonw *w, const char *key)
 {
+    const unsigned char *k = (const unsigned char *)key;
+    size_t n = 0;
+    strbuf *b = w->b;
+
     assert(!w->after_key);
     before_item(w);
-    jsonw_escape(w->b, key, strlen(key));
-    put(w->b, ": ", w->indent ? 2 : 1);
+    /* The usual key, short plain ASCII, goes out with its quotes and
+     * colon in one copy. */
+    while (n < 64 && k[n] && !json_special[k[n]])
+        n++;
+    if (!k[n] && b->len + n + 4 < b->cap && !b->oom) {
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, key, n);
+        d[n + 1] = '"';
+        d[n + 2] = ':';
+        d[n + 3] = ' ';
+        b->len += n + 3 + (w->indent ? 1 : 0);
+        b->data[b->len] = '\0';
+    } else {
+        jsonw_escape(b, key, strlen(key));
+        put(b, ": ", w->indent ? 2 : 1);
+    }
     w->after_key = 1;
 }
 
@@ -151,15 +179,6 @@ utf8_seq(const unsigned char *s, size_t len)
 }
 
 typedef unsigned char jsonw_v16 __attribute__((vector_size(16)));
-
-/* 1 for the bytes jsonw_escape() must look at: controls, '"', '\\' and
- * every non-ASCII byte (checked as UTF-8). */
-static const unsigned char json_special[256] = {
-    [0 ... 0x1F] = 1,
-    ['"'] = 1,
-    ['\\'] = 1,
-    [0x80 ... 0xFF] = 1,
-};
 
 /* A bit for each of the 16 bytes at s that json_special marks (byte j as
  * bit j). */

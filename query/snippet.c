@@ -1184,21 +1184,31 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
      (V)((a) == 0xE2) | (V)((a) == 0xEF) | (V)((a) == 0xF0))
 
 /* The candidate lanes of the needle scan (see find_ascii_needles): a is
- * the block, b and c the blocks one and two bytes on, all with 0x20 set;
- * NT, NP and NV are the matcher's n_tri, n_pair and n_vec.  A lane is a
- * candidate where a needle's first byte is followed by its second (or a
- * byte that may start a skippable character) and then, for a needle of
- * three bytes, by its third (or such a byte). */
-#define NEEDLE_LANES(NT, NP, NV, a, b, c, V, K0, K1, K2, hit)                  \
+ * the block, b the block one byte on, both with 0x20 set; `cp` points at
+ * the block two bytes on, read only when a needle of three bytes has its
+ * first two in the block; NT, NP and NV are the matcher's n_tri, n_pair
+ * and n_vec, ANY(v) whether a lane of v is set.  A lane is a candidate
+ * where a needle's first byte is followed by its second (or a byte that
+ * may start a skippable character) and then, for a needle of three
+ * bytes, by its third (or such a byte). */
+#define NEEDLE_LANES(NT, NP, NV, a, b, cp, V, ANY, K0, K1, K2, hit)            \
     do {                                                                       \
-        V first_ = {0};                                                        \
-        /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */         \
-        V skip_c_ = (V)((c) == '\'') | (V)((c) == '-') | (V)((c) == 0x7F) |    \
-                    (V)((c) >= 0x80);                                          \
+        V first_ = {0}, pair_[VEC_NEEDLES], any_ = {0};                        \
         for (size_t t_ = 0; t_ < (NT); t_++) {                                 \
             V e_ = (V)((a) == K0(t_));                                         \
             first_ |= e_;                                                      \
-            (hit) |= e_ & (V)((b) == K1(t_)) & ((V)((c) == K2(t_)) | skip_c_); \
+            pair_[t_] = e_ & (V)((b) == K1(t_));                               \
+            any_ |= pair_[t_];                                                 \
+        }                                                                      \
+        if ((NT) > 0 && ANY(any_)) {                                           \
+            V c_;                                                              \
+            memcpy(&c_, (cp), sizeof c_);                                      \
+            c_ |= 0x20;                                                        \
+            /* '\'', '-', '_' (0x7F with 0x20 set) and non-ASCII bytes. */     \
+            V skip_c_ = (V)(c_ == '\'') | (V)(c_ == '-') | (V)(c_ == 0x7F) |   \
+                        (V)(c_ >= 0x80);                                       \
+            for (size_t t_ = 0; t_ < (NT); t_++)                               \
+                (hit) |= pair_[t_] & ((V)(c_ == K2(t_)) | skip_c_);            \
         }                                                                      \
         for (size_t t_ = (NT); t_ < (NP); t_++) {                              \
             V e_ = (V)((a) == K0(t_));                                         \
@@ -1214,6 +1224,7 @@ ascii_needle_at(matcher *mt, const unsigned char *s, size_t len, size_t i)
 #define K0_16(t) mt->vec_k0[t]
 #define K1_16(t) mt->vec_k1[t]
 #define K2_16(t) mt->vec_k2[t]
+#define ANY_16(v) (lane_bits(v) != 0)
 
 /* Checks the lanes `bits` of the block at i for foldable characters (see
  * has_foldable).  Returns 1 when one is found. */
@@ -1254,11 +1265,11 @@ scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
 #define K0_32(t) k0[t]
 #define K1_32(t) k1[t]
 #define K2_32(t) k2[t]
+#define ANY_32(v) (!_mm256_testz_si256((__m256i)(v), (__m256i)(v)))
     for (; i + 34 <= len; i += 32) {
-        v32 a, b, c, hit = {0};
+        v32 a, b, hit = {0};
         memcpy(&a, s + i, 32);
         memcpy(&b, s + i + 1, 32);
-        memcpy(&c, s + i + 2, 32);
         if (!*fold) {
             unsigned high = (unsigned)_mm256_movemask_epi8((__m256i)a);
             if (high) {
@@ -1269,8 +1280,8 @@ scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
         }
         a |= 0x20;
         b |= 0x20;
-        c |= 0x20;
-        NEEDLE_LANES(nt, np, nv, a, b, c, v32, K0_32, K1_32, K2_32, hit);
+        NEEDLE_LANES(nt, np, nv, a, b, s + i + 2, v32, ANY_32, K0_32, K1_32,
+                     K2_32, hit);
         for (unsigned bits = (unsigned)_mm256_movemask_epi8((__m256i)hit); bits;
              bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
@@ -1280,6 +1291,7 @@ scan32_with(matcher *mt, const unsigned char *s, size_t len, int *fold,
 #undef K0_32
 #undef K1_32
 #undef K2_32
+#undef ANY_32
     return i;
 }
 
@@ -1342,11 +1354,10 @@ find_ascii_needles(matcher *mt, const char *text, size_t len, int *fold)
         return -1;
 #endif
     for (; i + 18 <= len; i += 16) {
-        v16 a, b, c, hit = {0};
+        v16 a, b, hit = {0};
         uint64_t w[2];
         memcpy(&a, s + i, 16);
         memcpy(&b, s + i + 1, 16);
-        memcpy(&c, s + i + 2, 16);
         memcpy(w, &a, 16);
         if (!*fold && ((w[0] | w[1]) & 0x8080808080808080u)) {
             v16 lead = FOLD_LEADS(a, v16);
@@ -1354,9 +1365,8 @@ find_ascii_needles(matcher *mt, const char *text, size_t len, int *fold)
         }
         a |= 0x20;
         b |= 0x20;
-        c |= 0x20;
-        NEEDLE_LANES(mt->n_tri, mt->n_pair, mt->n_vec, a, b, c, v16, K0_16,
-                     K1_16, K2_16, hit);
+        NEEDLE_LANES(mt->n_tri, mt->n_pair, mt->n_vec, a, b, s + i + 2, v16,
+                     ANY_16, K0_16, K1_16, K2_16, hit);
         for (unsigned bits = lane_bits(hit); bits; bits &= bits - 1)
             if (ascii_needle_at(mt, s, len, i + (size_t)__builtin_ctz(bits)) <
                 0)

@@ -299,6 +299,42 @@ test_reals(void **state)
     real_as_jansson(1.7976931348623157e308);
 }
 
+/* Keys are escaped as strings are: plain ones (written at once), empty,
+ * long, and with quotes, controls or UTF-8, compact and indented. */
+static void
+test_keys(void **state)
+{
+    char long_key[101];
+    const char *keys[] = {
+        "score",       "",      "with \"quote\" and \\", "tab\there",
+        "caf\xc3\xa9", long_key};
+
+    (void)state;
+    memset(long_key, 'k', 100);
+    long_key[100] = '\0';
+    for (unsigned indent = 0; indent <= 2; indent += 2)
+        for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++) {
+            strbuf b = STRBUF_INIT;
+            jsonw w;
+            json_t *doc = json_object();
+            char *want;
+            json_object_set_new(doc, keys[i], json_integer(1));
+            json_object_set_new(doc, "next", json_integer(2));
+            want = json_dumps(doc,
+                              indent ? JSON_INDENT(indent) | JSON_PRESERVE_ORDER
+                                     : JSON_COMPACT | JSON_PRESERVE_ORDER);
+            json_decref(doc);
+            jsonw_init(&w, &b, indent);
+            jsonw_open_object(&w);
+            jsonw_member_int(&w, keys[i], 1);
+            jsonw_member_int(&w, "next", 2);
+            jsonw_close_object(&w);
+            assert_string_equal(strbuf_cstr(&b), want);
+            free(want);
+            strbuf_free(&b);
+        }
+}
+
 int
 main(void)
 {
@@ -309,6 +345,7 @@ main(void)
         cmocka_unit_test(test_non_finite_is_null),
         cmocka_unit_test(test_integers),
         cmocka_unit_test(test_reals),
+        cmocka_unit_test(test_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
