@@ -53,6 +53,8 @@ static void index_needles(struct snippet_matcher *mt);
 /* Needles the sixteen-byte scan of the prefilter takes at once (see
  * find_ascii_needles); with more, each byte is looked up in a table. */
 #define VEC_NEEDLES 8
+/* Match arrays a matcher keeps between calls. */
+#define SPARE_ARRAYS 8
 
 typedef unsigned char v16 __attribute__((vector_size(16)));
 
@@ -117,6 +119,11 @@ typedef struct snippet_matcher {
     size_t *spans; /* [start, end) pairs */
     size_t n_spans, spans_cap;
     uint64_t hit_terms; /* the terms whose needles find_spans found */
+    /* Match arrays that earlier snippet_make_with() calls were done with,
+     * for the next ones (see take_spare), so a search allocates a few
+     * arrays rather than several per hit. */
+    struct match *spare[SPARE_ARRAYS];
+    size_t spare_cap[SPARE_ARRAYS], n_spare;
 } matcher;
 
 /* The cache's hash of a term: eight bytes at a time, mixed so that the
@@ -520,6 +527,8 @@ matcher_free(matcher *mt)
     free(mt->slots);
     free(mt->hits);
     free(mt->spans);
+    for (size_t i = 0; i < mt->n_spare; i++)
+        free(mt->spare[i]);
     strbuf_free(&mt->keys);
 }
 
@@ -542,6 +551,31 @@ typedef struct match_vec {
     match *m;
     size_t n, cap;
 } match_vec;
+
+/* Gives v a spare array of the matcher, if it has one (v is empty). */
+static void
+take_spare(matcher *mt, match_vec *v)
+{
+    if (mt->n_spare > 0) {
+        mt->n_spare--;
+        v->m = mt->spare[mt->n_spare];
+        v->cap = mt->spare_cap[mt->n_spare];
+    }
+}
+
+/* Keeps the array m (of cap matches) for a later call, or frees it. */
+static void
+keep_spare(matcher *mt, match *m, size_t cap)
+{
+    if (!m)
+        return;
+    if (mt->n_spare < SPARE_ARRAYS) {
+        mt->spare[mt->n_spare] = m;
+        mt->spare_cap[mt->n_spare++] = cap;
+    } else {
+        free(m);
+    }
+}
 
 typedef struct collect_ctx {
     matcher *mt;
@@ -2456,6 +2490,8 @@ snippet_make_with(snippet_matcher *mt, const snippet_section *sections,
 
     if (n_sections && !(cands = calloc(n_sections, sizeof *cands)))
         goto done;
+    take_spare(mt, &v);
+    take_spare(mt, &pv);
     if (score_all(mt, sections, n_sections, &o, 0, &v, &pv, cands) < 0)
         goto done;
     n_pick = pick_best(cands, n_sections, o.max_snippets, pick);
@@ -2485,10 +2521,10 @@ done:
         snippet_array_free(snips, n_done + (rc != RECAP_OK));
     }
     for (size_t i = 0; cands && i < n_sections; i++)
-        free(cands[i].m);
+        keep_spare(mt, cands[i].m, cands[i].cap);
     free(cands);
-    free(v.m);
-    free(pv.m);
+    keep_spare(mt, v.m, v.cap);
+    keep_spare(mt, pv.m, pv.cap);
     return rc;
 }
 

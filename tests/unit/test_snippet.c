@@ -636,6 +636,83 @@ test_random_bytes(void **state)
     }
 }
 
+/* Whether two snippet arrays are the same, field for field. */
+static void
+assert_same_snippets(const snippet *a, size_t na, const snippet *b, size_t nb)
+{
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        assert_int_equal(a[i].section, b[i].section);
+        assert_int_equal(a[i].in_code, b[i].in_code);
+        assert_true(a[i].score == b[i].score);
+        assert_string_equal(a[i].text, b[i].text);
+        assert_string_equal(a[i].html, b[i].html);
+        assert_int_equal(a[i].n_ranges, b[i].n_ranges);
+        for (size_t k = 0; k < a[i].n_ranges; k++) {
+            assert_int_equal(a[i].ranges[k].off, b[i].ranges[k].off);
+            assert_int_equal(a[i].ranges[k].len, b[i].ranges[k].len);
+        }
+    }
+}
+
+/* One matcher serves many documents (a search's hits): the match arrays
+ * it keeps from one call for the next, grown by documents with thousands
+ * of matches or many sections, change nothing: each call gives what a
+ * fresh matcher gives. */
+static void
+test_matcher_reuse(void **state)
+{
+    static const char *const words[] = {
+        "mesh",       "meshes", "proxy", "the",    "gateway",
+        "Mesh-proxy", "a",      "\n\n",  "list\n", "x."};
+    snippet_term t[3] = {term("mesh", 2, -1), term("proxy", 1, 0),
+                         term("gateway", 1, 0)};
+    analysis_stemmer *st = analysis_stemmer_new("en");
+    snippet_matcher *mt;
+    uint32_t seed = 777;
+
+    (void)state;
+    assert_non_null(st);
+    assert_int_equal(snippet_matcher_new(t, 3, st, &mt), RECAP_OK);
+    for (int doc = 0; doc < 60; doc++) {
+        size_t n_secs = 1 + doc % 13;
+        strbuf b[13];
+        snippet_section secs[13];
+        snippet *got, *want;
+        size_t n_got, n_want;
+        snippet_options o = SNIPPET_OPTIONS_INIT;
+        for (size_t k = 0; k < n_secs; k++) {
+            size_t n_words;
+            b[k] = (strbuf)STRBUF_INIT;
+            seed = seed * 1103515245 + 12345;
+            n_words = (doc % 5 == 4 ? 3000 : 40) + (seed >> 16) % 50;
+            for (size_t i = 0; i < n_words; i++) {
+                seed = seed * 1103515245 + 12345;
+                strbuf_puts(&b[k], words[(seed >> 16) % UTIL_ARRAY_LEN(words)]);
+                strbuf_putc(&b[k], ' ');
+            }
+            secs[k] = prose(strbuf_cstr(&b[k]));
+            secs[k].text_len = b[k].len;
+            secs[k].code = secs[k].text;
+            secs[k].code_len = b[k].len / 3;
+        }
+        o.max_snippets = 1 + doc % 3;
+        o.use_code = doc & 1;
+        assert_int_equal(snippet_make_with(mt, secs, n_secs, &o, &got, &n_got),
+                         RECAP_OK);
+        assert_int_equal(
+            snippet_make(secs, n_secs, t, 3, st, &o, &want, &n_want), RECAP_OK);
+        assert_true(n_got > 0);
+        assert_same_snippets(got, n_got, want, n_want);
+        snippet_array_free(got, n_got);
+        snippet_array_free(want, n_want);
+        for (size_t k = 0; k < n_secs; k++)
+            strbuf_free(&b[k]);
+    }
+    snippet_matcher_free(mt);
+    analysis_stemmer_free(st);
+}
+
 /* Invalid UTF-8 that looks like a sequence (overlong forms, a surrogate,
  * past U+10FFFF, a cut sequence) counts and renders as one U+FFFD per
  * byte, so the passage is cut at the same character either way. */
@@ -692,6 +769,7 @@ main(void)
         cmocka_unit_test(test_nothing_to_show),
         cmocka_unit_test(test_option_limits),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_matcher_reuse),
         cmocka_unit_test(test_scan_offsets),
         cmocka_unit_test(test_megabyte),
         cmocka_unit_test(test_typical_speed),
