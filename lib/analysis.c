@@ -608,13 +608,64 @@ scan_cjk(scan *sc, size_t i)
     return i;
 }
 
+/*
+ * The tokens of a text that is one plain ASCII word, letters and digits
+ * with no lower-to-upper turn and at most ANALYSIS_MAX_TERM of them,
+ * maybe followed by joiners ('-', '_', '.'), as scan_chain() gives them:
+ * one WORD, lowercased, at first_pos.  The snippets tokenize such short
+ * runs around each match, and this spares them the scanner's set-up.
+ * Returns 1 with *rc the callback's result when the text is such a word,
+ * else 0 (nothing reported).
+ */
+static int
+tokenize_word(const unsigned char *s, size_t len, uint32_t first_pos,
+              analysis_token_fn fn, void *ctx, int *rc)
+{
+    char term[ANALYSIS_MAX_TERM + 1];
+    analysis_token tok;
+    size_t n = 0;
+
+    while (n < len && n <= ANALYSIS_MAX_TERM) {
+        unsigned c = s[n], low = ascii_lower[c];
+        if (!low)
+            break;
+        if (low != c && n > 0 && (unsigned)(s[n - 1] - 'a') < 26u)
+            return 0; /* camelCase: parts too */
+        term[n++] = (char)low;
+    }
+    if (n == 0 || n > ANALYSIS_MAX_TERM)
+        return 0;
+    for (size_t k = n; k < len; k++)
+        if (s[k] != '-' && s[k] != '_' && s[k] != '.')
+            return 0;
+    term[n] = '\0';
+    tok.term = term;
+    tok.term_len = n;
+    tok.off = 0;
+    tok.len = n;
+    tok.pos = first_pos;
+    tok.kind = ANALYSIS_WORD;
+    *rc = fn(ctx, &tok);
+    return 1;
+}
+
 int
 analysis_tokenize(const char *text, size_t len, uint32_t first_pos,
                   analysis_token_fn fn, void *ctx, uint32_t *next_pos)
 {
     scan sc;
     size_t i = 0, n;
-    int k;
+    int k, rc;
+
+    if (text && len > 0 && len <= ANALYSIS_MAX_TERM + 8 &&
+        ascii_lower[(unsigned char)text[0]] &&
+        !atomic_load_explicit(&general_only, memory_order_relaxed) &&
+        tokenize_word((const unsigned char *)text, len, first_pos, fn, ctx,
+                      &rc)) {
+        if (next_pos)
+            *next_pos = first_pos + 1;
+        return rc;
+    }
 
     sc.s = (const unsigned char *)text;
     sc.len = text ? len : 0;

@@ -709,6 +709,53 @@ test_fast_path_matches_general(void **state)
     strbuf_free(&general);
 }
 
+/* A text that is one word, as the snippets tokenize the runs around their
+ * matches (analysis_tokenize takes a shortcut for a plain ASCII word and
+ * trailing joiners): the same tokens and next position as the general
+ * path, for words of every length up to past ANALYSIS_MAX_TERM, capitals,
+ * camelCase turns, digits, trailing and inner joiners, apostrophes. */
+static void
+test_one_word_texts(void **state)
+{
+    static const char *const fixed[] = {
+        "a",     "Istio",  "istio.", "mesh--",      "mesh._", "IPv6", "mTLS",
+        "x'",    "mesh.x", "HTTP",   "v1",          "2024",   "a-b",  "Istio's",
+        "mesh-", "_mesh",  ".mesh",  "caf\xc3\xa9", "mesh ",  "meshA"};
+    static const char alphabet[] = "abcxyzABCXYZ0189-_.'";
+    analysis_stemmer *en = analysis_stemmer_new("en");
+    strbuf text = STRBUF_INIT, fast = STRBUF_INIT, general = STRBUF_INIT;
+    uint64_t seed = 4242;
+
+    (void)state;
+    assert_non_null(en);
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(fixed); i++)
+        check_same_paths(fixed[i], strlen(fixed[i]), en, &fast, &general);
+    for (size_t n = ANALYSIS_MAX_TERM - 2; n <= ANALYSIS_MAX_TERM + 2; n++)
+        for (size_t tail = 0; tail < 10; tail += 3) {
+            strbuf_reset(&text);
+            for (size_t i = 0; i < n; i++)
+                strbuf_putc(&text, (char)('a' + i % 26));
+            for (size_t i = 0; i < tail; i++)
+                strbuf_putc(&text, '.');
+            check_same_paths(text.data, text.len, en, &fast, &general);
+        }
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 1 + next_rand(&seed) % 12;
+        strbuf_reset(&text);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = next_rand(&seed);
+            /* Mostly letters and digits, now and then anything else. */
+            strbuf_putc(&text, r % 4 ? alphabet[r / 4 % 12 + (r % 16 == 1) * 6]
+                                     : alphabet[r / 4 % (sizeof alphabet - 1)]);
+        }
+        check_same_paths(text.data, text.len, en, &fast, &general);
+    }
+    analysis_stemmer_free(en);
+    strbuf_free(&text);
+    strbuf_free(&fast);
+    strbuf_free(&general);
+}
+
 /* ---- normalisation ------------------------------------------------------ */
 
 static void
@@ -975,6 +1022,7 @@ main(void)
         cmocka_unit_test(test_megabyte_tokens),
         cmocka_unit_test(test_random_input),
         cmocka_unit_test(test_fast_path_matches_general),
+        cmocka_unit_test(test_one_word_texts),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_stemmer_algorithm),
         cmocka_unit_test(test_stem_languages),
