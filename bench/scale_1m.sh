@@ -49,7 +49,7 @@ if [ ! -e "$OUT/.generated" ]; then
   g3=$!
   wait "$g2"
   wait "$g3"
-  echo "corpus: $POSTS posts, $(du -sm "$OUT/content" | cut -f1) MB," \
+  echo "corpus: $POSTS posts, $(du -sm --apparent-size "$OUT/content" | cut -f1) MB of markdown," \
     "generated in $(($(date +%s) - t0)) s" | tee "$OUT/gen.summary"
   touch "$OUT/.generated"
 fi
