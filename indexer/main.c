@@ -187,9 +187,11 @@ show_progress(size_t done, size_t total, double started)
 {
     double el = util_now() - started;
     double rate = el > 0 ? done / el : 0;
-    double eta = rate > 0 ? (total - done) / rate : 0;
+    char eta[32];
 
-    fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%%  %.0f files/s  ETA %.0fs", done,
+    util_format_duration(eta, sizeof(eta),
+                         rate > 0 ? (total - done) / rate : 0);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%%  %.0f files/s  ETA %s", done,
             total, total ? 100.0 * done / total : 100.0, rate, eta);
     fflush(stderr);
 }
@@ -283,9 +285,16 @@ index_tree(run *r, recap_index *idx, const char *root, char **paths, size_t n,
         recap_index_cancel(idx);
         return CLI_EXIT_ERROR;
     }
+    /* The commit merges the parts the threads wrote (minutes on a site of
+     * a million pages): say so rather than stand still at 100%. */
+    if (r->progress) {
+        fprintf(stderr, "\r\033[K[%zu/%zu] 100%%  writing the index...", n, n);
+        fflush(stderr);
+    }
+    rc = recap_index_commit(idx);
     if (r->progress)
         fputs("\r\033[K", stderr);
-    if ((rc = recap_index_commit(idx))) {
+    if (rc) {
         fprintf(stderr, "%s: %s; nothing was committed\n", prog,
                 recap_index_errmsg(idx));
         return CLI_EXIT_ERROR;

@@ -215,3 +215,16 @@ util_cpu_now(void)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+void
+util_format_duration(char *buf, size_t size, double seconds)
+{
+    unsigned long s = seconds > 0 ? (unsigned long)(seconds + 0.5) : 0;
+
+    if (s < 60)
+        snprintf(buf, size, "%lus", s);
+    else if (s < 3600)
+        snprintf(buf, size, "%lum%02lus", s / 60, s % 60);
+    else
+        snprintf(buf, size, "%luh%02lum", s / 3600, s % 3600 / 60);
+}

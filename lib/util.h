@@ -55,6 +55,9 @@ double util_now(void);
 /* CPU time of the calling thread in seconds: for time bounds in tests,
  * which other processes on a busy machine must not break. */
 double util_cpu_now(void);
+/* Writes `seconds` as a person reads a duration: "42s", "3m05s",
+ * "2h07m" (rounded to the second; negative as 0). */
+void util_format_duration(char *buf, size_t size, double seconds);
 
 #define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -83,4 +83,16 @@ expect_eq "deleted page is gone" 1 "$SEARCH_RC"
 expect_eq "other pages stay" en/blog/2025/preserving-client-ip/index.md \
   "$(top_path "$TMP/db2" x-forwarded-for)"
 
+# The progress line (forced off a terminal): files, rate and time left,
+# then what the commit is doing, then the summary on a line of its own.
+"$BIN/recapsearch-index" --progress --db "$TMP/db4" "$SRC/corpus" \
+  2>"$TMP/progress"
+progress=$(tr '\r' '\n' <"$TMP/progress")
+expect_match "progress: files, rate, time left" \
+  '^.\[K\[26/26\] 100%  [0-9]+ files/s  ETA 0s$' "$progress"
+expect_match "progress: the commit" '\[26/26\] 100%  writing the index\.\.\.$' \
+  "$progress"
+expect_match "progress: summary after it" \
+  '^.\[Krecapsearch-index: indexed 25 documents' "$progress"
+
 finish
