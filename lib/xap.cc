@@ -365,12 +365,6 @@ flush_threshold_set(size_t docs, int overwrite)
     setenv("XAPIAN_FLUSH_THRESHOLD", buf, overwrite);
 }
 
-static void
-flush_threshold_default()
-{
-    flush_threshold_set(0, 0);
-}
-
 extern "C" void
 xap_flush_threshold_for(size_t docs) XAP_NOEXCEPT
 {
@@ -405,7 +399,7 @@ xap_db_open(const char *path, xap_open_mode mode, xap_db **out,
              * an index about 1.6x faster and with less memory.  Xapian reads
              * the variable when the database opens; a value the user set
              * wins. */
-            flush_threshold_default();
+            flush_threshold_set(0, 0); /* small batches, unless set */
             db->wdb = Xapian::WritableDatabase(path, flags);
             db->writable = true;
         }
