@@ -19,14 +19,7 @@ void
 incr_hash_hex(const char *data, size_t len, char out[17])
 {
     /* FNV-1a, 64 bits: enough to tell an edit from a touch. */
-    uint64_t h = 14695981039346656037ULL;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        h ^= (unsigned char)data[i];
-        h *= 1099511628211ULL;
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    snprintf(out, 17, "%016llx", (unsigned long long)util_fnv1a64(data, len));
 }
 
 int

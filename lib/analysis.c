@@ -953,10 +953,8 @@ analysis_stem(analysis_stemmer *s, const char *term, size_t len,
     }
     stem_entry *e = NULL;
     if (s->cache && len <= STEM_CACHE_KEY) {
-        /* FNV-1a of the term picks the one slot it may be in. */
-        uint64_t h = 1469598103934665603u;
-        for (size_t i = 0; i < len; i++)
-            h = (h ^ (unsigned char)term[i]) * 1099511628211u;
+        /* The term's hash picks the one slot it may be in. */
+        uint64_t h = util_fnv1a64(term, len);
         e = &s->cache[(h ^ h >> 29) & (s->n_cache - 1)];
         if (e->key_len == len && memcmp(e->key, term, len) == 0) {
             *len_out = e->stem_len;

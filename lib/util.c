@@ -228,3 +228,14 @@ util_format_duration(char *buf, size_t size, double seconds)
     else
         snprintf(buf, size, "%luh%02lum", s / 3600, s % 3600 / 60);
 }
+
+uint64_t
+util_fnv1a64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 14695981039346656037ULL;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strbuf {
     char *data; /* NUL-terminated when len > 0 or after strbuf_cstr() */
@@ -55,6 +56,9 @@ double util_now(void);
 /* CPU time of the calling thread in seconds: for time bounds in tests,
  * which other processes on a busy machine must not break. */
 double util_cpu_now(void);
+/* FNV-1a, 64 bits, of len bytes: a quick hash for tables and change
+ * detection (not for anything an attacker chooses to collide). */
+uint64_t util_fnv1a64(const void *data, size_t len);
 /* Writes `seconds` as a person reads a duration: "42s", "3m05s",
  * "2h07m" (rounded to the second; negative as 0). */
 void util_format_duration(char *buf, size_t size, double seconds);

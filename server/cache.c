@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define CACHE_SHARDS 16
 
 /* A cache_body with its reference count. */
@@ -42,18 +44,6 @@ struct cache {
     size_t max_entries, max_bytes; /* per shard */
     atomic_uint_fast64_t hits, misses;
 };
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash_key(const char *s, size_t len)
-{
-    uint64_t h = 14695981039346656037ull;
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
 
 cache_body *
 cache_body_new(char *data, size_t len)
@@ -194,7 +184,7 @@ cache_get(cache *c, const char *key, size_t key_len, uint64_t revision)
 
     if (!c)
         return NULL;
-    h = hash_key(key, key_len);
+    h = util_fnv1a64(key, key_len);
     s = &c->shards[h % CACHE_SHARDS];
     pthread_mutex_lock(&s->mu);
     e = *find(s, h, key, key_len);
@@ -225,7 +215,7 @@ cache_put(cache *c, const char *key, size_t key_len, uint64_t revision,
 
     if (!c || size > c->max_bytes)
         return;
-    h = hash_key(key, key_len);
+    h = util_fnv1a64(key, key_len);
     s = &c->shards[h % CACHE_SHARDS];
     if (!(e = malloc(sizeof(*e) + key_len)))
         return;

@@ -43,11 +43,23 @@ test_format_duration(void **state)
     }
 }
 
+/* The published FNV-1a 64-bit values: the incremental stamps store these
+ * hashes, so they must not drift. */
+static void
+test_fnv1a64(void **state)
+{
+    (void)state;
+    assert_true(util_fnv1a64("", 0) == UINT64_C(0xcbf29ce484222325));
+    assert_true(util_fnv1a64("a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
+    assert_true(util_fnv1a64("foobar", 6) == UINT64_C(0x85944171f73967e8));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_duration),
+        cmocka_unit_test(test_fnv1a64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
