@@ -954,8 +954,8 @@ analysis_stem(analysis_stemmer *s, const char *term, size_t len,
     stem_entry *e = NULL;
     if (s->cache && len <= STEM_CACHE_KEY) {
         /* The term's hash picks the one slot it may be in. */
-        uint64_t h = util_fnv1a64(term, len);
-        e = &s->cache[(h ^ h >> 29) & (s->n_cache - 1)];
+        uint64_t h = util_hash64(term, len);
+        e = &s->cache[h & (s->n_cache - 1)];
         if (e->key_len == len && memcmp(e->key, term, len) == 0) {
             *len_out = e->stem_len;
             return e->stem;

@@ -239,3 +239,25 @@ util_fnv1a64(const void *data, size_t len)
         h = (h ^ p[i]) * 1099511628211ULL;
     return h;
 }
+
+uint64_t
+util_hash64(const void *data, size_t len)
+{
+    const unsigned char *s = data;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ len, w;
+
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    if (len) {
+        w = 0;
+        for (size_t i = 0; i < len; i++)
+            w |= (uint64_t)s[i] << (8 * i);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    h *= 0xC4CEB9FE1A85EC53u;
+    return h ^ h >> 29;
+}

@@ -59,6 +59,10 @@ double util_cpu_now(void);
 /* FNV-1a, 64 bits, of len bytes: a quick hash for tables and change
  * detection (not for anything an attacker chooses to collide). */
 uint64_t util_fnv1a64(const void *data, size_t len);
+/* A faster hash for in-memory tables (eight bytes at a time, mixed so
+ * that its low bits depend on every byte); may change between versions,
+ * so never store it. */
+uint64_t util_hash64(const void *data, size_t len);
 /* Writes `seconds` as a person reads a duration: "42s", "3m05s",
  * "2h07m" (rounded to the second; negative as 0). */
 void util_format_duration(char *buf, size_t size, double seconds);

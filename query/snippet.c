@@ -126,29 +126,6 @@ typedef struct snippet_matcher {
     size_t spare_cap[SPARE_ARRAYS], n_spare;
 } matcher;
 
-/* The cache's hash of a term: eight bytes at a time, mixed so that the
- * low bits (the slot) depend on all of them. */
-static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
-
-    for (; n >= 8; s += 8, n -= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
-        h ^= h >> 32;
-    }
-    if (n) {
-        w = 0;
-        for (size_t i = 0; i < n; i++)
-            w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
-        h ^= h >> 32;
-    }
-    h *= 0xC4CEB9FE1A85EC53u;
-    return h ^ h >> 29;
-}
-
 static uint64_t
 exact_mask(const matcher *mt, const char *term, size_t len)
 {
@@ -198,7 +175,7 @@ cache_grow(matcher *mt)
         cache_entry *e = &mt->slots[i];
         if (e->key_off == SIZE_MAX)
             continue;
-        size_t j = hash_bytes(mt->keys.data + e->key_off, e->key_len);
+        size_t j = util_hash64(mt->keys.data + e->key_off, e->key_len);
         while (slots[j & (n - 1)].key_off != SIZE_MAX)
             j++;
         slots[j & (n - 1)] = *e;
@@ -228,7 +205,7 @@ token_mask(matcher *mt, const analysis_token *tok, int *oom)
         *oom = 1;
         return 0;
     }
-    j = hash_bytes(tok->term, tok->term_len);
+    j = util_hash64(tok->term, tok->term_len);
     for (;; j++) {
         e = &mt->slots[j & (mt->n_slots - 1)];
         if (e->key_off == SIZE_MAX)
