@@ -1531,6 +1531,89 @@ xap_query_is_empty(const xap_query *q) noexcept
     return !q || q->q.empty();
 }
 
+/* The share of the documents that match q (xap_query_estimate), or -1. */
+static double
+estimate_share(const Xapian::Query &q, const Xapian::MSet &stats, double n)
+{
+    size_t k = q.get_num_subqueries();
+    double p, sub;
+
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+        return std::min(1.0, stats.get_termfreq(*q.get_terms_begin()) / n);
+    case Xapian::Query::LEAF_MATCH_ALL:
+        return 1.0;
+    case Xapian::Query::LEAF_MATCH_NOTHING:
+        return 0.0;
+    case Xapian::Query::OP_SCALE_WEIGHT:
+    case Xapian::Query::OP_AND_MAYBE: /* the left side decides */
+        return k ? estimate_share(q.get_subquery(0), stats, n) : -1.0;
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_NEAR: /* at most as many as the AND */
+    case Xapian::Query::OP_PHRASE:
+        p = 1.0;
+        for (size_t i = 0; i < k; i++) {
+            if ((sub = estimate_share(q.get_subquery(i), stats, n)) < 0)
+                return -1.0;
+            p *= sub;
+        }
+        return p;
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+    case Xapian::Query::OP_ELITE_SET:
+        p = 1.0; /* the share that matches none */
+        for (size_t i = 0; i < k; i++) {
+            if ((sub = estimate_share(q.get_subquery(i), stats, n)) < 0)
+                return -1.0;
+            p *= 1.0 - sub;
+        }
+        return 1.0 - p;
+    case Xapian::Query::OP_XOR:
+        p = 0.0;
+        for (size_t i = 0; i < k; i++) {
+            if ((sub = estimate_share(q.get_subquery(i), stats, n)) < 0)
+                return -1.0;
+            p += sub - 2.0 * p * sub;
+        }
+        return p;
+    case Xapian::Query::OP_AND_NOT:
+        if (!k || (p = estimate_share(q.get_subquery(0), stats, n)) < 0)
+            return -1.0;
+        for (size_t i = 1; i < k; i++) {
+            if ((sub = estimate_share(q.get_subquery(i), stats, n)) < 0)
+                return -1.0;
+            p *= 1.0 - sub;
+        }
+        return p;
+    default: /* value ranges, wildcards, posting sources */
+        return -1.0;
+    }
+}
+
+extern "C" int
+xap_query_estimate(const xap_query *q, const xap_mset *stats, uint32_t doccount,
+                   uint64_t *out) noexcept
+{
+    if (!q || !stats || !out)
+        return -1;
+    *out = 0;
+    if (doccount == 0)
+        return 0;
+    try {
+        double p = estimate_share(q->q, stats->mset, doccount);
+        if (p < 0)
+            return -1;
+        /* Never 0 for a share above 0: 0 says nothing can match. */
+        *out =
+            p > 0 ? std::max<uint64_t>(1, (uint64_t)(p * doccount + 0.5)) : 0;
+        return 0;
+    } catch (...) {
+        return -1;
+    }
+}
+
 extern "C" char *
 xap_query_describe(const xap_query *q) noexcept
 {

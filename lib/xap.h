@@ -318,6 +318,15 @@ recap_status xap_query_match_all(xap_query **out, xap_error *err) XAP_NOEXCEPT;
 recap_status xap_query_match_nothing(xap_query **out,
                                      xap_error *err) XAP_NOEXCEPT;
 int xap_query_is_empty(const xap_query *q) XAP_NOEXCEPT;
+/* Estimates in *out how many of `doccount` documents match q, from the
+ * term frequencies in the statistics of `stats` (a match set of a query
+ * with the same terms: terms it lacks are looked up in its database),
+ * assuming that terms occur independently, as Xapian's own estimates do,
+ * without reading a posting list.  *out is 0 only when nothing can match.
+ * Returns 0, or -1 when q has a part that cannot be estimated so (value
+ * ranges, wildcards) or on failure. */
+int xap_query_estimate(const xap_query *q, const xap_mset *stats,
+                       uint32_t doccount, uint64_t *out) XAP_NOEXCEPT;
 /* Xapian's description of the query, for debugging; caller frees. */
 char *xap_query_describe(const xap_query *q) XAP_NOEXCEPT;
 void xap_query_free(xap_query *q) XAP_NOEXCEPT;

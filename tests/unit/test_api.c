@@ -374,6 +374,38 @@ test_writer_options(void **state)
 
 /* ---- searching ---------------------------------------------------------- */
 
+/* When the pages with every word fill the page of results, the pages with
+ * some of them are estimated from the term statistics rather than
+ * matched: the total is then inexact but close to the exact count that
+ * facets (which see every match) give. */
+static void
+test_search_estimated_total(void **state)
+{
+    recap_index *idx = open_reader();
+    recap_search_options o = RECAP_SEARCH_OPTIONS_INIT;
+    recap_results *est = NULL, *exact = NULL;
+    uint64_t e, x;
+
+    (void)state;
+    o.query = "mesh traffic";
+    o.limit = 1;
+    OK(recap_search(idx, &o, &est));
+    o.facets = "section";
+    OK(recap_search(idx, &o, &exact));
+    assert_int_equal(recap_results_count(est), 1);
+    assert_false(recap_results_total_exact(est));
+    assert_true(recap_results_total_exact(exact));
+    e = recap_results_total(est);
+    x = recap_results_total(exact);
+    assert_true(x > 1 && 2 * e >= x && e <= 2 * x);
+    assert_string_equal(recap_hit_path(recap_results_hit(est, 0)),
+                        recap_hit_path(recap_results_hit(exact, 0)));
+    assert_int_equal(recap_results_next_offset(est), 1);
+    recap_results_free(est);
+    recap_results_free(exact);
+    recap_index_close(idx);
+}
+
 static void
 test_search(void **state)
 {
@@ -1186,6 +1218,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_estimated_total, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ranking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_tier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_content_prior, setup, teardown),

@@ -359,6 +359,83 @@ years_between(const double *lo, const double *hi)
     return q;
 }
 
+/* Estimates of xap_query_estimate() for `q` (freed here). */
+static int
+estimate(const xap_mset *stats, xap_query *q, uint64_t *n)
+{
+    int rc = xap_query_estimate(q, stats, 4, n);
+    xap_query_free(q);
+    return rc;
+}
+
+static void
+test_estimate(void **state)
+{
+    xap_db *db = open_ro(*state);
+    xap_enquire *e = NULL;
+    xap_mset *m = NULL;
+    xap_query *q = NULL;
+    uint64_t n = 99;
+    OK(xap_enquire_new(db, &e, NULL));
+    /* The statistics: fox, quick and brown are in 3 of the 4 documents,
+     * dog in 1 (zebra, also in 1, is not in this query: looked up). */
+    OK(xap_enquire_set_query(
+        e, comb(XAP_OP_OR, 0, 3, term("fox"), term("quick"), term("dog")), 0,
+        NULL));
+    OK(xap_enquire_mset(e, 0, 10, 0, &m, NULL));
+    /* Independence: 4 (1 - 1/4 * 3/4) = 3.25 */
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_OR, 0, 2, term("fox"), term("dog")), &n), 0);
+    assert_int_equal(n, 3);
+    /* 4 * 3/4 * 3/4 = 2.25, for AND as for the positional operators */
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_AND, 0, 2, term("fox"), term("quick")), &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_PHRASE, 0, 2, term("fox"), term("quick")), &n),
+        0);
+    assert_int_equal(n, 2);
+    /* 4 * 3/4 * (1 - 1/4) = 2.25; AND_MAYBE counts its left side */
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_AND_NOT, 0, 2, term("fox"), term("dog")), &n),
+        0);
+    assert_int_equal(n, 2);
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_AND_MAYBE, 0, 2, term("dog"), term("fox")), &n),
+        0);
+    assert_int_equal(n, 1);
+    /* 4 (3/4 + 3/4 - 2 * 9/16) = 1.5, rounded up */
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_XOR, 0, 2, term("quick"), term("fox")), &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(estimate(m, term("zebra"), &n), 0);
+    assert_int_equal(n, 1);
+    xap_query *fox = term("fox");
+    OK(xap_query_scale(fox, 2.0, &q, NULL));
+    xap_query_free(fox);
+    assert_int_equal(estimate(m, q, &n), 0);
+    assert_int_equal(n, 3);
+    OK(xap_query_match_all(&q, NULL));
+    assert_int_equal(estimate(m, q, &n), 0);
+    assert_int_equal(n, 4);
+    /* 0 only when nothing can match */
+    assert_int_equal(
+        estimate(m, comb(XAP_OP_AND, 0, 2, term("fox"), term("nothing")), &n),
+        0);
+    assert_int_equal(n, 0);
+    OK(xap_query_match_nothing(&q, NULL));
+    assert_int_equal(estimate(m, q, &n), 0);
+    assert_int_equal(n, 0);
+    /* A wildcard's terms are only known at match time. */
+    OK(xap_query_wildcard("pref", 4, 0, 1, &q, NULL));
+    assert_int_equal(estimate(m, comb(XAP_OP_OR, 0, 2, term("fox"), q), &n),
+                     -1);
+    assert_int_equal(xap_query_estimate(NULL, m, 4, &n), -1);
+    xap_mset_free(m);
+    xap_enquire_free(e);
+    xap_db_free(db);
+}
+
 static void
 test_values_and_sort(void **state)
 {
@@ -826,6 +903,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_boolean_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_positional_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wildcard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_estimate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_and_sort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weights, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phrase_bonus, setup, teardown),
