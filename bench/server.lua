@@ -18,6 +18,7 @@ function setup(thread)
 end
 
 local path, queries, mode, cdf, i = "/", {}, "cycle", {}, 0
+local reqs = {} -- the requests, formatted once: wrk shares the CPUs
 
 function init(args)
   path = args[1] or "/"
@@ -25,6 +26,7 @@ function init(args)
     if #line > 0 then queries[#queries + 1] = line end
   end
   assert(#queries > 0, "no queries in " .. tostring(args[2]))
+  for k = 1, #queries do reqs[k] = wrk.format("GET", path .. queries[k]) end
   mode = args[3] or "cycle"
   local id = thread_id or 0
   if mode == "zipf" then
@@ -43,16 +45,16 @@ end
 local function pick()
   if mode ~= "zipf" then
     i = i % #queries + 1
-    return queries[i]
+    return i
   end
   local r, lo, hi = math.random(), 1, #queries
   while lo < hi do
     local mid = math.floor((lo + hi) / 2)
     if cdf[mid] < r then lo = mid + 1 else hi = mid end
   end
-  return queries[lo]
+  return lo
 end
 
 function request()
-  return wrk.format("GET", path .. pick())
+  return reqs[pick()]
 end
