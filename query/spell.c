@@ -1,6 +1,7 @@
 /*
  * spell.c: corrections from the index vocabulary (see spell.h).
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -155,17 +156,19 @@ spell_cache_free(spell_cache *c)
     free(c);
 }
 
-/* Candidates in the order of the scan: by length, then by bytes. */
-static const spell_bucket *sort_bucket;
+/* Candidates in the order of the scan: by length, then by bytes.  The
+ * bucket's text comes as qsort_r's argument: server threads load buckets
+ * at the same time. */
 static int
-cmp_word(const void *x, const void *y)
+cmp_word(const void *x, const void *y, void *bucket)
 {
     const spell_word *a = x, *b = y;
+    const char *text = ((const spell_bucket *)bucket)->text;
     int c;
 
     if (a->nc != b->nc)
         return a->nc < b->nc ? -1 : 1;
-    c = memcmp(sort_bucket->text + a->text, sort_bucket->text + b->text,
+    c = memcmp(text + a->text, text + b->text,
                a->len < b->len ? a->len : b->len);
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
@@ -233,9 +236,8 @@ bucket_load(xap_db *db, const char *term, size_t first_len, int32_t first,
         bucket_clear(b);
         return -1;
     }
-    sort_bucket = b;
     if (b->n)
-        qsort(b->w, b->n, sizeof(*b->w), cmp_word);
+        qsort_r(b->w, b->n, sizeof(*b->w), cmp_word, b);
     for (k = 0, nc = 0; k <= SPELL_MAX_CHARS + 1; k++) {
         while (nc < b->n && b->w[nc].nc < k)
             nc++;

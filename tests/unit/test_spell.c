@@ -4,6 +4,7 @@
  * agree, and the cache following the index when it changes.
  */
 #define _XOPEN_SOURCE 700
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +143,114 @@ test_corrections(void **state)
     testdir_remove(dir);
 }
 
+/* Server threads each have their handle and cache, and load buckets at the
+ * same time: loading must not share state between them (it once sorted
+ * through a global pointer to the bucket, and a thread could compare
+ * another's words, freed under it: a crash under load). */
+typedef struct worker {
+    const char *path;
+    const char *const *words, *const *fixes; /* NULL-terminated */
+    int failures;
+} worker;
+
+/* The vocabulary of build() plus 3,000 made-up words starting with g or k
+ * (in 3 pages each, so candidates): buckets that take a while to sort,
+ * next to the small buckets of s, c and ą, so that threads overlap. */
+static void
+build_large(const char *path)
+{
+    xap_db *db = NULL;
+    uint32_t x = 12345;
+    OK(xap_db_open(path, XAP_DB_CREATE_OR_OVERWRITE, &db, NULL));
+    for (unsigned p = 1; p <= N_PAGES; p++) {
+        xap_doc *doc = NULL;
+        char id[8], w[16];
+        snprintf(id, sizeof id, "Q%u", p);
+        OK(xap_doc_new(&doc, NULL));
+        for (size_t i = 0; i < N_VOCAB; i++)
+            if (p <= vocab[i].pages)
+                OK(xap_doc_add_term(doc, vocab[i].word, strlen(vocab[i].word),
+                                    1, NULL));
+        for (int i = 0; p <= 3 && i < 3000; i++) {
+            size_t n = 0;
+            w[n++] = "gk"[i % 2];
+            /* Far from the test words: a doubled letter, then 5-9 more. */
+            w[n++] = 'q';
+            w[n++] = 'q';
+            x = x * 1103515245u + 12345u;
+            for (size_t k = 5 + (x >> 16) % 5; k > 0; k--) {
+                x = x * 1103515245u + 12345u;
+                w[n++] = (char)('a' + (x >> 16) % 26);
+            }
+            OK(xap_doc_add_term(doc, w, n, 1, NULL));
+        }
+        xap_docid did = 0;
+        OK(xap_db_replace(db, id, strlen(id), doc, &did, NULL));
+        xap_doc_free(doc);
+    }
+    OK(xap_db_commit(db, NULL));
+    xap_db_free(db);
+}
+
+static void *
+work(void *arg)
+{
+    worker *w = arg;
+    xap_db *db = NULL;
+
+    if (xap_db_open(w->path, XAP_DB_READONLY, &db, NULL)) {
+        w->failures++;
+        return NULL;
+    }
+    for (int round = 0; round < 200; round++) {
+        spell_cache *cache = NULL;
+        /* Asked twice: the second loads the word's bucket. */
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; w->words[i]; i++) {
+                const char *word = w->words[i];
+                uint32_t n = 0;
+                char *fix;
+                xap_db_termfreq(db, word, strlen(word), &n, NULL);
+                fix = spell_correct(db, &cache, word, strlen(word), n);
+                if (!fix || strcmp(fix, w->fixes[i]))
+                    w->failures++;
+                free(fix);
+            }
+        spell_cache_free(cache);
+    }
+    xap_db_free(db);
+    return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+    static const char *const words1[] = {"gatewya", "kuberentes", "mirrorx",
+                                         NULL};
+    static const char *const fixes1[] = {"gateway", "kubernetes", "mirror"};
+    static const char *const words2[] = {"sidecra", "certifcate", "ąęśćy",
+                                         NULL};
+    static const char *const fixes2[] = {"sidecar", "certificate", "ąęść"};
+    char dir[TESTDIR_SIZE], path[TESTDIR_SIZE + 8];
+    worker w[4];
+    pthread_t t[4];
+    (void)state;
+
+    testdir_make(dir, "spellthreads");
+    snprintf(path, sizeof path, "%s/db", dir);
+    build_large(path);
+    for (int i = 0; i < 4; i++) {
+        w[i] =
+            (worker){path, i % 2 ? words2 : words1, i % 2 ? fixes2 : fixes1, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].failures, 0);
+    }
+    testdir_remove(dir);
+}
+
 static void
 test_distance(void **state)
 {
@@ -159,6 +268,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
