@@ -9,6 +9,14 @@
 -- "zipf" the queries are drawn at random, the k-th line with a probability
 -- in 1/k (a few popular queries and a long tail, as a site's search box
 -- sees them).
+--
+-- With THINK_MS=T in the environment, each connection waits before each
+-- request for a random time, exponentially distributed with mean T ms (a
+-- user who reads, then asks again: together the connections send
+-- requests at random moments, as independent visitors do), so that wrk
+-- offers a load of about CONNECTIONS / (T + latency) requests a second
+-- instead of as many as the server can answer.  wrk's latencies count
+-- from the sending of a request, without the wait.
 
 local n_threads = 0
 
@@ -39,6 +47,7 @@ function init(args)
     math.randomseed(1234 + id)
   elseif mode == "cycle" then
     i = (id * 7919) % #queries -- threads apart in the list
+    math.randomseed(4321 + id) -- the waits of THINK_MS
   end
 end
 
@@ -57,4 +66,11 @@ end
 
 function request()
   return reqs[pick()]
+end
+
+local think = tonumber(os.getenv("THINK_MS") or "")
+if think and think > 0 then
+  function delay()
+    return math.floor(-think * math.log(1 - math.random()) + 0.5)
+  end
 end

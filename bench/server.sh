@@ -20,8 +20,16 @@
 #   5 /suggest over every prefix of the queries as typed, cache off;
 #   6 /suggest with the answer cache, warm;
 #   7 /search (cache on) while recapsearch-index rebuilds the index twice:
-#     wrk must see no socket errors and no non-2xx answers.
-# RUNS=1234567 picks runs; THREADS (server), WRK_THREADS, DURATION,
+#     wrk must see no socket errors and no non-2xx answers;
+#   8 as run 1, but the connections offer about $RATE requests a second
+#     (default 3000) instead of as many as the server can answer: each
+#     waits a random time before each request (THINK_MS in
+#     bench/server.lua, 90% of CONNECTIONS / RATE on average, so that the
+#     load ends a little above RATE), as visitors arrive at random moments.
+#     Run 1 gives the most the server answers and the latency when
+#     requests always queue (with 64 always waiting, the mean latency is
+#     64 / (requests/s)); run 8 the latency at a given load.
+# RUNS=12345678 picks runs; THREADS (server), WRK_THREADS, DURATION,
 # CONNECTIONS, REBUILD_DURATION tune them; SERVER=PATH runs another build of
 # recapsearch-server (a baseline) with the same index and queries.  The table gives requests/s,
 # latency percentiles, errors (socket errors + non-2xx answers), the
@@ -41,7 +49,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WRK_THREADS=${WRK_THREADS:-2}
 REBUILD_DURATION=${REBUILD_DURATION:-60} # long enough for two rebuilds under load
-RUNS=${RUNS:-1234567}
+RUNS=${RUNS:-12345678}
+RATE=${RATE:-3000}
 SERVER=${SERVER:-$BUILD/recapsearch-server} # e.g. another build, to compare
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 [ -d "$CONTENT" ] || { echo "no content folder at $CONTENT" >&2; exit 2; }
@@ -84,7 +93,7 @@ run() {
   local label=$1 path=$2 list=$3 mode=${4:-} dur=${5:-$DURATION} load c0 c1
   load=$(cut -d' ' -f1 /proc/loadavg)
   c0=$(cpu_ticks)
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${dur}s" --timeout 10s --latency \
+  THINK_MS=${THINK_MS:-} wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${dur}s" --timeout 10s --latency \
     -s bench/server.lua "$URL" -- "$path" "$list" $mode >"$TMP/wrk.out"
   c1=$(cpu_ticks)
   awk -v label="$label" -v load="$load" -v ticks=$((c1 - c0)) \
@@ -118,6 +127,12 @@ want() { [[ $RUNS == *$1* ]]; }
 S="/search?limit=10&q="
 
 if want 1; then start --cache 0; run "1 /search, snippets, no cache" "$S" "$TMP/queries.txt"; fi
+if want 8; then
+  start --cache 0
+  THINK_MS=$(awk -v c="$CONNECTIONS" -v r="$RATE" 'BEGIN { printf "%.1f", 0.9 * 1000 * c / r }')
+  run "8 /search, snippets, no cache, ~$RATE req/s" "$S" "$TMP/queries.txt"
+  THINK_MS=
+fi
 if want 2; then start --cache 0; run "2 /search, snippets=0, no cache" "/search?limit=10&snippets=0&q=" "$TMP/queries.txt"; fi
 if want 3; then start; warm "$S" "$TMP/queries.txt"; run "3 /search, snippets, cache warm (all hits)" "$S" "$TMP/queries.txt"; fi
 if want 4; then
