@@ -298,6 +298,16 @@ recap_status recap_index_add_files(recap_index *idx, const char *root,
                                    void *ctx);
 
 /*
+ * How many files of the recap_index_add_files() call under way (or of the
+ * last one) are done, in whatever order the threads finished them.  `fn`
+ * hears of a file only after the files before it in the list, and the
+ * threads of a full build each take a range of the list, so this count
+ * runs ahead of `fn`'s i + 1: it is the one to show progress with.  May be
+ * called from `fn`.
+ */
+size_t recap_index_files_done(const recap_index *idx);
+
+/*
  * Loads a synonyms file into the index (inside a batch): one group of
  * equivalent words per line, comma-separated, a member may have several
  * words; '#' starts a comment line.  Example lines: "k8s, kubernetes" and

@@ -228,8 +228,12 @@ on_file(void *ctx, size_t i, const char *relpath, recap_status rc,
     (void)msg; /* also recap_index_errmsg(), which report_file prints */
     if (rc != RECAP_OK)
         report_file(f->r, f->idx, relpath, rc);
-    if (f->r->progress && (i % 64 == 0 || i + 1 == f->n))
-        show_progress(i + 1, f->n, f->started);
+    /* Files are reported in list order, but the threads of a full build
+     * each work through a range of the list: count what all have done. */
+    if (f->r->progress && (i % 64 == 0 || i + 1 == f->n)) {
+        size_t done = recap_index_files_done(f->idx);
+        show_progress(done > i + 1 ? done : i + 1, f->n, f->started);
+    }
 }
 
 /* --check: the consistency check, then the document count as a reader

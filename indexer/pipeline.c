@@ -393,6 +393,7 @@ write_one(pipeline *pl, recap_index *idx, size_t i, int use_add,
 
     pl_report(idx, s, pl->paths[i]);
     rc = apply(idx, s, pl->paths[i], use_add);
+    atomic_store(&idx->files_done, i + 1);
     if (pl_is_file_status(rc) && fn)
         fn(ctx, i, pl->paths[i], rc, rc ? recap_index_errmsg(idx) : "");
     pl_slot_clear(s);
@@ -497,6 +498,7 @@ recap_index_add_files(recap_index *idx, const char *root,
     for (i = 0; i < n; i++)
         if (!relpaths[i])
             return index_fail(idx, RECAP_EINVAL, "no file given");
+    atomic_store(&idx->files_done, 0);
     if (n == 0)
         return RECAP_OK;
     /* cmark-gfm registers its extensions on first use without a lock. */
@@ -504,4 +506,10 @@ recap_index_add_files(recap_index *idx, const char *root,
     if (idx->side)
         return side_add_files(idx, root, relpaths, n, n_workers, fn, ctx);
     return pl_add_in_place(idx, root, relpaths, n, n_workers, fn, ctx);
+}
+
+size_t
+recap_index_files_done(const recap_index *idx)
+{
+    return idx ? atomic_load(&idx->files_done) : 0;
 }

@@ -182,10 +182,11 @@ struct side_run {
     const char *index_path;
     const char *live_gen;
     char default_lang[16];
-    int stamp;       /* make source stamps */
-    sitecfg *cfg;    /* the handle's, shared (it locks itself) */
-    pl_slot *slots;  /* one per file */
-    uint16_t *owner; /* the range of each file */
+    int stamp;                 /* make source stamps */
+    sitecfg *cfg;              /* the handle's, shared (it locks itself) */
+    atomic_size_t *files_done; /* the handle's count, for progress */
+    pl_slot *slots;            /* one per file */
+    uint16_t *owner;           /* the range of each file */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
@@ -274,6 +275,7 @@ range_main(void *arg)
             fatal = rc; /* the slot names the file */
             fatal_at = i + 1;
         }
+        atomic_fetch_add(run->files_done, 1);
         pthread_mutex_lock(&run->mu);
         r->done = i + 1;
         stop = run->stop;
@@ -462,6 +464,7 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
         k = idx->side->n_shards; /* one writer per shard */
     memset(&run, 0, sizeof(run));
     run.root = root;
+    run.files_done = &idx->files_done;
     run.paths = relpaths;
     run.index_path = idx->path;
     run.live_gen = idx->side->live_gen;

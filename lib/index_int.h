@@ -5,6 +5,8 @@
 #ifndef RECAP_INDEX_INT_H
 #define RECAP_INDEX_INT_H
 
+#include <stdatomic.h>
+
 #include "analysis.h"
 #include "recapsearch.h"
 #include "xap.h"
@@ -37,6 +39,7 @@ struct recap_index {
     struct sitecfg *ingest_cfg; /* indexer/sitecfg.c: how files are read;
                                    NULL: built-in defaults */
     struct incr_state *incr;    /* source stamps (indexer/incremental.c) */
+    atomic_size_t files_done;   /* recap_index_files_done() */
     /* Set by the indexer once it attaches writer state (a batch, an ingest
      * configuration): cancels an open batch and frees that state at
      * recap_index_close().  A hook rather than a call, so this file never

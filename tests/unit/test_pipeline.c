@@ -250,6 +250,57 @@ test_rebuild_replaces(void **state)
     free(db);
 }
 
+/* recap_index_files_done() as the callback sees it: never behind the
+ * callback's i + 1, never past n, never going back; n at the end. */
+typedef struct progress {
+    recap_index *idx;
+    size_t n, last, bad;
+} progress;
+
+static void
+on_progress(void *ctx, size_t i, const char *relpath, recap_status rc,
+            const char *msg)
+{
+    progress *p = ctx;
+    size_t done = recap_index_files_done(p->idx);
+
+    (void)relpath, (void)rc, (void)msg;
+    if (done < i + 1 || done > p->n || done < p->last)
+        p->bad++;
+    p->last = done;
+}
+
+static void
+test_files_done(void **state)
+{
+    fixture *f = *state;
+    char *db = util_asprintf("%s/done", f->dir), **paths = NULL;
+    char *root = NULL, *errmsg = NULL;
+    size_t n = 0;
+    recap_index *idx = NULL;
+
+    OK(ingest_walk(RECAP_SOURCE_DIR "/corpus", &paths, &n, &root, &errmsg));
+    OK(recap_index_open(db, RECAP_OPEN_CREATE, &idx, &errmsg));
+    assert_int_equal(recap_index_files_done(idx), 0);
+    /* A full batch (one range a thread), then an update in place. */
+    for (int full = 1; full >= 0; full--) {
+        progress p = {idx, n, 0, 0};
+        OK(recap_index_begin(idx,
+                             full ? RECAP_BEGIN_FULL : RECAP_BEGIN_UPDATE));
+        OK(recap_index_add_files(idx, root, (const char *const *)paths, n, 2,
+                                 on_progress, &p));
+        assert_int_equal(p.bad, 0);
+        assert_int_equal(p.last, n);
+        assert_int_equal(recap_index_files_done(idx), n);
+        OK(recap_index_commit(idx));
+    }
+    assert_int_equal(recap_index_files_done(NULL), 0);
+    recap_index_close(idx);
+    ingest_paths_free(paths, n);
+    free(root);
+    free(db);
+}
+
 /* Twice the same path in one call: the second replaces the first. */
 static void
 test_duplicate_paths(void **state)
@@ -479,6 +530,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_same_as_one_by_one_odd_files,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
