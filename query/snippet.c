@@ -1329,14 +1329,12 @@ scan32(matcher *mt, const unsigned char *s, size_t len, int *fold)
 #undef SCAN32_CASE
 }
 
+/* libgcc reads the CPU's features once at start-up: asking costs a load
+ * (and, unlike a flag of our own set on first use, races with no thread). */
 static int
 have_avx2(void)
 {
-    static int known = -1;
-
-    if (known < 0)
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return known;
+    return __builtin_cpu_supports("avx2");
 }
 #endif
 

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,9 @@ typedef struct page {
 struct service {
     service_config cfg;
     indexes *ix;
-    const http_server *http;
+    /* Set once the server listens, while threads may already answer
+     * (/metrics reads it): atomic. */
+    const http_server *_Atomic http;
     metrics *metrics;
     cache *cache; /* NULL: no caching */
     page pages[4];
@@ -411,6 +414,15 @@ handle_healthz(call *c)
     json_response(c, body, "no-store");
 }
 
+/* Requests being answered, for /metrics (0 before the server listens). */
+static unsigned
+in_flight(service *svc)
+{
+    const http_server *http = atomic_load(&svc->http);
+
+    return http ? http_server_in_flight(http) : 0;
+}
+
 static void
 handle_metrics(call *c)
 {
@@ -426,8 +438,7 @@ handle_metrics(call *c)
         return;
     indexes_acquire(c->svc->ix, &lease);
     metrics_write(c->svc->metrics, &b, lease.revision, lease.doc_count,
-                  indexes_reloads(c->svc->ix),
-                  c->svc->http ? http_server_in_flight(c->svc->http) : 0);
+                  indexes_reloads(c->svc->ix), in_flight(c->svc));
     indexes_release(c->svc->ix, &lease);
     cache_stats(c->svc->cache, &hits, &misses);
     strbuf_printf(&b,
@@ -731,7 +742,7 @@ service_new(const service_config *cfg, indexes *ix, service **out,
 void
 service_set_http(service *svc, const http_server *http)
 {
-    svc->http = http;
+    atomic_store(&svc->http, http);
 }
 
 void
