@@ -41,7 +41,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/server_lib.bash
 BUILD=${1:-build}
-first() { for d in "$@"; do [ -e "$d" ] && { echo "$d"; return; }; done; echo "$1"; }
 CONTENT=${2:-$(first ../shared/corpus/istio.io/content ../../shared/corpus/istio.io/content)}
 QUERIES_TSV=${QUERIES_TSV:-$(first ../shared/relevance/queries.tsv ../../shared/relevance/queries.tsv)}
 DURATION=${DURATION:-10}
@@ -52,17 +51,13 @@ REBUILD_DURATION=${REBUILD_DURATION:-60} # long enough for two rebuilds under lo
 RUNS=${RUNS:-12345678}
 RATE=${RATE:-3000}
 SERVER=${SERVER:-$BUILD/recapsearch-server} # e.g. another build, to compare
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
+need_wrk
 [ -d "$CONTENT" ] || { echo "no content folder at $CONTENT" >&2; exit 2; }
 TMP=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && { kill "$PID"; wait "$PID"; } 2>/dev/null; rm -rf "$TMP"' EXIT
 
-INDEX_OPTS=()
-if [ -f "$CONTENT/en/about/_index.md" ] || [[ $CONTENT == *istio* ]]; then
-  INDEX_OPTS=(--params corpus/istio-params.yaml --shortcodes corpus/istio-shortcodes.yaml
-    --synonyms corpus/istio-synonyms.txt)
-fi
+index_opts "$CONTENT"
 if [ -n "${DB:-}" ]; then
   echo "== index $DB (given)"
 else

@@ -16,7 +16,6 @@ cd "$(dirname "$0")/.."
 SERVER=${1:-build/recapsearch-server}
 N=${2:-600}
 : "${DB:?set DB to an index}"
-first() { for d in "$@"; do [ -e "$d" ] && { echo "$d"; return; }; done; echo "$1"; }
 CONTENT=$(first ../shared/corpus/istio.io/content ../../shared/corpus/istio.io/content)
 QUERIES_TSV=$(first ../shared/relevance/queries.tsv ../../shared/relevance/queries.tsv)
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }

@@ -19,25 +19,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/server_lib.bash
-first() { for d in "$@"; do [ -e "$d" ] && { echo "$d"; return; }; done; echo "$1"; }
 CONTENT=${1:-$(first ../shared/corpus/istio.io/content ../../shared/corpus/istio.io/content)}
 QUERIES_TSV=$(first ../shared/relevance/queries.tsv ../../shared/relevance/queries.tsv)
 DURATION=${DURATION:-20}
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
+need_wrk
 [ -d "$CONTENT" ] || { echo "no content folder at $CONTENT" >&2; exit 2; }
 TMP=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-OPTS=()
-[[ $CONTENT == *istio* ]] && OPTS=(--params corpus/istio-params.yaml
-  --shortcodes corpus/istio-shortcodes.yaml --synonyms corpus/istio-synonyms.txt)
+index_opts "$CONTENT"
 echo "== building with -fsanitize=thread"
 CFLAGS="-fsanitize=thread -g -O1" CXXFLAGS="-fsanitize=thread -g -O1" \
   LDFLAGS="-fsanitize=thread" cmake -S . -B "$TMP/build" >/dev/null
 cmake --build "$TMP/build" -j"$(nproc)" --target recapsearch-server recapsearch-index recapsearch >/dev/null
 echo "== indexing $CONTENT"
-"$TMP/build/recapsearch-index" -q "${OPTS[@]}" --db "$TMP/db" "$CONTENT"
+"$TMP/build/recapsearch-index" -q "${INDEX_OPTS[@]}" --db "$TMP/db" "$CONTENT"
 python3 bench/server_queries.py "$CONTENT" "$QUERIES_TSV" >"$TMP/queries"
 python3 bench/server_queries.py --prefixes 300 "$CONTENT" "$QUERIES_TSV" >"$TMP/prefixes"
 "$TMP/build/recapsearch" --db "$TMP/db" --json --limit 50 "mesh" |
@@ -61,7 +58,7 @@ end=$((SECONDS + DURATION))
   curl -s "$URL/search?q=mesh&facets=section,tag&limit=5" >/dev/null; sleep 0.2
 done) &
 sleep $((DURATION / 4)); kill -HUP "$PID"
-nice "$TMP/build/recapsearch-index" -q --full "${OPTS[@]}" --db "$TMP/db" "$CONTENT"
+nice "$TMP/build/recapsearch-index" -q --full "${INDEX_OPTS[@]}" --db "$TMP/db" "$CONTENT"
 kill -HUP "$PID"
 wait %2 %3 %4 %5
 kill -TERM "$PID"

@@ -39,10 +39,14 @@ static const struct {
 #define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))
 #define N_PAGES 10
 
-/* Pages 1..N_PAGES; a word in k pages is in pages 1..k. */
+/* Pages 1..N_PAGES; a word in k pages is in pages 1..k.  `extra` (may be
+ * NULL) is in every page; `made_up` more words starting with g or k (in 3
+ * pages each, so candidates) make large buckets, which take a while to
+ * sort. */
 static void
-build(const char *path, const char *extra)
+build(const char *path, const char *extra, int made_up)
 {
+    uint32_t x = 12345;
     xap_db *db = NULL;
     OK(xap_db_open(path, XAP_DB_CREATE_OR_OVERWRITE, &db, NULL));
     for (unsigned p = 1; p <= N_PAGES; p++) {
@@ -56,6 +60,20 @@ build(const char *path, const char *extra)
                                     1, NULL));
         if (extra)
             OK(xap_doc_add_term(doc, extra, strlen(extra), 1, NULL));
+        for (int i = 0; p <= 3 && i < made_up; i++) {
+            char w[16];
+            size_t n = 0;
+            w[n++] = "gk"[i % 2];
+            /* Far from the test words: a doubled letter, then 5-9 more. */
+            w[n++] = 'q';
+            w[n++] = 'q';
+            x = x * 1103515245u + 12345u;
+            for (size_t k = 5 + (x >> 16) % 5; k > 0; k--) {
+                x = x * 1103515245u + 12345u;
+                w[n++] = (char)('a' + (x >> 16) % 26);
+            }
+            OK(xap_doc_add_term(doc, w, n, 1, NULL));
+        }
         xap_docid did = 0;
         OK(xap_db_replace(db, id, strlen(id), doc, &did, NULL));
         xap_doc_free(doc);
@@ -105,7 +123,7 @@ test_corrections(void **state)
 
     testdir_make(dir, "spell");
     snprintf(path, sizeof path, "%s/db", dir);
-    build(path, NULL);
+    build(path, NULL, 0);
     OK(xap_db_open(path, XAP_DB_READONLY, &db, NULL));
 
     /* One edit for 5-8 letters: the most frequent neighbour wins. */
@@ -134,7 +152,7 @@ test_corrections(void **state)
     xap_db_free(db);
 
     /* The index changes: the cache reads the new vocabulary. */
-    build(path, "zeppelin");
+    build(path, "zeppelin", 0);
     OK(xap_db_open(path, XAP_DB_READONLY, &db, NULL));
     expect_fix(db, &cache, "zepelin", "zeppelin");
     expect_fix(db, &cache, "gatewya", "gateway");
@@ -152,45 +170,6 @@ typedef struct worker {
     const char *const *words, *const *fixes; /* NULL-terminated */
     int failures;
 } worker;
-
-/* The vocabulary of build() plus 3,000 made-up words starting with g or k
- * (in 3 pages each, so candidates): buckets that take a while to sort,
- * next to the small buckets of s, c and ą, so that threads overlap. */
-static void
-build_large(const char *path)
-{
-    xap_db *db = NULL;
-    uint32_t x = 12345;
-    OK(xap_db_open(path, XAP_DB_CREATE_OR_OVERWRITE, &db, NULL));
-    for (unsigned p = 1; p <= N_PAGES; p++) {
-        xap_doc *doc = NULL;
-        char id[8], w[16];
-        snprintf(id, sizeof id, "Q%u", p);
-        OK(xap_doc_new(&doc, NULL));
-        for (size_t i = 0; i < N_VOCAB; i++)
-            if (p <= vocab[i].pages)
-                OK(xap_doc_add_term(doc, vocab[i].word, strlen(vocab[i].word),
-                                    1, NULL));
-        for (int i = 0; p <= 3 && i < 3000; i++) {
-            size_t n = 0;
-            w[n++] = "gk"[i % 2];
-            /* Far from the test words: a doubled letter, then 5-9 more. */
-            w[n++] = 'q';
-            w[n++] = 'q';
-            x = x * 1103515245u + 12345u;
-            for (size_t k = 5 + (x >> 16) % 5; k > 0; k--) {
-                x = x * 1103515245u + 12345u;
-                w[n++] = (char)('a' + (x >> 16) % 26);
-            }
-            OK(xap_doc_add_term(doc, w, n, 1, NULL));
-        }
-        xap_docid did = 0;
-        OK(xap_db_replace(db, id, strlen(id), doc, &did, NULL));
-        xap_doc_free(doc);
-    }
-    OK(xap_db_commit(db, NULL));
-    xap_db_free(db);
-}
 
 static void *
 work(void *arg)
@@ -238,7 +217,7 @@ test_threads(void **state)
 
     testdir_make(dir, "spellthreads");
     snprintf(path, sizeof path, "%s/db", dir);
-    build_large(path);
+    build(path, NULL, 3000);
     for (int i = 0; i < 4; i++) {
         w[i] =
             (worker){path, i % 2 ? words2 : words1, i % 2 ? fixes2 : fixes1, 0};
