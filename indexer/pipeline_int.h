@@ -97,6 +97,12 @@ recap_status side_add_files(recap_index *idx, const char *root,
                             unsigned n_threads, recap_file_fn fn, void *ctx);
 recap_status side_commit(recap_index *idx);
 void side_cancel(recap_index *idx);
+/* A thread that finishes its range takes over half of another's unstarted
+ * files when they hold at least this many bytes (1 MiB; tests lower it, to
+ * share even small sites' ranges).  Set it before a build, not during. */
+extern uint64_t side_share_min_bytes;
+/* Ranges taken over so far by all builds of the process (for tests). */
+extern atomic_size_t side_ranges_taken;
 
 /* qsort()/bsearch() order of an array of paths (char *). */
 int pl_cmp_path(const void *a, const void *b);

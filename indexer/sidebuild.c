@@ -5,7 +5,11 @@
  * Xapian writes a database from one thread, and writing is most of the
  * cost of indexing, so a full build splits the file list into contiguous
  * ranges, one per thread; each thread reads, analyses and writes its range
- * into a part database of its own.  Single files (recap_index_add_file)
+ * into a part database of its own.  Bytes are not work (a page of Chinese
+ * costs more to analyse than one of English, and languages sort apart), so
+ * a thread that finishes first takes the second half of what another has
+ * not started, as a range and a part of its own, and again until the rest
+ * is too small to share.  Single files (recap_index_add_file)
  * and everything else written through the handle go to a sequential part.
  * At commit Xapian's compaction merges the parts, in list order, into the
  * new generation (renumbering documents 1.. in that order, so ids are those
@@ -95,6 +99,28 @@ new_part(struct sidebuild *sb, unsigned shard)
     return p;
 }
 
+/* A new part for `shard` right after the part `after` (which is one of
+ * sb->parts) in the list, for the files that follow its own; returns its
+ * path (borrowed) or NULL. */
+static const char *
+new_part_after(struct sidebuild *sb, const char *after, unsigned shard)
+{
+    const char *p = new_part(sb, shard);
+    size_t at, i;
+
+    if (!p)
+        return NULL;
+    for (at = 0; at + 1 < sb->n_parts && sb->parts[at] != after; at++)
+        ;
+    for (i = sb->n_parts - 1; i > at + 1; i--) {
+        sb->parts[i] = sb->parts[i - 1];
+        sb->part_shard[i] = sb->part_shard[i - 1];
+    }
+    sb->parts[at + 1] = (char *)p;
+    sb->part_shard[at + 1] = shard;
+    return p;
+}
+
 /* Opens a new sequential part as the handle's database, in a transaction
  * as recap_index_begin() leaves it. */
 static recap_status
@@ -166,7 +192,8 @@ typedef struct side_run side_run;
 typedef struct range {
     side_run *run;
     unsigned id;       /* files i with run->owner[i] == id, */
-    size_t first, end; /* all within [first, end) */
+    size_t first, end; /* all within [first, end); `end` moves down when
+                          another thread takes the rest; under mu */
     const char *part;
     pthread_t thread;
     int started;
@@ -186,11 +213,24 @@ struct side_run {
     sitecfg *cfg;              /* the handle's, shared (it locks itself) */
     atomic_size_t *files_done; /* the handle's count, for progress */
     pl_slot *slots;            /* one per file */
-    uint16_t *owner;           /* the range of each file */
+    uint16_t *owner;           /* the range of each file; under mu */
+    uint64_t *cum;             /* cum[i]: the bytes of files [0, i) */
+    range *ranges;             /* the first k from the start, then the */
+    size_t n_ranges, cap;      /* ranges taken over; n_ranges under mu */
+    struct sidebuild *sb;      /* for the parts of ranges taken over */
+    int sharded;               /* ranges are shards: none taken over */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
 };
+
+/* How many ranges threads may take over in one run, in all. */
+#define SIDE_MAX_TAKEN 64
+
+/* The least bytes of a range's unstarted files worth sharing with another
+ * thread (half each): a part costs a database and its commit. */
+uint64_t side_share_min_bytes = 1u << 20;
+atomic_size_t side_ranges_taken;
 
 /* Copies the live document of `relpath`, if any, into `part`. */
 static recap_status
@@ -250,34 +290,40 @@ build_one(side_run *run, pl_stemmers *st, xap_db *part, xap_db **live, size_t i)
     return pl_is_file_status(s->rc) ? RECAP_OK : s->rc;
 }
 
-static void *
-range_main(void *arg)
+/* Builds range r into its part.  Returns whether the thread may go on
+ * with another range. */
+static int
+build_range(range *r, pl_stemmers *st, xap_db **live)
 {
-    range *r = arg;
     side_run *run = r->run;
-    pl_stemmers st = {0};
-    xap_db *part = NULL, *live = NULL;
+    xap_db *part = NULL;
     xap_error err;
     recap_status rc, fatal = RECAP_OK;
-    size_t i, fatal_at = r->end;
-    int stop = 0;
+    size_t i, end, fatal_at;
+    int stop;
 
     err.msg[0] = '\0';
+    pthread_mutex_lock(&run->mu);
+    end = r->end;
+    stop = run->stop;
+    pthread_mutex_unlock(&run->mu);
+    fatal_at = end;
     rc = xap_db_open(r->part, XAP_DB_CREATE_OR_OVERWRITE, &part, &err);
     if (rc != RECAP_OK) {
         fatal = rc;
         fatal_at = r->first;
     }
-    for (i = r->first; i < r->end && fatal == RECAP_OK && !stop; i++) {
-        if (run->owner[i] != r->id)
+    for (i = r->first; i < end && fatal == RECAP_OK && !stop; i++) {
+        if (run->sharded && run->owner[i] != r->id)
             continue;
-        if ((rc = build_one(run, &st, part, &live, i)) != RECAP_OK) {
+        if ((rc = build_one(run, st, part, live, i)) != RECAP_OK) {
             fatal = rc; /* the slot names the file */
             fatal_at = i + 1;
         }
         atomic_fetch_add(run->files_done, 1);
         pthread_mutex_lock(&run->mu);
         r->done = i + 1;
+        end = r->end;
         stop = run->stop;
         pthread_cond_broadcast(&run->cv);
         pthread_mutex_unlock(&run->mu);
@@ -285,11 +331,9 @@ range_main(void *arg)
     if (fatal == RECAP_OK && !stop &&
         (rc = xap_db_commit(part, &err)) != RECAP_OK) {
         fatal = rc;
-        fatal_at = r->end;
+        fatal_at = end;
     }
     xap_db_free(part);
-    xap_db_free(live);
-    pl_stemmers_free(&st);
     pthread_mutex_lock(&run->mu);
     r->fatal = fatal;
     r->fatal_at = fatal_at;
@@ -297,30 +341,108 @@ range_main(void *arg)
     r->done = r->end;
     pthread_cond_broadcast(&run->cv);
     pthread_mutex_unlock(&run->mu);
+    return fatal == RECAP_OK && !stop;
+}
+
+/* A new range of the second half (in bytes) of the files that the range
+ * with the most such bytes has not started, or NULL when none has enough
+ * (side_share_min_bytes) or the run stops.  Under run->mu. */
+static range *
+take_over(side_run *run)
+{
+    range *v = NULL, *r;
+    uint64_t most = 0, half;
+    size_t t, lo, hi, mid, from;
+
+    if (run->sharded || !run->cum || run->stop || run->n_ranges == run->cap)
+        return NULL;
+    for (t = 0; t < run->n_ranges; t++) {
+        range *c = &run->ranges[t];
+        uint64_t left;
+        /* The file a range works on is file `done`: it keeps it. */
+        if (c->fatal != RECAP_OK || c->done + 2 > c->end)
+            continue;
+        left = run->cum[c->end] - run->cum[c->done + 1];
+        if (left > most) {
+            most = left;
+            v = c;
+        }
+    }
+    if (!v || most < side_share_min_bytes || most < 2)
+        return NULL;
+    /* The first file from which on the rest is at most half the bytes. */
+    lo = v->done + 1;
+    hi = v->end;
+    half = run->cum[v->end] - most / 2;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (run->cum[mid] < half)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    from = lo > v->done + 1 ? lo : v->done + 2;
+    if (from >= v->end)
+        return NULL;
+    r = &run->ranges[run->n_ranges];
+    memset(r, 0, sizeof(*r));
+    r->run = run;
+    r->id = (unsigned)run->n_ranges;
+    r->first = r->done = from;
+    r->end = v->end;
+    if (!(r->part = new_part_after(run->sb, v->part, 0)))
+        return NULL;
+    run->n_ranges++;
+    atomic_fetch_add(&side_ranges_taken, 1);
+    for (t = from; t < v->end; t++)
+        run->owner[t] = (uint16_t)r->id;
+    v->end = from;
+    return r;
+}
+
+static void *
+range_main(void *arg)
+{
+    range *r = arg;
+    side_run *run = r->run;
+    pl_stemmers st = {0};
+    xap_db *live = NULL;
+
+    while (build_range(r, &st, &live)) {
+        pthread_mutex_lock(&run->mu);
+        r = take_over(run);
+        pthread_mutex_unlock(&run->mu);
+        if (!r)
+            break;
+    }
+    xap_db_free(live);
+    pl_stemmers_free(&st);
     return NULL;
 }
 
-/* Splits [0, n) into k ranges of about equal bytes. */
+/* Splits [0, n) into k ranges of about equal bytes, and keeps in
+ * run->cum the bytes before each file (NULL when out of memory: then the
+ * ranges are of equal counts and none is shared). */
 static void
-split_ranges(const char *root, const char *const *paths, size_t n, range *r,
-             size_t k)
+split_ranges(side_run *run, size_t n, range *r, size_t k)
 {
-    uint64_t *size = calloc(n, sizeof(*size)), total = 0, acc = 0;
+    uint64_t *cum = malloc((n + 1) * sizeof(*cum)), total;
     struct stat st;
     size_t i, t = 0;
 
-    for (i = 0; i < n; i++) {
-        char *p = size ? util_asprintf("%s/%s", root, paths[i]) : NULL;
+    for (i = 0; cum && i < n; i++) {
+        char *p = util_asprintf("%s/%s", run->root, run->paths[i]);
         /* A fixed cost per file, and its bytes. */
         uint64_t b = p && stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
-        if (size)
-            size[i] = b + 2048;
-        total += size ? size[i] : 1;
+        cum[i + 1] = (i ? cum[i] : 0) + b + 2048;
         free(p);
     }
+    if (cum)
+        cum[0] = 0;
+    total = cum ? cum[n] : n;
     r[0].first = 0;
     for (i = 0; i < n; i++) {
-        acc += size ? size[i] : 1;
+        uint64_t acc = cum ? cum[i + 1] : i + 1;
         if (t + 1 < k && acc * k >= (t + 1) * total) {
             r[t].end = i + 1;
             r[++t].first = i + 1;
@@ -329,7 +451,7 @@ split_ranges(const char *root, const char *const *paths, size_t n, range *r,
     r[t].end = n;
     while (++t < k)
         r[t].first = r[t].end = n;
-    free(size);
+    run->cum = cum;
 }
 
 /* A stable hash of a path, for its shard (FNV-1a, 32 bits). */
@@ -358,7 +480,7 @@ assign(side_run *run, size_t n, range *r, size_t k, unsigned n_shards)
         for (i = 0; i < n; i++)
             run->owner[i] = (uint16_t)(path_hash(run->paths[i]) % n_shards);
     } else {
-        split_ranges(run->root, run->paths, n, r, k);
+        split_ranges(run, n, r, k);
         for (t = 0; t < k; t++)
             for (i = r[t].first; i < r[t].end; i++)
                 run->owner[i] = (uint16_t)t;
@@ -370,14 +492,17 @@ assign(side_run *run, size_t n, range *r, size_t k, unsigned n_shards)
 /* Reports file i once its range has finished it.  Returns RECAP_OK, or
  * the status that stopped the run. */
 static recap_status
-report_one(recap_index *idx, side_run *run, range *r, size_t i,
-           recap_file_fn fn, void *ctx)
+report_one(recap_index *idx, side_run *run, size_t i, recap_file_fn fn,
+           void *ctx)
 {
     pl_slot *s = &run->slots[i];
     recap_status rc;
+    range *r;
 
+    /* The file's range can change while we wait: another thread may take
+     * it over. */
     pthread_mutex_lock(&run->mu);
-    while (r->done <= i)
+    while ((r = &run->ranges[run->owner[i]])->done <= i)
         pthread_cond_wait(&run->cv, &run->mu);
     pthread_mutex_unlock(&run->mu);
     if (r->fatal != RECAP_OK && i >= r->fatal_at)
@@ -406,7 +531,7 @@ check_range(recap_index *idx, side_run *run, range *r)
 }
 
 static void
-stop_and_join(side_run *run, range *r, size_t k)
+stop_and_join(side_run *run, size_t k)
 {
     size_t t;
 
@@ -414,34 +539,42 @@ stop_and_join(side_run *run, range *r, size_t k)
     run->stop = 1;
     pthread_mutex_unlock(&run->mu);
     for (t = 0; t < k; t++)
-        if (r[t].started)
-            pthread_join(r[t].thread, NULL);
+        if (run->ranges[t].started)
+            pthread_join(run->ranges[t].thread, NULL);
 }
 
-/* Runs the ranges and reports their files in list order. */
+/* Runs the k ranges (and those taken over) and reports their files in
+ * list order. */
 static recap_status
-run_ranges(recap_index *idx, side_run *run, size_t n, range *r, size_t k,
+run_ranges(recap_index *idx, side_run *run, size_t n, size_t k,
            recap_file_fn fn, void *ctx)
 {
     recap_status rc = RECAP_OK;
-    unsigned sharded = idx->side->n_shards > 1;
-    size_t t, i;
+    range *r = run->ranges;
+    size_t t, i, n_ranges;
 
+    /* Every first part before any thread, which may add parts. */
     for (t = 0; t < k && rc == RECAP_OK; t++) {
         r[t].run = run;
-        r[t].part = new_part(idx->side, sharded ? (unsigned)t : 0);
+        r[t].part = new_part(idx->side, run->sharded ? (unsigned)t : 0);
         if (!r[t].part)
             rc = index_fail(idx, RECAP_ENOMEM, "out of memory");
-        else if (pthread_create(&r[t].thread, NULL, range_main, &r[t]) != 0)
+    }
+    for (t = 0; t < k && rc == RECAP_OK; t++) {
+        if (pthread_create(&r[t].thread, NULL, range_main, &r[t]) != 0)
             rc = index_fail(idx, RECAP_EINTERNAL, "cannot start a thread");
         else
             r[t].started = 1;
     }
     for (i = 0; i < n && rc == RECAP_OK; i++)
-        rc = report_one(idx, run, &r[run->owner[i]], i, fn, ctx);
-    for (t = 0; t < k && rc == RECAP_OK; t++)
+        rc = report_one(idx, run, i, fn, ctx);
+    /* All files are done: no range is taken over any more. */
+    pthread_mutex_lock(&run->mu);
+    n_ranges = run->n_ranges;
+    pthread_mutex_unlock(&run->mu);
+    for (t = 0; t < n_ranges && rc == RECAP_OK; t++)
         rc = check_range(idx, run, &r[t]);
-    stop_and_join(run, r, k);
+    stop_and_join(run, k);
     return rc;
 }
 
@@ -450,7 +583,6 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
                size_t n, unsigned n_threads, recap_file_fn fn, void *ctx)
 {
     side_run run;
-    range *r = NULL;
     size_t k = n_threads ? n_threads : pl_auto_threads(), i;
     xap_error err;
     recap_status rc;
@@ -471,26 +603,32 @@ side_add_files(recap_index *idx, const char *root, const char *const *relpaths,
     strcpy(run.default_lang, idx->default_lang);
     run.stamp = idx->incr != NULL;
     run.cfg = idx->ingest_cfg;
+    run.sb = idx->side;
+    run.sharded = idx->side->n_shards > 1;
     run.slots = calloc(n, sizeof(*run.slots));
     run.owner = calloc(n, sizeof(*run.owner));
-    r = calloc(k, sizeof(*r));
-    if (!run.slots || !run.owner || !r) {
+    /* Ranges taken over: halving, a few per thread do. */
+    run.cap = k + SIDE_MAX_TAKEN;
+    run.n_ranges = k;
+    run.ranges = calloc(run.cap, sizeof(*run.ranges));
+    if (!run.slots || !run.owner || !run.ranges) {
         free(run.slots);
         free(run.owner);
-        free(r);
+        free(run.ranges);
         return index_fail(idx, RECAP_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&run.mu, NULL);
     pthread_cond_init(&run.cv, NULL);
-    assign(&run, n, r, k, idx->side->n_shards);
+    assign(&run, n, run.ranges, k, idx->side->n_shards);
     /* Before the threads start: it changes the environment. */
     xap_flush_threshold_for(n / k);
-    rc = run_ranges(idx, &run, n, r, k, fn, ctx);
+    rc = run_ranges(idx, &run, n, k, fn, ctx);
     for (i = 0; i < n; i++)
         pl_slot_clear(&run.slots[i]);
     free(run.slots);
     free(run.owner);
-    free(r);
+    free(run.cum);
+    free(run.ranges);
     pthread_cond_destroy(&run.cv);
     pthread_mutex_destroy(&run.mu);
     if (rc != RECAP_OK)

@@ -25,6 +25,7 @@
 
 #include "docdata.h"
 #include "ingest.h"
+#include "pipeline_int.h"
 #include "recapsearch.h"
 #include "util.h"
 #include "xap.h"
@@ -207,6 +208,29 @@ static void
 test_same_as_one_by_one_sample(void **state)
 {
     check_folder(*state, RECAP_SOURCE_DIR "/corpus");
+}
+
+/* Threads that finish first take over half of another's unstarted files
+ * (sidebuild.c), whenever they do: the index, the messages and their order
+ * stay those of a one-by-one build.  Sharing any range of two files or
+ * more, in rounds until it happened. */
+static void
+test_same_with_ranges_taken_over(void **state)
+{
+    uint64_t saved = side_share_min_bytes;
+    size_t before = atomic_load(&side_ranges_taken);
+
+    side_share_min_bytes = 0;
+    /* Whether a thread finishes while another has two files left to do
+     * depends on timing: a third of the rounds, or so, take one over. */
+    for (int round = 0;
+         round < 20 && (round < 2 || atomic_load(&side_ranges_taken) == before);
+         round++) {
+        check_folder(*state, RECAP_SOURCE_DIR "/corpus");
+        check_folder(*state, RECAP_TEST_DATA "/ingest/site");
+    }
+    side_share_min_bytes = saved;
+    assert_true(atomic_load(&side_ranges_taken) > before);
 }
 
 /* Skips, failures and warnings come in the same order as one by one. */
@@ -529,6 +553,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_same_as_one_by_one_odd_files,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_with_ranges_taken_over, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_paths, setup, teardown),
