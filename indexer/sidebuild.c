@@ -517,19 +517,6 @@ report_one(recap_index *idx, side_run *run, size_t i, recap_file_fn fn,
     return RECAP_OK;
 }
 
-/* After the last file: a range may still fail to commit its part. */
-static recap_status
-check_range(recap_index *idx, side_run *run, range *r)
-{
-    pthread_mutex_lock(&run->mu);
-    while (r->done < r->end)
-        pthread_cond_wait(&run->cv, &run->mu);
-    pthread_mutex_unlock(&run->mu);
-    if (r->fatal != RECAP_OK)
-        return index_fail(idx, r->fatal, "%s: %s", r->part, r->fatal_msg);
-    return RECAP_OK;
-}
-
 static void
 stop_and_join(side_run *run, size_t k)
 {
@@ -551,7 +538,7 @@ run_ranges(recap_index *idx, side_run *run, size_t n, size_t k,
 {
     recap_status rc = RECAP_OK;
     range *r = run->ranges;
-    size_t t, i, n_ranges;
+    size_t t, i;
 
     /* Every first part before any thread, which may add parts. */
     for (t = 0; t < k && rc == RECAP_OK; t++) {
@@ -568,13 +555,13 @@ run_ranges(recap_index *idx, side_run *run, size_t n, size_t k,
     }
     for (i = 0; i < n && rc == RECAP_OK; i++)
         rc = report_one(idx, run, i, fn, ctx);
-    /* All files are done: no range is taken over any more. */
-    pthread_mutex_lock(&run->mu);
-    n_ranges = run->n_ranges;
-    pthread_mutex_unlock(&run->mu);
-    for (t = 0; t < n_ranges && rc == RECAP_OK; t++)
-        rc = check_range(idx, run, &r[t]);
     stop_and_join(run, k);
+    /* After the last file a thread still commits its part, which may
+     * fail: look once all have ended. */
+    for (t = 0; t < run->n_ranges && rc == RECAP_OK; t++)
+        if (r[t].fatal != RECAP_OK)
+            rc = index_fail(idx, r[t].fatal, "%s: %s", r[t].part,
+                            r[t].fatal_msg);
     return rc;
 }
 
