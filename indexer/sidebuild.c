@@ -381,7 +381,7 @@ take_over(side_run *run)
         else
             hi = mid;
     }
-    from = lo > v->done + 1 ? lo : v->done + 2;
+    from = lo;
     if (from >= v->end)
         return NULL;
     r = &run->ranges[run->n_ranges];
@@ -485,8 +485,10 @@ assign(side_run *run, size_t n, range *r, size_t k, unsigned n_shards)
             for (i = r[t].first; i < r[t].end; i++)
                 run->owner[i] = (uint16_t)t;
     }
-    for (t = 0; t < k; t++)
+    for (t = 0; t < k; t++) {
         r[t].id = (unsigned)t;
+        r[t].done = r[t].first; /* take_over() counts from there */
+    }
 }
 
 /* Reports file i once its range has finished it.  Returns RECAP_OK, or
@@ -496,17 +498,20 @@ report_one(recap_index *idx, side_run *run, size_t i, recap_file_fn fn,
            void *ctx)
 {
     pl_slot *s = &run->slots[i];
-    recap_status rc;
+    recap_status rc, fatal;
+    size_t fatal_at;
     range *r;
 
     /* The file's range can change while we wait: another thread may take
-     * it over. */
+     * it over.  Its status is written when it ends (then no more). */
     pthread_mutex_lock(&run->mu);
     while ((r = &run->ranges[run->owner[i]])->done <= i)
         pthread_cond_wait(&run->cv, &run->mu);
+    fatal = r->fatal;
+    fatal_at = r->fatal_at;
     pthread_mutex_unlock(&run->mu);
-    if (r->fatal != RECAP_OK && i >= r->fatal_at)
-        return index_fail(idx, r->fatal, "%s: %s", r->part, r->fatal_msg);
+    if (fatal != RECAP_OK && i >= fatal_at)
+        return index_fail(idx, fatal, "%s: %s", r->part, r->fatal_msg);
     pl_report(idx, s, run->paths[i]);
     rc = pl_account(idx, s, run->paths[i]);
     if (!pl_is_file_status(rc))
