@@ -379,9 +379,9 @@ test_estimate(void **state)
     OK(xap_enquire_new(db, &e, NULL));
     /* The statistics: fox, quick and brown are in 3 of the 4 documents,
      * dog in 1 (zebra, also in 1, is not in this query: looked up). */
-    OK(xap_enquire_set_query(
-        e, comb(XAP_OP_OR, 0, 3, term("fox"), term("quick"), term("dog")), 0,
-        NULL));
+    q = comb(XAP_OP_OR, 0, 3, term("fox"), term("quick"), term("dog"));
+    OK(xap_enquire_set_query(e, q, 0, NULL));
+    xap_query_free(q);
     OK(xap_enquire_mset(e, 0, 10, 0, &m, NULL));
     /* Independence: 4 (1 - 1/4 * 3/4) = 3.25 */
     assert_int_equal(
