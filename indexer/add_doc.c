@@ -72,7 +72,14 @@ text_body(ingest_doc *doc, const char *body)
     s->text_len = strlen(body);
     s->text = util_strdup(body);
     s->code = util_strdup("");
-    return s->text && s->code ? RECAP_OK : RECAP_ENOMEM;
+    if (!s->text || !s->code)
+        return RECAP_ENOMEM;
+    /* Tabs in the stored text part table cells (markdown.c): here, where
+     * there are no tables, a tab is a space. */
+    for (size_t i = 0; i < s->text_len; i++)
+        if (s->text[i] == '\t')
+            s->text[i] = ' ';
+    return RECAP_OK;
 }
 
 /* The fields as an ingest_doc. */

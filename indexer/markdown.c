@@ -18,8 +18,10 @@
 
 /* How the next piece of prose is separated from the text before it. */
 /* SEP_SOFT is a line break inside a paragraph: a space, except between two
- * CJK characters, where the reader sees none. */
-enum sep { SEP_NONE, SEP_SOFT, SEP_SPACE, SEP_LINE, SEP_BLOCK };
+ * CJK characters, where the reader sees none.  SEP_CELL, a tab, parts the
+ * cells of a table row (rows are lines), so that a snippet can show them
+ * apart. */
+enum sep { SEP_NONE, SEP_SOFT, SEP_SPACE, SEP_CELL, SEP_LINE, SEP_BLOCK };
 
 /* The anchors used so far in one document, for Hugo's "-1", "-2" suffixes
  * on duplicates.  Open addressing; `next` is the next suffix to try for an
@@ -509,7 +511,7 @@ append_prose(strbuf *out, const char *s, size_t len)
 static void
 put_prose(walker *w, const char *s, size_t len)
 {
-    static const char *const seps[] = {"", " ", " ", "\n", "\n\n"};
+    static const char *const seps[] = {"", " ", " ", "\t", "\n", "\n\n"};
 
     if (w->pending == SEP_SOFT && w->text.len > 0 && is_cjk(first_cp(s, len)) &&
         is_cjk(last_cp(&w->text)))
@@ -517,7 +519,12 @@ put_prose(walker *w, const char *s, size_t len)
     if (w->pending && w->text.len > 0)
         strbuf_puts(&w->text, seps[w->pending]);
     w->pending = SEP_NONE;
+    size_t from = w->text.len;
     append_prose(&w->text, s, len);
+    /* A tab in the text is a space: tabs part table cells. */
+    for (size_t i = from; i < w->text.len; i++)
+        if (w->text.data[i] == '\t')
+            w->text.data[i] = ' ';
 }
 
 /* The next label marker in s[0..len), or NULL. */
@@ -797,7 +804,7 @@ extension_node(walker *w, cmark_node *node)
                strcmp(type, "table_header") == 0) {
         separate(w, SEP_LINE);
     } else if (strcmp(type, "table_cell") == 0) {
-        separate(w, SEP_SPACE);
+        separate(w, SEP_CELL);
     }
 }
 

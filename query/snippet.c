@@ -1944,20 +1944,52 @@ choose_end(const char *s, size_t len, size_t start, size_t e0, size_t limit)
 
 /* ---- rendering ---------------------------------------------------------- */
 
+/* What a run of whitespace becomes: the stored text parts the cells of a
+ * table row with a tab and its rows with line breaks (indexer/markdown.c),
+ * and a passage keeps them apart: "cell | cell · next row". */
+enum { GAP_NONE, GAP_SPACE, GAP_CELL, GAP_ROW };
+
 typedef struct writer {
     strbuf text, html;
-    int pending; /* a collapsed space is owed before the next character */
+    int pending; /* the gap owed before the next character (GAP_) */
     int started; /* a character has been written */
+    int cells;   /* the current line has had a tab: it is a table row */
 } writer;
+
+/* Writes the gap owed, if a character came before it. */
+static void
+put_gap(writer *w)
+{
+    static const char *const gaps[] = {"", " ", " | ", " \xc2\xb7 "};
+
+    if (w->pending && w->started) {
+        strbuf_puts(&w->text, gaps[w->pending]);
+        strbuf_puts(&w->html, gaps[w->pending]);
+    }
+    w->pending = GAP_NONE;
+}
+
+/* Notes a whitespace or control character in the text. */
+static void
+owe_gap(writer *w, uint32_t cp)
+{
+    int gap = GAP_SPACE;
+
+    if (cp == '\t') {
+        gap = GAP_CELL;
+        w->cells = 1;
+    } else if (cp == '\n') {
+        gap = w->cells ? GAP_ROW : GAP_SPACE;
+        w->cells = 0;
+    }
+    if (gap > w->pending)
+        w->pending = gap;
+}
 
 static void
 put_char(writer *w, const char *c, size_t n)
 {
-    if (w->pending && w->started) {
-        strbuf_putc(&w->text, ' ');
-        strbuf_putc(&w->html, ' ');
-    }
-    w->pending = 0;
+    put_gap(w);
     w->started = 1;
     strbuf_append(&w->text, c, n);
     switch (c[0]) {
@@ -2062,11 +2094,7 @@ put_span(writer *w, const char *s, size_t n)
             j += k;
         }
         if (j > i + 1) {
-            if (w->pending && w->started) {
-                strbuf_putc(&w->text, ' ');
-                strbuf_putc(&w->html, ' ');
-            }
-            w->pending = 0;
+            put_gap(w);
             w->started = 1;
             strbuf_append(&w->text, s + i, j - i);
             strbuf_append(&w->html, s + i, j - i);
@@ -2075,7 +2103,7 @@ put_span(writer *w, const char *s, size_t n)
         }
         size_t k = decode((const unsigned char *)s + i, n - i, &cp);
         if (cp <= 0x20 || cp == 0x7F)
-            w->pending = 1; /* whitespace and other controls */
+            owe_gap(w, cp); /* whitespace and other controls */
         else if (cp == 0xFFFD && k == 1)
             put_char(w, "\xef\xbf\xbd", 3);
         else
@@ -2118,8 +2146,16 @@ static int
 render(const char *s, size_t len, size_t start, size_t end, const match *m,
        size_t n, snippet *out)
 {
-    writer w = {STRBUF_INIT, STRBUF_INIT, 0, 0};
+    writer w = {STRBUF_INIT, STRBUF_INIT, GAP_NONE, 0, 0};
     size_t at = start, i = 0;
+
+    /* Whether the passage starts inside a table row (rows are short:
+     * a tab further back than 4 KiB is not looked for). */
+    for (size_t p = start; p > 0 && start - p < 4096 && s[p - 1] != '\n'; p--)
+        if (s[p - 1] == '\t') {
+            w.cells = 1;
+            break;
+        }
 
     if (n > 0 && !(out->ranges = malloc(n * sizeof *out->ranges)))
         return -1;
@@ -2138,11 +2174,7 @@ render(const char *s, size_t len, size_t start, size_t end, const match *m,
             if (m[i].off + m[i].len <= end && m[i].off + m[i].len > b)
                 b = m[i].off + m[i].len;
         put_span(&w, s + at, a - at);
-        if (w.pending && w.started) {
-            strbuf_putc(&w.text, ' ');
-            strbuf_putc(&w.html, ' ');
-            w.pending = 0;
-        }
+        put_gap(&w);
         size_t off = w.text.len;
         strbuf_puts(&w.html, "<mark>");
         put_span(&w, s + a, b - a);
@@ -2163,6 +2195,36 @@ render(const char *s, size_t len, size_t start, size_t end, const match *m,
     out->text = strbuf_detach(&w.text, &out->text_len);
     out->html = strbuf_detach(&w.html, &out->html_len);
     return 0;
+}
+
+/* render() within max_chars code points: a table's cell and row gaps come
+ * out longer than the tab or line break they stand for, so a passage with
+ * them may have to end earlier. */
+static int
+render_fit(const char *s, size_t len, size_t start, size_t end, const match *m,
+           size_t n, size_t max_chars, snippet *out)
+{
+    for (;;) {
+        if (render(s, len, start, end, m, n, out) < 0)
+            return -1;
+        size_t got = count_cp(out->text, out->text_len);
+        if (got <= max_chars || end <= start)
+            return 0;
+        /* A code point of the text comes out as at most three. */
+        size_t span = count_cp(s + start, end - start);
+        size_t cut = (got - max_chars + 2) / 3;
+        size_t want = span > cut ? span - cut : 0;
+        size_t e = choose_end(s, len, start, start, want);
+        if (e >= end)
+            e = advance_cp(s, len, start, want);
+        free(out->text);
+        free(out->html);
+        free(out->ranges);
+        out->text = out->html = NULL;
+        out->ranges = NULL;
+        out->n_ranges = 0;
+        end = e;
+    }
 }
 
 /* ---- selection ---------------------------------------------------------- */
@@ -2323,7 +2385,7 @@ render_candidate(const matcher *mt, const snippet_section *sec,
     passage_bounds(mt, s, len, c->m, c->win, max_chars, &start, &end);
     out->in_code = c->in_code;
     out->score = (double)c->score / 1000.0;
-    return render(s, len, start, end, c->m, c->n, out);
+    return render_fit(s, len, start, end, c->m, c->n, max_chars, out);
 }
 
 /* Renders the start of section i's prose into *out when it is not blank.
@@ -2340,8 +2402,9 @@ render_start(const snippet_section *sec, size_t i, size_t max_chars,
     if (start == len)
         return 0;
     out->section = i;
-    if (render(s, len, start, choose_end(s, len, start, start, max_chars - 1),
-               NULL, 0, out) < 0)
+    if (render_fit(s, len, start,
+                   choose_end(s, len, start, start, max_chars - 1), NULL, 0,
+                   max_chars, out) < 0)
         return -1;
     return 1;
 }

@@ -117,8 +117,10 @@ typedef struct snippet_range {
 /* One passage. */
 typedef struct snippet {
     char *text;            /* plain UTF-8, NUL-terminated: whitespace runs
-                              collapsed to one space, "…" where the passage
-                              is cut at the start or end of its text */
+                              collapsed to one space, a table's cells
+                              parted by " | " and its rows ended by " · ",
+                              "…" where the passage is cut at the start or
+                              end of its text */
     size_t text_len;       /* bytes */
     char *html;            /* the same passage HTML-escaped (& < > " '),
                               matches wrapped in <mark>…</mark> */
