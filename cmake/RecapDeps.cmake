@@ -15,11 +15,37 @@ find_library(CMARK_GFM_EXT_LIB cmark-gfm-extensions REQUIRED)
 find_path(STEMMER_INCLUDE libstemmer.h REQUIRED)
 find_library(STEMMER_LIB stemmer REQUIRED)
 
+# The four small libraries a search uses come as archives into a program
+# whose RECAP_SMALL_ARCHIVES property is set, when the -dev packages have
+# them (Debian's do): loading a shared library costs a short-lived program
+# about 0.1 ms (mapping, relocation, page faults), and a whole `recapsearch`
+# search is about 4 ms.  Libraries and long-running programs keep the
+# shared ones.
+option(RECAP_STATIC_SMALL_DEPS
+  "Link utf8proc, jansson, lz4 and libstemmer statically into programs that ask for it" ON)
+set(_recap_small PkgConfig::UTF8PROC PkgConfig::JANSSON PkgConfig::LZ4
+  ${STEMMER_LIB})
+set(_recap_archive_of_PkgConfig::UTF8PROC utf8proc)
+set(_recap_archive_of_PkgConfig::JANSSON jansson)
+set(_recap_archive_of_PkgConfig::LZ4 lz4)
+set(_recap_archive_of_${STEMMER_LIB} stemmer)
+set(_recap_small_links)
+set(_recap_want "$<BOOL:$<TARGET_PROPERTY:RECAP_SMALL_ARCHIVES>>")
+foreach(_dep IN LISTS _recap_small)
+  set(_name ${_recap_archive_of_${_dep}})
+  find_library(RECAP_${_name}_ARCHIVE lib${_name}.a)
+  if(RECAP_STATIC_SMALL_DEPS AND RECAP_${_name}_ARCHIVE)
+    list(APPEND _recap_small_links
+      "$<IF:${_recap_want},${RECAP_${_name}_ARCHIVE},${_dep}>")
+  else()
+    list(APPEND _recap_small_links ${_dep})
+  endif()
+endforeach()
+
 add_library(recap_deps INTERFACE)
 target_include_directories(recap_deps INTERFACE
   ${CMARK_GFM_EXT_INCLUDE} ${STEMMER_INCLUDE})
 target_link_libraries(recap_deps INTERFACE
   PkgConfig::XAPIAN ${CMARK_GFM_EXT_LIB} PkgConfig::CMARK_GFM
-  PkgConfig::UTF8PROC PkgConfig::YAML PkgConfig::JANSSON PkgConfig::LZ4
-  ${STEMMER_LIB} m)
+  PkgConfig::YAML ${_recap_small_links} m)
 add_library(recap::deps ALIAS recap_deps)
