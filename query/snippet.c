@@ -15,6 +15,7 @@
  * Scores are kept in integer thousandths of a weight so that adding and
  * removing matches is exact and results do not depend on rounding.
  */
+#define _GNU_SOURCE /* memrchr */
 #include "snippet.h"
 
 #include <stdint.h>
@@ -1954,6 +1955,7 @@ typedef struct writer {
     int pending; /* the gap owed before the next character (GAP_) */
     int started; /* a character has been written */
     int cells;   /* the current line has had a tab: it is a table row */
+    int grown;   /* a gap came out longer than one space */
 } writer;
 
 /* Writes the gap owed, if a character came before it. */
@@ -1962,9 +1964,13 @@ put_gap(writer *w)
 {
     static const char *const gaps[] = {"", " ", " | ", " \xc2\xb7 "};
 
-    if (w->pending && w->started) {
+    if (w->pending == GAP_SPACE && w->started) {
+        strbuf_putc(&w->text, ' ');
+        strbuf_putc(&w->html, ' ');
+    } else if (w->pending && w->started) {
         strbuf_puts(&w->text, gaps[w->pending]);
         strbuf_puts(&w->html, gaps[w->pending]);
+        w->grown = 1;
     }
     w->pending = GAP_NONE;
 }
@@ -2144,18 +2150,17 @@ add_range(snippet *out, size_t off, size_t len)
  */
 static int
 render(const char *s, size_t len, size_t start, size_t end, const match *m,
-       size_t n, snippet *out)
+       size_t n, snippet *out, int *grown)
 {
-    writer w = {STRBUF_INIT, STRBUF_INIT, GAP_NONE, 0, 0};
+    writer w = {STRBUF_INIT, STRBUF_INIT, GAP_NONE, 0, 0, 0};
     size_t at = start, i = 0;
 
-    /* Whether the passage starts inside a table row (rows are short:
-     * a tab further back than 4 KiB is not looked for). */
-    for (size_t p = start; p > 0 && start - p < 4096 && s[p - 1] != '\n'; p--)
-        if (s[p - 1] == '\t') {
-            w.cells = 1;
-            break;
-        }
+    /* Whether the passage starts inside a table row (rows are short: a
+     * tab further back than 512 bytes is not looked for). */
+    size_t lo = start > 512 ? start - 512 : 0;
+    const char *nl = memrchr(s + lo, '\n', start - lo);
+    const char *line = nl ? nl + 1 : s + lo;
+    w.cells = memchr(line, '\t', (size_t)(s + start - line)) != NULL;
 
     if (n > 0 && !(out->ranges = malloc(n * sizeof *out->ranges)))
         return -1;
@@ -2194,6 +2199,7 @@ render(const char *s, size_t len, size_t start, size_t end, const match *m,
     }
     out->text = strbuf_detach(&w.text, &out->text_len);
     out->html = strbuf_detach(&w.html, &out->html_len);
+    *grown = w.grown;
     return 0;
 }
 
@@ -2205,8 +2211,11 @@ render_fit(const char *s, size_t len, size_t start, size_t end, const match *m,
            size_t n, size_t max_chars, snippet *out)
 {
     for (;;) {
-        if (render(s, len, start, end, m, n, out) < 0)
+        int grown;
+        if (render(s, len, start, end, m, n, out, &grown) < 0)
             return -1;
+        if (!grown)
+            return 0;
         size_t got = count_cp(out->text, out->text_len);
         if (got <= max_chars || end <= start)
             return 0;
