@@ -23,16 +23,12 @@ find_library(STEMMER_LIB stemmer REQUIRED)
 # shared ones.
 option(RECAP_STATIC_SMALL_DEPS
   "Link utf8proc, jansson, lz4 and libstemmer statically into programs that ask for it" ON)
-set(_recap_small PkgConfig::UTF8PROC PkgConfig::JANSSON PkgConfig::LZ4
+set(_recap_small_names utf8proc jansson lz4 stemmer)
+set(_recap_small_deps PkgConfig::UTF8PROC PkgConfig::JANSSON PkgConfig::LZ4
   ${STEMMER_LIB})
-set(_recap_archive_of_PkgConfig::UTF8PROC utf8proc)
-set(_recap_archive_of_PkgConfig::JANSSON jansson)
-set(_recap_archive_of_PkgConfig::LZ4 lz4)
-set(_recap_archive_of_${STEMMER_LIB} stemmer)
-set(_recap_small_links)
 set(_recap_want "$<BOOL:$<TARGET_PROPERTY:RECAP_SMALL_ARCHIVES>>")
-foreach(_dep IN LISTS _recap_small)
-  set(_name ${_recap_archive_of_${_dep}})
+set(_recap_small_links)
+foreach(_name _dep IN ZIP_LISTS _recap_small_names _recap_small_deps)
   find_library(RECAP_${_name}_ARCHIVE lib${_name}.a)
   if(RECAP_STATIC_SMALL_DEPS AND RECAP_${_name}_ARCHIVE)
     list(APPEND _recap_small_links
