@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "generation.h"
@@ -40,14 +39,6 @@ typedef struct part {
     recap_status rc;
     char msg[512];
 } part;
-
-static double
-wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* User plus system CPU seconds of the whole process. */
 static double
@@ -134,7 +125,7 @@ main(int argc, char **argv)
         return 1;
     }
 
-    w0 = wall();
+    w0 = util_now();
     c0 = cpu();
     for (i = 0; i < n; i++) {
         pl_slot s;
@@ -148,7 +139,7 @@ main(int argc, char **argv)
         }
         pl_slot_clear(&s);
     }
-    w1 = wall();
+    w1 = util_now();
     c1 = cpu();
     printf("analysis, one thread: %zu files, %zu documents, %llu postings: "
            "%.3f s wall, %.3f s CPU\n",
@@ -163,11 +154,11 @@ main(int argc, char **argv)
         p->first = i;
         while (i < n_docs && (t == k - 1 || cum[i] < total / k * (t + 1)))
             i++;
-        p->end = t == k - 1 ? n_docs : i;
+        p->end = i;
         snprintf(p->path, sizeof(p->path), "%s/p%zu", tmp, t);
         srcs[t] = p->path;
     }
-    w1 = wall();
+    w1 = util_now();
     c1 = cpu();
     for (t = 0; t < k; t++)
         if (pthread_create(&th[t], NULL, add_part, &parts[t]) != 0) {
@@ -176,7 +167,7 @@ main(int argc, char **argv)
         }
     for (t = 0; t < k; t++)
         pthread_join(th[t], NULL);
-    w2 = wall();
+    w2 = util_now();
     c2 = cpu();
     for (t = 0; t < k; t++)
         if (parts[t].rc != RECAP_OK) {
@@ -193,8 +184,8 @@ main(int argc, char **argv)
         rc = 1;
     }
     printf("Xapian compaction of the parts: %.3f s wall, %.3f s CPU\n",
-           wall() - w2, cpu() - c2);
-    printf("Xapian alone: %.3f s wall\n", wall() - w1);
+           util_now() - w2, cpu() - c2);
+    printf("Xapian alone: %.3f s wall\n", util_now() - w1);
 
     for (i = 0; i < n_docs; i++)
         xap_doc_free(docs[i]);
