@@ -2203,6 +2203,18 @@ render(const char *s, size_t len, size_t start, size_t end, const match *m,
     return 0;
 }
 
+/* Frees what render() put into `sn` and empties it. */
+static void
+release(snippet *sn)
+{
+    free(sn->text);
+    free(sn->html);
+    free(sn->ranges);
+    sn->text = sn->html = NULL;
+    sn->ranges = NULL;
+    sn->n_ranges = 0;
+}
+
 /* render() within max_chars code points: a table's cell and row gaps come
  * out longer than the tab or line break they stand for, so a passage with
  * them may have to end earlier. */
@@ -2226,12 +2238,7 @@ render_fit(const char *s, size_t len, size_t start, size_t end, const match *m,
         size_t e = choose_end(s, len, start, start, want);
         if (e >= end)
             e = advance_cp(s, len, start, want);
-        free(out->text);
-        free(out->html);
-        free(out->ranges);
-        out->text = out->html = NULL;
-        out->ranges = NULL;
-        out->n_ranges = 0;
+        release(out);
         end = e;
     }
 }
@@ -2641,10 +2648,7 @@ snippet_array_free(snippet *snips, size_t n)
 {
     if (!snips)
         return;
-    for (size_t i = 0; i < n; i++) {
-        free(snips[i].text);
-        free(snips[i].html);
-        free(snips[i].ranges);
-    }
+    for (size_t i = 0; i < n; i++)
+        release(&snips[i]);
     free(snips);
 }
